@@ -35,7 +35,9 @@ describe('bootstrap.sh with the bot-built runner bundle', () => {
       SHERPA_JOB_URI: jobUri,
       SHERPA_CACHE_DIR: join(dir, 'cache'),
       SHERPA_WORK_ROOT: join(dir, 'work'),
-      ...(asRoot ? { SHERPA_SANDBOX_USER: 'nobody' } : {}),
+      // As root: contained, in a network namespace of its own (no metadata block on a test host); as an
+      // ordinary user: unconfined, as nothing can be contained.
+      ...(asRoot ? { SHERPA_NETWORK: 'none' } : { SHERPA_CONTAINMENT: 'none' }),
       ...(asRoot && existsSync('/usr/bin/python3') ? { SHERPA_PYTHON: '/usr/bin/python3' } : {}),
     };
     const { stdout } = await run('bash', [join(RUNNER_DIR, 'bootstrap.sh')], { env, timeout: 60_000 });

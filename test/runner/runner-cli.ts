@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,16 +11,27 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RUNNER_DIR = join(ROOT, 'trainium-runner');
 const run = promisify(execFile);
 
-/** As root the runner switches to `nobody`, which cannot reach an interpreter under /root (pyenv). */
+const IS_ROOT = process.getuid?.() === 0;
+
+/**
+ * As root the runner contains the code (trainium-runner/README.md): a fresh uid, which cannot reach an
+ * interpreter under /root (pyenv), and a network namespace of its own, as a test host has no metadata block
+ * installed. As an ordinary user it cannot contain anything and runs the code unconfined, saying so.
+ */
 export function sandboxArgs(): string[] {
-  if (process.getuid?.() !== 0) return [];
+  if (!IS_ROOT) return ['--unconfined'];
   const python = existsSync('/usr/bin/python3') ? ['--python', '/usr/bin/python3'] : [];
-  return ['--sandbox-user', 'nobody', '--no-create-user', ...python];
+  return ['--network', 'none', ...python];
 }
 
-/** A temp folder the sandbox user can read (code and fake tools live there). */
+/**
+ * A temp folder the sandboxed code can read (code and fake tools live there). As root, not under /tmp: the
+ * sandbox gets a fresh /tmp of its own and would not see it.
+ */
 export async function openTempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'sherpa-runner-vitest-'));
+  const base = IS_ROOT ? '/run/sherpa-runner-tests' : tmpdir();
+  await mkdir(base, { recursive: true, mode: 0o755 });
+  const dir = await mkdtemp(join(base, 'sherpa-runner-vitest-'));
   await chmod(dir, 0o755);
   return dir;
 }
@@ -44,18 +55,15 @@ export async function writeJob(
   return pathToFileURL(path).href;
 }
 
-export async function runRunner(jobUri: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/** Runs the runner on a job; `workRoot` holds its run folders and its "started" markers (one run id, once). */
+export async function runRunner(
+  jobUri: string,
+  workRoot: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   const { stdout } = await run(
     'python3',
-    [
-      '-m',
-      'sherpa_runner',
-      '--job',
-      jobUri,
-      '--work-root',
-      join(tmpdir(), 'sherpa-runner-vitest-work'),
-      ...sandboxArgs(),
-    ],
+    ['-m', 'sherpa_runner', '--job', jobUri, '--work-root', workRoot, ...sandboxArgs()],
     { cwd: RUNNER_DIR, env, timeout: 60_000 },
   );
   return stdout;

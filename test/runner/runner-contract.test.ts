@@ -36,7 +36,10 @@ describe('runner ⇄ runner-contract.ts', () => {
       ].join('\n'),
     );
     await chmod(code, 0o644);
-    const stdout = await runRunner(await writeJob(dir, { codeUri: pathToFileURL(code).href }));
+    const stdout = await runRunner(
+      await writeJob(dir, { codeUri: pathToFileURL(code).href }),
+      join(dir, 'work'),
+    );
     expect(stdout).toContain('status=succeeded');
     const { result, progress } = await readResults();
     const parsed = RunnerResultSchema.parse(result);
@@ -75,7 +78,7 @@ describe('runner ⇄ runner-contract.ts', () => {
     );
     await chmod(code, 0o644);
     const jobUri = await writeJob(dir, { codeUri: pathToFileURL(code).href, backend: 'neuron' });
-    await runRunner(jobUri, { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` });
+    await runRunner(jobUri, join(dir, 'work'), { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` });
     const parsed = RunnerResultSchema.parse((await readResults()).result);
     expect(parsed.status).toBe('failed');
     expect(parsed.failure).toMatchObject({ class: 'compiler_error', code: 'NCC_EVRF001' });

@@ -7,7 +7,6 @@ import os
 import sys
 
 from .runner import RunnerOptions, run
-from .sandbox_user import DEFAULT_USER
 
 
 def main(argv=None) -> int:
@@ -20,16 +19,29 @@ def main(argv=None) -> int:
         help="seconds between progress.json updates (default 30)",
     )
     parser.add_argument("--work-root", default=os.environ.get("SHERPA_WORK_ROOT"), help="where run folders are made")
-    parser.add_argument("--sandbox-user", default=os.environ.get("SHERPA_SANDBOX_USER", DEFAULT_USER))
-    parser.add_argument("--no-create-user", action="store_true", help="never call useradd (fall back to nobody)")
+    parser.add_argument(
+        "--network",
+        choices=("auto", "host", "none"),
+        default=os.environ.get("SHERPA_NETWORK", "auto"),
+        help="host: needs the metadata block verified; none: loopback only; auto: host when verified, else none",
+    )
+    parser.add_argument(
+        "--unconfined",
+        action="store_true",
+        default=os.environ.get("SHERPA_CONTAINMENT") == "none",
+        help="an ordinary user's local trial only: no containment (refused as root; result.json says so)",
+    )
+    # Obsolete since every run gets its own uid (README); still accepted so older callers keep working.
+    parser.add_argument("--sandbox-user", help=argparse.SUPPRESS)
+    parser.add_argument("--no-create-user", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--python", default=os.environ.get("SHERPA_PYTHON", sys.executable), help="interpreter for the code")
     parser.add_argument("--keep-workdir", action="store_true", help="leave the run folder for debugging")
     args = parser.parse_args(argv)
     options = RunnerOptions(
         progress_interval_seconds=max(args.progress_interval, 0.05),
         work_root=args.work_root,
-        sandbox_user=args.sandbox_user,
-        create_user=not args.no_create_user,
+        network=args.network,
+        unconfined=args.unconfined,
         python=args.python,
         keep_workdir=args.keep_workdir,
     )

@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from . import neuron_profile, torch_profile
 from .contract import JobSpec, no_profile
-from .sandbox_user import SandboxUser
 
 WRAPPER_NAME = "torch_profile_wrapper.py"
 # Generated scripts read their wall-clock budget from this variable (src/codegen/checks/inspect-script.ts) and
@@ -31,8 +30,8 @@ def training_budget_seconds(timeout_seconds: int) -> int:
 @dataclass
 class CollectContext:
     env: Dict[str, str]
-    workdir: str
-    user: SandboxUser
+    # containment.Workspace (or UnconfinedWorkspace): where the run's files are, and how the sandbox sees them.
+    workspace: Any
     artifacts_dir: str
     scratch_dir: str
 
@@ -45,43 +44,44 @@ class BackendPlan:
     argv: List[str]
     env: Dict[str, str] = field(default_factory=dict)
     collect: Collector = lambda _context: (no_profile("no profiler"), [])
-    # Runner-owned paths inside the working directory, created before the code starts.
+    # Host paths inside the working directory, created (owned by the run's uid) before the code starts.
     directories: List[str] = field(default_factory=list)
 
 
-def plan_for(job: JobSpec, python: str, code_path: str, sherpa_dir: str, compile_cache: str) -> BackendPlan:
-    bare = [python, code_path]
+def plan_for(job: JobSpec, python: str, code_path: str, sherpa_dir: str, inside: Callable[[str], str]) -> BackendPlan:
+    """`code_path` and `sherpa_dir` are host paths; `inside` maps them to what the sandbox sees (argv, env)."""
+    bare = [python, inside(code_path)]
     if job.backend == "cpu":
         plan = BackendPlan(bare, collect=lambda _c: (no_profile("the cpu backend has no profiler"), []))
     elif job.backend == "neuron":
-        plan = _neuron_plan(job, bare, sherpa_dir, compile_cache)
+        plan = _neuron_plan(job, bare, sherpa_dir, inside)
     else:
-        plan = _cuda_plan(job, python, bare, code_path, sherpa_dir)
+        plan = _cuda_plan(job, python, bare, code_path, sherpa_dir, inside)
     if BUDGET_ENV not in job.env:
         plan.env[BUDGET_ENV] = str(training_budget_seconds(job.timeout_seconds))
     return plan
 
 
-def _neuron_plan(job: JobSpec, bare: List[str], sherpa_dir: str, compile_cache: str) -> BackendPlan:
+def _neuron_plan(job: JobSpec, bare: List[str], sherpa_dir: str, inside: Callable[[str], str]) -> BackendPlan:
     env = {}  # type: Dict[str, str]
-    # A cache the sandbox user owns: the default /var/tmp cache may belong to another user, and a warm cache
-    # turns minutes of recompilation into seconds on re-runs.
+    # The run's own cache, in its working folder: a cache shared between runs of different uids would let one
+    # run plant compiled graphs for the next (README, "Security model"). The job may point elsewhere.
+    compile_cache = os.path.join(sherpa_dir, "neuron-compile-cache")
+    directories = [compile_cache]
     if "NEURON_COMPILE_CACHE_URL" not in job.env:
-        env["NEURON_COMPILE_CACHE_URL"] = compile_cache
+        env["NEURON_COMPILE_CACHE_URL"] = inside(compile_cache)
     if not job.profile:
-        return BackendPlan(bare, env, lambda _c: (no_profile("profiling was turned off for this job"), []))
+        return BackendPlan(bare, env, lambda _c: (no_profile("profiling was turned off for this job"), []), directories)
     inspect_dir = os.path.join(sherpa_dir, "neuron-inspect")
-    env.update(neuron_profile.capture_env(inspect_dir))
+    env.update(neuron_profile.capture_env(inside(inspect_dir)))
 
     def collect(context: CollectContext) -> Tuple[Dict[str, object], List[str]]:
-        return neuron_profile.collect(
-            inspect_dir, context.env, context.workdir, context.user, context.artifacts_dir, context.scratch_dir
-        )
+        return neuron_profile.collect(inspect_dir, context.env, context.workspace, context.artifacts_dir, context.scratch_dir)
 
-    return BackendPlan(bare, env, collect, [inspect_dir])
+    return BackendPlan(bare, env, collect, directories + [inspect_dir])
 
 
-def _cuda_plan(job: JobSpec, python: str, bare: List[str], code_path: str, sherpa_dir: str) -> BackendPlan:
+def _cuda_plan(job: JobSpec, python: str, bare: List[str], code_path: str, sherpa_dir: str, inside: Callable[[str], str]) -> BackendPlan:
     if not job.profile:
         return BackendPlan(bare, collect=lambda _c: (no_profile("profiling was turned off for this job"), []))
     wrapper = os.path.join(sherpa_dir, WRAPPER_NAME)
@@ -93,7 +93,7 @@ def _cuda_plan(job: JobSpec, python: str, bare: List[str], code_path: str, sherp
     with open(wrapper, "wb") as out:
         out.write(source)
     return BackendPlan(
-        [python, wrapper, code_path],
-        {"SHERPA_TORCH_PROFILE_OUT": output},
+        [python, inside(wrapper), inside(code_path)],
+        {"SHERPA_TORCH_PROFILE_OUT": inside(output)},
         lambda context: torch_profile.collect(output, context.artifacts_dir),
     )

@@ -1,25 +1,34 @@
-"""Starts the sandboxed child and stops it: own session, dropped privileges, wall-clock timeout.
+"""Starts the untrusted child and stops it, with a wall-clock timeout.
 
-The child leads a new session (`start_new_session`), so its whole process group, grandchildren included, is
-signalled at the timeout and again, with SIGKILL, after it exits: nothing the code started outlives the run.
+Contained (the normal case): the child runs under `sandbox_init` in its own PID, mount, IPC and UTS namespaces
+(and network namespace when the run has no network), in a fresh cgroup with pids and memory limits, as the
+run's own uid. When the code ends, or at the timeout, the namespace's init dies and the kernel kills every
+process left in it; the cgroup is then checked empty and removed. A failure of the sandbox itself (a mount, a
+namespace, an exec the run's uid may not do) comes back as `start_error`, never as the code's exit.
+
+Unconfined (`--unconfined`, a local trial by an ordinary user only): the child leads its own session and its
+process group is killed at the end; nothing stops a process that leaves the group.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
+from . import cgroups
 from .capped_stream import CappedStream
-from .sandbox_user import SandboxUser, kill_leftover_processes
 
 KILL_GRACE_SECONDS = 5.0
 PIPE_DRAIN_SECONDS = 10.0
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_INIT_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from sherpa_runner.sandbox_init import main; main(sys.argv[1:])"
 
 
 @dataclass
@@ -29,15 +38,8 @@ class ChildOutcome:
     timed_out: bool
     duration_seconds: float
     start_error: Optional[str] = None
-
-
-def _drop_privileges(uid: int, gid: int, extra_gids: List[int]) -> Callable[[], None]:
-    def drop() -> None:
-        os.setgroups(extra_gids)
-        os.setgid(gid)
-        os.setuid(uid)
-
-    return drop
+    oom_kills: int = 0
+    leftovers: List[int] = field(default_factory=list)
 
 
 def _signal_group(pgid: int, signal_number: int) -> None:
@@ -47,43 +49,153 @@ def _signal_group(pgid: int, signal_number: int) -> None:
         pass
 
 
-def run_child(
-    argv: List[str],
-    env: Dict[str, str],
-    cwd: str,
-    user: SandboxUser,
-    timeout_seconds: float,
-    stdout: CappedStream,
-    stderr: CappedStream,
-    kill_grace_seconds: float = KILL_GRACE_SECONDS,
-    clock: Callable[[], float] = time.monotonic,
-) -> ChildOutcome:
-    options = dict(
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        env=env,
-        start_new_session=True,
-        close_fds=True,
-        bufsize=0,
-    )  # type: Dict[str, object]
-    if user.uid is not None:
-        if sys.version_info >= (3, 9):
-            options.update(user=user.uid, group=user.gid, extra_groups=list(user.extra_gids))
-        else:
-            options["preexec_fn"] = _drop_privileges(user.uid, user.gid, list(user.extra_gids))
-    started = clock()
-    try:
-        child = subprocess.Popen(argv, **options)  # type: ignore[call-overload]
-    except (OSError, subprocess.SubprocessError) as error:
-        return ChildOutcome(exit_code=None, timed_out=False, duration_seconds=0.0, start_error=str(error))
+def _start_pumps(child: subprocess.Popen, stdout: CappedStream, stderr: CappedStream) -> List[threading.Thread]:
     pumps = [
         threading.Thread(target=stream.pump, args=(pipe.fileno(),), daemon=True, name="pump-" + name)
         for stream, pipe, name in ((stdout, child.stdout, "stdout"), (stderr, child.stderr, "stderr"))
     ]
     for pump in pumps:
         pump.start()
+    return pumps
+
+
+def _finish_pumps(child: subprocess.Popen, pumps: List[threading.Thread]) -> None:
+    for pump in pumps:
+        pump.join(PIPE_DRAIN_SECONDS)
+    # A pipe still held by an escaped process stays open: closing an fd another thread reads from is unsafe.
+    if not any(pump.is_alive() for pump in pumps):
+        for pipe in (child.stdout, child.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def _read_events(fd: int, events: List[Dict[str, object]]) -> None:
+    buffered = b""
+    with os.fdopen(fd, "rb", buffering=0) as source:
+        while True:
+            chunk = source.read(4096)
+            if not chunk:
+                break
+            buffered += chunk
+            while b"\n" in buffered:
+                line, buffered = buffered.split(b"\n", 1)
+                try:
+                    events.append(json.loads(line.decode("utf-8", "replace")))
+                except ValueError:
+                    continue
+
+
+def _event(events: List[Dict[str, object]], name: str) -> Optional[Dict[str, object]]:
+    return next((event for event in events if event.get("event") == name), None)
+
+
+def run_contained(
+    argv: List[str],
+    env: Dict[str, str],
+    cwd: str,
+    workspace,
+    timeout_seconds: float,
+    stdout: CappedStream,
+    stderr: CappedStream,
+    kill_grace_seconds: float = KILL_GRACE_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> ChildOutcome:
+    limits = workspace.containment.limits
+    try:
+        group = cgroups.create()
+        group.set_limits(limits.pids_max + 2, limits.memory_bytes)  # + the launcher and init
+    except (cgroups.CgroupUnavailable, OSError) as error:
+        return ChildOutcome(None, False, 0.0, start_error="sandbox: %s" % error)
+    config = {
+        "cgroup_procs": group.procs_files,
+        "new_network": workspace.containment.network == "none",
+        "mounts": workspace.mounts(),
+        "uid": workspace.uid,
+        "gid": workspace.gid,
+        "groups": list(workspace.extra_gids),
+        "rlimits": {"NPROC": limits.pids_max, "FSIZE": limits.work_bytes, "CORE": 0, "NOFILE": limits.nofile},
+        "argv": argv,
+        "env": env,
+        "cwd": cwd,
+    }
+    config_path = os.path.join(workspace.control, "launch-%d.json" % time.monotonic_ns())
+    with open(config_path, "w") as handle:
+        json.dump(config, handle)
+    status_read, status_write = os.pipe()
+    events = []  # type: List[Dict[str, object]]
+    started = clock()
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _INIT_BOOT, _PACKAGE_PARENT, config_path, str(status_write), str(os.getpid())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd="/",
+            env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
+            pass_fds=(status_write,),
+            bufsize=0,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        os.close(status_read)
+        os.close(status_write)
+        group.remove()
+        return ChildOutcome(None, False, 0.0, start_error="sandbox: cannot start its init: %s" % error)
+    os.close(status_write)
+    reader = threading.Thread(target=_read_events, args=(status_read, events), daemon=True, name="sandbox-status")
+    reader.start()
+    pumps = _start_pumps(child, stdout, stderr)
+    timed_out = False
+    try:
+        child.wait(timeout=timeout_seconds)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        child.send_signal(signal.SIGTERM)  # init passes it to every process of the run
+        try:
+            child.wait(timeout=kill_grace_seconds)
+        except subprocess.TimeoutExpired:
+            init = _event(events, "init")
+            if init is not None:
+                os.kill(int(init["pid"]), signal.SIGKILL)  # the namespace dies with its init
+            child.kill()
+    duration = clock() - started
+    child.wait()
+    reader.join(PIPE_DRAIN_SECONDS)
+    leftovers = []  # type: List[int]
+    try:
+        leftovers = group.kill_all()
+    finally:
+        oom_kills = group.oom_kills()
+        group.remove()
+    _finish_pumps(child, pumps)
+    error = _event(events, "error")
+    if error is not None:
+        return ChildOutcome(None, False, duration, start_error="sandbox (%s): %s" % (error.get("stage"), error.get("message")))
+    exited = _event(events, "exit")
+    if exited is None and _event(events, "started") is None:
+        return ChildOutcome(None, False, duration, start_error="sandbox: its init ended before the code started (status %s)" % child.returncode)
+    exit_code = int(exited["exitCode"]) if exited is not None else -signal.SIGKILL
+    return ChildOutcome(exit_code, timed_out, duration, oom_kills=oom_kills, leftovers=leftovers)
+
+
+def run_unconfined(
+    argv: List[str],
+    env: Dict[str, str],
+    cwd: str,
+    timeout_seconds: float,
+    stdout: CappedStream,
+    stderr: CappedStream,
+    kill_grace_seconds: float = KILL_GRACE_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> ChildOutcome:
+    started = clock()
+    try:
+        child = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
+            start_new_session=True, close_fds=True, bufsize=0,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return ChildOutcome(exit_code=None, timed_out=False, duration_seconds=0.0, start_error=str(error))
+    pumps = _start_pumps(child, stdout, stderr)
     timed_out = False
     try:
         child.wait(timeout=timeout_seconds)
@@ -95,16 +207,13 @@ def run_child(
         except subprocess.TimeoutExpired:
             pass
     duration = clock() - started
-    # Whatever is left in the group (grandchildren, background workers) dies now, then any process of the
-    # dedicated user that escaped the group with setsid.
     _signal_group(child.pid, signal.SIGKILL)
-    kill_leftover_processes(user, signal.SIGKILL)
     child.wait()
-    for pump in pumps:
-        pump.join(PIPE_DRAIN_SECONDS)
-    # A pipe still held by an escaped process stays open: closing an fd another thread reads from is unsafe.
-    if not any(pump.is_alive() for pump in pumps):
-        for pipe in (child.stdout, child.stderr):
-            if pipe is not None:
-                pipe.close()
+    _finish_pumps(child, pumps)
     return ChildOutcome(exit_code=child.returncode, timed_out=timed_out, duration_seconds=duration)
+
+
+def run_child(argv, env, cwd, workspace, timeout_seconds, stdout, stderr, **kwargs) -> ChildOutcome:
+    if workspace.contained:
+        return run_contained(argv, env, cwd, workspace, timeout_seconds, stdout, stderr, **kwargs)
+    return run_unconfined(argv, env, cwd, timeout_seconds, stdout, stderr, **kwargs)

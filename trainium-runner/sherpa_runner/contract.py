@@ -126,6 +126,12 @@ class SandboxReport:
     metadata_blocked: bool
     env_keys: List[str]
     rejected_env_keys: List[str] = field(default_factory=list)
+    # Optional additions (issue 10): "kernel" (namespaces, cgroup, own uid) or "none" (--unconfined).
+    containment: Optional[str] = None
+    # "host" (metadata block verified) or "none" (own network namespace, loopback only).
+    network: Optional[str] = None
+    uid: Optional[int] = None
+    limits: Optional[Dict[str, int]] = None
 
     def to_json(self) -> Dict[str, Any]:
         document: Dict[str, Any] = {
@@ -135,4 +141,7 @@ class SandboxReport:
         }
         if self.rejected_env_keys:
             document["rejectedEnvKeys"] = sorted(self.rejected_env_keys)
+        for key, value in (("containment", self.containment), ("network", self.network), ("uid", self.uid), ("limits", self.limits)):
+            if value is not None:
+                document[key] = value
         return document

@@ -78,6 +78,7 @@ def build_child_env(
     runner_env: Mapping[str, str],
     home: str,
     user: str,
+    tmp: str,
 ) -> Tuple[Dict[str, str], List[str]]:
     """Returns the child's environment and the job's names that were refused.
 
@@ -97,7 +98,7 @@ def build_child_env(
         {
             "PATH": path,
             "HOME": home,
-            "TMPDIR": os.path.join(home, "tmp"),
+            "TMPDIR": tmp,
             "USER": user,
             "LOGNAME": user,
             # Unbuffered output keeps the progress file's last log line current.

@@ -1,65 +1,95 @@
-"""Blocks the instance metadata service (IMDS) for the sandbox user while the code runs.
+"""Keeps the sandbox uids away from the instance metadata service (IMDS), for good and in both address families.
 
-Without this rule the code could ask 169.254.169.254 for the instance profile's credentials. The rule matches
-the sandbox user's uid only (`-m owner --uid-owner`), so the runner itself (root) can still use the `aws` CLI.
-It is removed when the run ends. Needs root and iptables; otherwise `blocked` stays False and result.json says so.
+Without this the code could ask 169.254.169.254 (or fd00:ec2::254) for the instance profile's credentials.
+`bootstrap.sh` installs one owner-match REJECT rule per family for the whole sandbox uid range, once, at the
+top of OUTPUT (`python3 -m sherpa_runner.metadata_block install`); the rules stay after the run, so nothing
+that outlived a run could reach the service either. Before each run the runner checks both with `-C`; a run
+on the host network starts only when both are there (fail closed). The runner itself (root) keeps its access.
+
+`python3 -m sherpa_runner.metadata_block install|verify [--uid-range 61000-61999]`: exit 0 when the rules are
+in place, 1 (and why on stderr) when not.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
-from typing import List, Optional
+import sys
+from typing import List, Optional, Tuple
+
+from .uid_pool import uid_range_text
 
 IMDS_IPV4 = "169.254.169.254"
 IMDS_IPV6 = "fd00:ec2::254"
+FAMILIES = (("iptables", IMDS_IPV4), ("ip6tables", IMDS_IPV6))
 
 
 def _tool(name: str) -> Optional[str]:
-    return shutil.which(name) or next(
-        (path for path in ("/usr/sbin/" + name, "/sbin/" + name) if shutil.which(path)), None
-    )
+    return shutil.which(name) or next((path for path in ("/usr/sbin/" + name, "/sbin/" + name) if shutil.which(path)), None)
 
 
-def _rule(uid: int, address: str) -> List[str]:
-    return ["OUTPUT", "-d", address, "-m", "owner", "--uid-owner", str(uid), "-j", "REJECT"]
+def rule(uid_range: str, address: str) -> List[str]:
+    return ["-d", address, "-m", "owner", "--uid-owner", uid_range, "-j", "REJECT"]
 
 
-def _iptables(tool: str, action: str, rule: List[str]) -> bool:
+def _call(argv: List[str]) -> Tuple[bool, str]:
     try:
-        completed = subprocess.run(
-            [tool, "-w", action] + rule,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return completed.returncode == 0
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, str(error)
+    return done.returncode == 0, done.stderr.decode("utf-8", "replace").strip()[-300:]
 
 
-class MetadataBlock:
-    """Context manager: inserts the REJECT rules on enter, deletes exactly those rules on exit."""
+def verify(uid_range: str = uid_range_text()) -> Tuple[bool, str]:
+    """(True, "") when both families reject the range's traffic to the metadata service; else (False, why)."""
+    for name, address in FAMILIES:
+        tool = _tool(name)
+        if tool is None:
+            return False, "%s is not installed, so the metadata service (%s) cannot be blocked" % (name, address)
+        ok, detail = _call([tool, "-w", "-C", "OUTPUT"] + rule(uid_range, address))
+        if not ok:
+            return False, "no %s rule rejects uids %s to %s (%s)" % (name, uid_range, address, detail or "rule missing")
+    return True, ""
 
-    def __init__(self, uid: Optional[int], is_root: bool):
-        self.uid = uid
-        self.is_root = is_root
-        self.blocked = False
-        self._added = []  # type: List[tuple]
 
-    def __enter__(self) -> "MetadataBlock":
-        if self.uid is None or not self.is_root:
-            return self
-        for tool_name, address in (("iptables", IMDS_IPV4), ("ip6tables", IMDS_IPV6)):
-            tool = _tool(tool_name)
-            if tool and _iptables(tool, "-I", _rule(self.uid, address)):
-                self._added.append((tool, _rule(self.uid, address)))
-                if address == IMDS_IPV4:
-                    self.blocked = True
-        return self
+def _persist() -> str:
+    # The rules must survive a reboot; bootstrap.sh also re-installs them before every run, so this is a backstop.
+    saver = _tool("netfilter-persistent")
+    if saver is None:
+        return "not persisted (no netfilter-persistent); bootstrap.sh re-installs them before each run"
+    ok, detail = _call([saver, "save"])
+    return "persisted with netfilter-persistent" if ok else "netfilter-persistent save failed: %s" % detail
 
-    def __exit__(self, *_exc) -> None:
-        for tool, rule in self._added:
-            _iptables(tool, "-D", rule)
-        self._added = []
+
+def install(uid_range: str = uid_range_text()) -> Tuple[bool, str]:
+    """Adds each missing rule at the top of OUTPUT, then verifies both. Idempotent."""
+    added = False
+    for name, address in FAMILIES:
+        tool = _tool(name)
+        if tool is None:
+            return False, "%s is not installed" % name
+        if _call([tool, "-w", "-C", "OUTPUT"] + rule(uid_range, address))[0]:
+            continue
+        ok, detail = _call([tool, "-w", "-I", "OUTPUT", "1"] + rule(uid_range, address))
+        if not ok:
+            return False, "%s could not add the rule for %s: %s" % (name, address, detail)
+        added = True
+    verified, why = verify(uid_range)
+    if not verified:
+        return False, why
+    return True, _persist() if added else "already in place"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="sherpa_runner.metadata_block", description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=("install", "verify"))
+    parser.add_argument("--uid-range", default=uid_range_text())
+    args = parser.parse_args(argv)
+    ok, detail = (install if args.action == "install" else verify)(args.uid_range)
+    sys.stderr.write("sherpa metadata block: %s%s\n" % ("in place" if ok else "NOT in place", ": " + detail if detail else ""))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,13 +12,12 @@ import json
 import os
 import shutil
 import tarfile
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .capped_stream import CappedStream
 from .child_process import run_child
 from .contract import no_profile
 from .neuron_summary import SummaryParseError, extract_json, summarise
-from .sandbox_user import SandboxUser
 
 TOOL_NAMES = ("neuron-profile", "neuron-explorer")
 TOOL_DIR = "/opt/aws/neuron/bin"
@@ -65,10 +64,13 @@ def graph_captures(inspect_dir: str) -> List[Tuple[str, str]]:
     return pairs[:MAX_GRAPHS]
 
 
-def _view(tool: str, args: List[str], env: Dict[str, str], cwd: str, user: SandboxUser, log_path: str) -> str:
+def _view(tool: str, args: List[str], env: Dict[str, str], workspace: Any, log_path: str) -> str:
     stdout = CappedStream(log_path, VIEW_OUTPUT_CAP, [])
     stderr = CappedStream(log_path + ".stderr", 1024 * 1024, [])
-    outcome = run_child([tool, "view"] + args + ["--output-format", "summary-json"], env, cwd, user, VIEW_TIMEOUT_SECONDS, stdout, stderr)
+    argv = [tool, "view"] + args + ["--output-format", "summary-json"]
+    outcome = run_child(argv, env, workspace.inside(workspace.work), workspace, VIEW_TIMEOUT_SECONDS, stdout, stderr)
+    if outcome.start_error is not None:
+        raise SummaryParseError("%s view could not start: %s" % (os.path.basename(tool), outcome.start_error))
     if outcome.exit_code != 0:
         with open(log_path + ".stderr", "rb") as errors:
             detail = errors.read()[-600:].decode("utf-8", "replace").strip()
@@ -90,12 +92,13 @@ def _archive(inspect_dir: str, target: str) -> bool:
 
 
 def collect(
-    inspect_dir: str, env: Dict[str, str], cwd: str, user: SandboxUser, artifacts_dir: str, scratch_dir: str
+    inspect_dir: str, env: Dict[str, str], workspace: Any, artifacts_dir: str, scratch_dir: str
 ) -> Tuple[Dict[str, object], List[str]]:
     """Returns the contract's `profile` object and the artifact names written under `artifacts_dir`.
 
-    The viewer runs as the sandbox user (it parses files the code could have planted); its output goes to
-    `scratch_dir`, which only the runner can write, never to the code's working directory.
+    The viewer runs in the run's sandbox (it parses files the code could have planted); its output goes to
+    `scratch_dir`, which only the runner can write, never to the code's working directory. `inspect_dir` is a
+    host path; the viewer gets the paths the sandbox sees.
     """
     profile_dir = os.path.join(artifacts_dir, "profile")
     os.makedirs(profile_dir, exist_ok=True)
@@ -106,17 +109,17 @@ def collect(
     if tool is None:
         return no_profile("neither neuron-profile nor neuron-explorer is on PATH or in %s" % TOOL_DIR), artifacts
     captures = graph_captures(inspect_dir)
-    requests = [["-n", neff, "-s", ntff] for neff, ntff in captures]
+    requests = [["-n", workspace.inside(neff), "-s", workspace.inside(ntff)] for neff, ntff in captures]
     if not requests:
         if not os.path.isdir(inspect_dir) or not os.listdir(inspect_dir):
             return no_profile("the Neuron runtime wrote no profile (did the code run on a NeuronCore?)"), artifacts
-        requests = [["-d", inspect_dir]]
+        requests = [["-d", workspace.inside(inspect_dir)]]
     documents = []
     errors = []
     view_env = {key: value for key, value in env.items() if not key.startswith("NEURON_RT_INSPECT")}
     for index, args in enumerate(requests):
         try:
-            output = _view(tool, args, view_env, cwd, user, os.path.join(scratch_dir, "neuron-view-%d.log" % index))
+            output = _view(tool, args, view_env, workspace, os.path.join(scratch_dir, "neuron-view-%d.log" % index))
             documents.append(extract_json(output))
         except (SummaryParseError, OSError) as error:
             errors.append(str(error))

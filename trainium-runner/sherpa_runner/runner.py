@@ -11,24 +11,29 @@ import traceback
 from dataclasses import dataclass
 from typing import Dict, Optional
 
-from . import backends, locations, workdir
+from . import backends, locations, run_marker
 from .capped_stream import CappedStream
 from .child_process import run_child
 from .code_fetch import CodeFetchError, code_file_name, fetch_code
+from .containment import ContainmentUnavailable, Limits, UnconfinedWorkspace, Workspace, decide, limits_from
 from .contract import JobSpec, JobSpecError, SandboxReport, failure_document, parse_job
 from .environment import build_child_env
 from .failures import classify
 from .log_watch import LogWatch
-from .metadata_block import MetadataBlock
 from .metrics import MetricsCollector
 from .progress import ProgressReporter
 from .result import RunRecord, build_result
-from .sandbox_user import DEFAULT_USER, resolve_sandbox_user
+from .sandbox_user import current_user_name, device_gids
 from .timestamps import utc_now
+from .uid_pool import NoFreeUid
 
 EXIT_RESULT_WRITTEN = 0
 EXIT_NO_JOB = 2
 EXIT_NO_RESULT = 3
+# The run id already started on this machine: nothing was run, and the first start's result.json is left alone.
+EXIT_ALREADY_STARTED = 4
+EXIT_NO_MARKER = 5
+ROOT_WORK_ROOT = "/var/lib/sherpa-runner"
 MAX_JOB_BYTES = 1024 * 1024
 
 
@@ -36,10 +41,14 @@ MAX_JOB_BYTES = 1024 * 1024
 class RunnerOptions:
     progress_interval_seconds: float = 30.0
     work_root: Optional[str] = None
-    sandbox_user: str = DEFAULT_USER
-    create_user: bool = True
     python: str = sys.executable
     keep_workdir: bool = False
+    # "auto": the host network when the metadata block is verified, else a network namespace with loopback only.
+    network: str = "auto"
+    # Only for an ordinary user's local trial: no containment at all, and result.json says so.
+    unconfined: bool = False
+    # None: from the machine's size and SHERPA_* variables (containment.limits_from).
+    limits: Optional[Limits] = None
 
 
 def _log(message: str) -> None:
@@ -57,13 +66,30 @@ def _json_publisher(results_uri: str, scratch: str, name: str):
     return publish
 
 
+def _open_workspace(job: JobSpec, options: RunnerOptions, work_root: str, record: RunRecord):
+    """The run's workspace, or None after recording why the code must not run (an infrastructure failure)."""
+    if options.unconfined:
+        if os.geteuid() == 0:
+            raise ContainmentUnavailable("--unconfined is refused as root: the code would run as root")
+        record.sandbox = SandboxReport(current_user_name(), False, [], containment="none", network="host")
+        return UnconfinedWorkspace(work_root, job.run_id, current_user_name())
+    limits = options.limits or limits_from(os.environ)
+    decided = decide(options.network, limits)
+    workspace = Workspace(decided, work_root, job.run_id, device_gids())
+    record.sandbox = SandboxReport(
+        workspace.user, True, [], containment="kernel", network=decided.network, uid=workspace.uid, limits=limits.to_json()
+    )
+    return workspace
+
+
 def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: str, artifacts_dir: str,
              metrics: MetricsCollector, watch: LogWatch, progress: ProgressReporter) -> None:
-    is_root = os.geteuid() == 0
-    user = resolve_sandbox_user(options.sandbox_user, options.create_user, is_root)
-    work_root = options.work_root or workdir.default_work_root(is_root)
-    workdir.ensure_root(work_root)
-    run_dir = workdir.create_run_dir(work_root, job.run_id, user)
+    work_root = options.work_root or default_work_root(os.geteuid() == 0)
+    try:
+        workspace = _open_workspace(job, options, work_root, record)
+    except (ContainmentUnavailable, NoFreeUid, OSError) as error:
+        record.failure = failure_document("runner_error", ("sandbox unavailable, the code was not run: %s" % error)[:500])
+        return
     try:
         fetched = os.path.join(scratch, "code")
         try:
@@ -71,41 +97,50 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         except CodeFetchError as error:
             record.failure = failure_document("fetch_failed", str(error)[:500])
             return
-        code_path = workdir.place_code(fetched, run_dir, code_file_name(job.code_uri), user)
-        sherpa_dir = workdir.make_owned_dir(os.path.join(run_dir, ".sherpa"), user)
-        workdir.make_owned_dir(os.path.join(run_dir, "tmp"), user)
-        compile_cache = workdir.compile_cache_dir(work_root, user) if job.backend == "neuron" else ""
-        plan = backends.plan_for(job, options.python, code_path, sherpa_dir, compile_cache)
+        code_path = os.path.join(workspace.work, code_file_name(job.code_uri))
+        shutil.copyfile(fetched, code_path)
+        workspace.give(code_path, 0o600)
+        sherpa_dir = os.path.join(workspace.work, ".sherpa")
+        os.mkdir(sherpa_dir)
+        workspace.give(sherpa_dir, 0o700)
+        plan = backends.plan_for(job, options.python, code_path, sherpa_dir, workspace.inside)
         for directory in plan.directories:
-            workdir.make_owned_dir(directory, user)
-        env, rejected = build_child_env(os.environ, job.env, plan.env, run_dir, user.name)
+            os.makedirs(directory, exist_ok=True)
+            workspace.give(directory, 0o700)
+        home = workspace.inside(workspace.work)
+        tmp = "/tmp" if workspace.contained else os.path.join(workspace.work, "tmp")
+        if not workspace.contained:
+            os.mkdir(tmp)
+        env, rejected = build_child_env(os.environ, job.env, plan.env, home, workspace.user, tmp)
         if rejected:
             _log("job env names refused by the allowlist: %s" % ", ".join(rejected))
+        record.sandbox.env_keys, record.sandbox.rejected_env_keys = list(env), rejected
         stdout = CappedStream(os.path.join(artifacts_dir, "stdout.log"), job.output_cap_bytes, [metrics.feed, watch.listener("stdout")])
         stderr = CappedStream(os.path.join(artifacts_dir, "stderr.log"), job.output_cap_bytes, [watch.listener("stderr")])
-        with MetadataBlock(user.uid, is_root) as block:
-            record.sandbox = SandboxReport(user.name, block.blocked, list(env), rejected)
-            progress.set_phase("running")
-            outcome = run_child(plan.argv, env, run_dir, user, job.timeout_seconds, stdout, stderr)
-            record.exit_code = outcome.exit_code
-            record.duration_seconds = outcome.duration_seconds
-            record.truncated = {"stdout": stdout.truncated, "stderr": stderr.truncated}
-            record.artifacts += ["stdout.log", "stderr.log"]
-            if outcome.start_error is not None:
-                hint = "" if user.uid is None else " (the interpreter must be executable by %s; see SHERPA_PYTHON)" % user.name
-                record.failure = failure_document("runner_error", "the code could not be started: %s%s" % (outcome.start_error, hint))
-                return
-            if job.profile and job.backend != "cpu":
-                progress.set_phase("profiling")
-            context = backends.CollectContext(env, run_dir, user, artifacts_dir, scratch)
-            record.profile, profile_artifacts = plan.collect(context)
-            record.artifacts += profile_artifacts
+        progress.set_phase("running")
+        outcome = run_child(plan.argv, env, home, workspace, job.timeout_seconds, stdout, stderr)
+        record.exit_code = outcome.exit_code
+        record.duration_seconds = outcome.duration_seconds
+        record.truncated = {"stdout": stdout.truncated, "stderr": stderr.truncated}
+        record.artifacts += ["stdout.log", "stderr.log"]
+        if outcome.start_error is not None:
+            record.failure = failure_document("runner_error", ("the code could not be started: %s" % outcome.start_error)[:500])
+            return
+        if outcome.leftovers:
+            _log("processes left in the run's cgroup were killed: %s" % outcome.leftovers)
+        if job.profile and job.backend != "cpu":
+            progress.set_phase("profiling")
+        context = backends.CollectContext(env, workspace, artifacts_dir, scratch)
+        record.profile, profile_artifacts = plan.collect(context)
+        record.artifacts += profile_artifacts
         record.failure = classify(
             outcome.exit_code, outcome.timed_out, job.timeout_seconds, watch.signals(), watch.tail("stdout"), watch.tail("stderr")
         )
     finally:
-        if not options.keep_workdir:
-            workdir.remove(run_dir)
+        if options.keep_workdir:
+            # For debugging a first real run: a copy survives the working folder's tmpfs (and the run's uid).
+            shutil.copytree(workspace.work, workspace.run_dir + ".kept", symlinks=True)
+        workspace.close()
 
 
 def _upload(job: JobSpec, record: RunRecord, artifacts_dir: str) -> None:
@@ -117,6 +152,10 @@ def _upload(job: JobSpec, record: RunRecord, artifacts_dir: str) -> None:
         except locations.LocationError as error:
             _log("artifact %s not uploaded: %s" % (name, error))
     record.artifacts = uploaded
+
+
+def default_work_root(is_root: bool) -> str:
+    return ROOT_WORK_ROOT if is_root else os.path.join(tempfile.gettempdir(), "sherpa-runner-%d" % os.getuid())
 
 
 def run(job_uri: str, options: RunnerOptions) -> int:
@@ -131,6 +170,17 @@ def run(job_uri: str, options: RunnerOptions) -> int:
         except (locations.LocationError, JobSpecError) as error:
             _log("cannot read the job (no result location to report to): %s" % error)
             return EXIT_NO_JOB
+        state_dir = options.work_root or default_work_root(os.geteuid() == 0)
+        try:
+            run_marker.claim(state_dir, job.run_id)
+        except run_marker.AlreadyStarted as error:
+            _log(str(error))
+            print("SHERPA_ALREADY_STARTED runId=%s" % job.run_id)
+            return EXIT_ALREADY_STARTED
+        except OSError as error:
+            # Without the marker a redelivery could run the code twice: nothing runs, nothing is overwritten.
+            _log("cannot record the run's start under %s: %s" % (state_dir, error))
+            return EXIT_NO_MARKER
         artifacts_dir = os.path.join(scratch, "results")
         os.makedirs(artifacts_dir)
         metrics, watch = MetricsCollector(), LogWatch()

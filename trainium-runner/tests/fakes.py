@@ -6,6 +6,7 @@ Each is strict: arguments it does not expect make it fail, so a wrong command li
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 
 from tests.helpers import fixture_path, write_executable
@@ -15,6 +16,10 @@ REAL_SUMMARY = fixture_path("neuron-summary-trn1-trnblas-mp2-energy.json")
 
 def neuron_profile(folder: str, name: str = "neuron-profile", wrapped: bool = True) -> str:
     """Prints the real trn1 summary-json, wrapped as `{"n_<graph>": …}` or flat, after a log line."""
+    # A copy beside the tool: the viewer runs as the run's uid, which may not reach the project's folder.
+    summary = os.path.join(folder, "summary-%s.json" % name)
+    shutil.copyfile(REAL_SUMMARY, summary)
+    os.chmod(summary, 0o644)
     open_wrap = 'printf \'{"n_%s": \' "$(basename "$5" .ntff)"' if wrapped else ":"
     close_wrap = "printf '}\\n'" if wrapped else ":"
     body = textwrap.dedent(
@@ -29,7 +34,7 @@ def neuron_profile(folder: str, name: str = "neuron-profile", wrapped: bool = Tr
         cat '{summary}'
         {close_wrap}
         """
-    ).format(name=name, open_wrap=open_wrap, close_wrap=close_wrap, summary=REAL_SUMMARY)
+    ).format(name=name, open_wrap=open_wrap, close_wrap=close_wrap, summary=summary)
     return write_executable(folder, name, body)
 
 

@@ -11,12 +11,18 @@ import unittest
 from typing import Any, Dict
 from unittest import mock
 
+from sherpa_runner.containment import MIB, Limits
 from sherpa_runner.runner import RunnerOptions, run
 
 TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 PROJECT_ROOT = os.path.dirname(os.path.dirname(TESTS_DIR))
 FIXTURES = os.path.join(PROJECT_ROOT, "test", "fixtures", "neuron")
 IS_ROOT = os.geteuid() == 0
+# As root the code runs contained: its /tmp is a fresh tmpfs, so code and fake tools must live elsewhere, in a
+# folder every uid can traverse.
+TEST_ROOT = "/run/sherpa-runner-tests" if IS_ROOT else tempfile.gettempdir()
+# Small on purpose: the red-team cases fill them in a fraction of a second.
+TEST_LIMITS = Limits(memory_bytes=768 * MIB, pids_max=256, tmp_bytes=64 * MIB, shm_bytes=64 * MIB, work_bytes=128 * MIB)
 
 
 def fixture_path(name: str) -> str:
@@ -29,7 +35,7 @@ def read_fixture(name: str) -> str:
 
 
 def child_python() -> str:
-    """As root the code runs as `nobody`, which cannot reach an interpreter under /root (pyenv)."""
+    """As root the code runs as a fresh uid, which cannot reach an interpreter under /root (pyenv)."""
     if IS_ROOT and os.path.exists("/usr/bin/python3"):
         return "/usr/bin/python3"
     return sys.executable
@@ -47,7 +53,8 @@ class RunnerTestCase(unittest.TestCase):
     """Each test gets a world-traversable temp folder (the sandbox user must reach code and fake tools)."""
 
     def setUp(self) -> None:
-        self.tmp = tempfile.mkdtemp(prefix="sherpa-runner-test-")
+        os.makedirs(TEST_ROOT, mode=0o755, exist_ok=True)
+        self.tmp = tempfile.mkdtemp(prefix="sherpa-runner-test-", dir=TEST_ROOT)
         os.chmod(self.tmp, 0o755)
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.bin = os.path.join(self.tmp, "bin")
@@ -81,19 +88,25 @@ class RunnerTestCase(unittest.TestCase):
         job.update(overrides)
         return job
 
-    def run_job(self, job: Dict[str, Any], progress_interval: float = 30.0) -> Dict[str, Any]:
-        job_path = os.path.join(self.tmp, "job.json")
-        with open(job_path, "w") as handle:
-            json.dump(job, handle)
-        options = RunnerOptions(
+    def options(self, progress_interval: float = 30.0, **overrides: Any) -> RunnerOptions:
+        """Contained as root (network namespace: the host has no metadata block); unconfined otherwise."""
+        settings = dict(
             progress_interval_seconds=progress_interval,
             work_root=self.work_root,
-            sandbox_user="nobody",
-            create_user=False,
             python=child_python(),
-        )
+            network="none",
+            unconfined=not IS_ROOT,
+            limits=TEST_LIMITS,
+        )  # type: Dict[str, Any]
+        settings.update(overrides)
+        return RunnerOptions(**settings)
+
+    def run_job(self, job: Dict[str, Any], progress_interval: float = 30.0, **overrides: Any) -> Dict[str, Any]:
+        job_path = os.path.join(self.tmp, "job-%s.json" % job["runId"])
+        with open(job_path, "w") as handle:
+            json.dump(job, handle)
         with mock.patch("sys.stdout", new_callable=_Sink):
-            exit_code = run("file://" + job_path, options)
+            exit_code = run("file://" + job_path, self.options(progress_interval, **overrides))
         self.assertEqual(exit_code, 0, "the runner must write result.json")
         return self.result()
 
@@ -122,3 +135,19 @@ def process_alive(pid: int) -> bool:
     except OSError:
         return False
     return "Z" not in state.split()[1:2]
+
+
+def processes_of_uid(uid: int) -> list:
+    """Host pids of live (non-zombie) processes whose real or effective uid is `uid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/status" % entry) as status:
+                lines = {line.split(":", 1)[0]: line.split(":", 1)[1].split() for line in status if ":" in line}
+        except OSError:
+            continue
+        if str(uid) in lines.get("Uid", [])[:2] and "Z" not in lines.get("State", [""])[:1]:
+            found.append(int(entry))
+    return found

@@ -41,7 +41,9 @@ class BootstrapTest(RunnerTestCase):
             "SHERPA_RUNNER_SHA256": self.sha,
             "SHERPA_CACHE_DIR": self.cache,
             "SHERPA_WORK_ROOT": self.work_root,
-            "SHERPA_SANDBOX_USER": "nobody",
+            # No metadata block on this host's network: the run gets its own network namespace.
+            "SHERPA_NETWORK": "none",
+            "SHERPA_MEMORY_LIMIT_MB": "768",
             "SHERPA_NEURON_VENV": os.path.join(self.tmp, "no-venv"),
             "SHERPA_PYTHON": child_python(),
         }
@@ -54,10 +56,13 @@ class BootstrapTest(RunnerTestCase):
         self.assertIn(b"SHERPA_RESULT file://", completed.stdout)
         self.assertEqual(self.result()["status"], "succeeded")
         self.assertTrue(os.path.exists(os.path.join(self.cache, self.sha, ".verified")))
-        # Second run: served from the cache, the tarball is no longer needed.
+        # Second run (another run id): served from the cache, the tarball is no longer needed.
         os.remove(self.tarball)
         os.remove(os.path.join(self.results, "result.json"))
-        completed = self.bootstrap()
+        second = os.path.join(self.tmp, "job-2.json")
+        with open(second, "w") as out:
+            json.dump(self.job(self.write_code("print('METRICS: {\"loss\": 0.1}')\n"), runId="run-test-2"), out)
+        completed = self.bootstrap(SHERPA_JOB_URI="file://" + second)
         self.assertEqual(completed.returncode, 0, completed.stderr.decode())
         self.assertNotIn(b"verified and cached", completed.stdout)
         self.assertEqual(self.result()["status"], "succeeded")

@@ -1,92 +1,126 @@
-"""The root-only parts of the sandbox, checked through fake iptables/useradd executables on PATH."""
+"""The metadata block's install/verify (through a fake, stateful iptables on PATH) and the per-run uid pool."""
 
-import grp
 import os
-import pwd
+import subprocess
+import sys
+import textwrap
 import unittest
 from unittest import mock
 
-from sherpa_runner.metadata_block import MetadataBlock
-from sherpa_runner.sandbox_user import resolve_sandbox_user
-from tests import fakes
-from tests.helpers import RunnerTestCase
+from sherpa_runner import metadata_block, run_marker, uid_pool
+from sherpa_runner.containment import ContainmentUnavailable, decide
+from tests.helpers import IS_ROOT, PROJECT_ROOT, TEST_LIMITS, RunnerTestCase, write_executable
+
+
+def fake_iptables(folder: str, name: str, rules: str, refuse_insert: bool = False) -> None:
+    """Keeps its rules in a file: `-C` looks one up, `-I OUTPUT 1` adds it. Anything else fails."""
+    body = textwrap.dedent(
+        """\
+        #!/bin/sh
+        [ "$1" = -w ] || exit 9
+        action="$2"; chain="$3"; shift 3
+        [ "$chain" = OUTPUT ] || exit 9
+        case "$action" in
+          -C) grep -qxF -- "$*" '{rules}' 2>/dev/null ;;
+          -I) [ "$1" = 1 ] || exit 9; shift; {insert} ;;
+          *) exit 9 ;;
+        esac
+        """
+    ).format(rules=rules, insert="exit 4" if refuse_insert else "echo \"$*\" >> '%s'" % rules)
+    write_executable(folder, name, body)
 
 
 class MetadataBlockTest(RunnerTestCase):
     def setUp(self):
         super().setUp()
-        self.log = os.path.join(self.tmp, "calls.log")
+        self.rules = os.path.join(self.tmp, "rules")
 
-    def calls(self):
-        if not os.path.exists(self.log):
-            return []
-        with open(self.log) as handle:
-            return handle.read().splitlines()
+    def test_install_adds_both_families_once_and_verify_then_holds(self):
+        fake_iptables(self.bin, "iptables", self.rules)
+        fake_iptables(self.bin, "ip6tables", self.rules)
+        self.assertFalse(metadata_block.verify("61000-61999")[0])
+        ok, detail = metadata_block.install("61000-61999")
+        self.assertTrue(ok, detail)
+        self.assertTrue(metadata_block.verify("61000-61999")[0])
+        with open(self.rules) as handle:
+            lines = handle.read().splitlines()
+        self.assertEqual(
+            lines,
+            [
+                "-d 169.254.169.254 -m owner --uid-owner 61000-61999 -j REJECT",
+                "-d fd00:ec2::254 -m owner --uid-owner 61000-61999 -j REJECT",
+            ],
+        )
+        self.assertEqual(metadata_block.install("61000-61999"), (True, "already in place"))
+        with open(self.rules) as handle:
+            self.assertEqual(len(handle.read().splitlines()), 2, "idempotent")
 
-    def test_inserts_an_owner_rule_for_the_sandbox_uid_and_deletes_exactly_it(self):
-        fakes.recorder(self.bin, "iptables", self.log)
-        with MetadataBlock(uid=4242, is_root=True) as block:
-            self.assertTrue(block.blocked)
-            self.assertEqual(self.calls(), ["-w -I OUTPUT -d 169.254.169.254 -m owner --uid-owner 4242 -j REJECT"])
-        self.assertEqual(self.calls()[-1], "-w -D OUTPUT -d 169.254.169.254 -m owner --uid-owner 4242 -j REJECT")
+    def test_ipv4_alone_is_not_a_block(self):
+        fake_iptables(self.bin, "iptables", self.rules)
+        with mock.patch.object(metadata_block, "_tool", side_effect=lambda name: os.path.join(self.bin, name) if name == "iptables" else None):
+            ok, why = metadata_block.install("61000-61999")
+        self.assertFalse(ok)
+        self.assertIn("ip6tables is not installed", why)
 
-    def test_the_ipv6_endpoint_is_blocked_too_when_ip6tables_exists(self):
-        fakes.recorder(self.bin, "iptables", self.log)
-        fakes.recorder(self.bin, "ip6tables", self.log)
-        with MetadataBlock(uid=4242, is_root=True):
-            self.assertIn("-w -I OUTPUT -d fd00:ec2::254 -m owner --uid-owner 4242 -j REJECT", self.calls())
-        self.assertIn("-w -D OUTPUT -d fd00:ec2::254 -m owner --uid-owner 4242 -j REJECT", self.calls())
+    def test_a_refused_insert_is_reported(self):
+        fake_iptables(self.bin, "iptables", self.rules, refuse_insert=True)
+        fake_iptables(self.bin, "ip6tables", self.rules, refuse_insert=True)
+        ok, why = metadata_block.install("61000-61999")
+        self.assertFalse(ok)
+        self.assertIn("could not add", why)
 
-    def test_a_failed_insert_is_reported_and_not_undone(self):
-        fakes.recorder(self.bin, "iptables", self.log, exit_code=1)
-        with MetadataBlock(uid=4242, is_root=True) as block:
-            self.assertFalse(block.blocked)
-        self.assertEqual(len(self.calls()), 1, "no delete for a rule that was never added")
+    @unittest.skipUnless(IS_ROOT, "the containment decision needs root")
+    def test_host_network_without_the_block_fails_closed_and_auto_takes_no_network(self):
+        fake_iptables(self.bin, "iptables", self.rules)
+        fake_iptables(self.bin, "ip6tables", self.rules)
+        with self.assertRaises(ContainmentUnavailable) as raised:
+            decide("host", TEST_LIMITS)
+        self.assertIn("metadata service is not blocked", str(raised.exception))
+        self.assertEqual(decide("auto", TEST_LIMITS).network, "none")
+        metadata_block.install()
+        self.assertEqual(decide("auto", TEST_LIMITS).network, "host")
 
-    def test_nothing_happens_without_root_or_without_a_user_switch(self):
-        fakes.recorder(self.bin, "iptables", self.log)
-        for uid, is_root in ((4242, False), (None, True)):
-            with MetadataBlock(uid=uid, is_root=is_root) as block:
-                self.assertFalse(block.blocked)
-        self.assertEqual(self.calls(), [])
+    def test_the_command_line_says_what_is_missing(self):
+        fake_iptables(self.bin, "iptables", self.rules)
+        fake_iptables(self.bin, "ip6tables", self.rules)
+        env = dict(os.environ, PYTHONPATH=os.path.join(PROJECT_ROOT, "trainium-runner"))
+        command = [sys.executable, "-m", "sherpa_runner.metadata_block", "verify", "--uid-range", "62000-62009"]
+        done = subprocess.run(command, env=env, stderr=subprocess.PIPE)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn(b"NOT in place: no iptables rule rejects uids 62000-62009 to 169.254.169.254", done.stderr)
 
 
-class SandboxUserTest(RunnerTestCase):
-    def test_without_root_the_code_runs_as_the_current_user(self):
-        user = resolve_sandbox_user("sherpa-run", create=True, is_root=False)
-        self.assertIsNone(user.uid)
-        self.assertFalse(user.dedicated)
+class UidPoolTest(RunnerTestCase):
+    def test_each_run_gets_its_own_uid_until_it_releases_it(self):
+        locks = os.path.join(self.tmp, "locks")
+        first = uid_pool.allocate(locks, 62000, 62001)
+        second = uid_pool.allocate(locks, 62000, 62001)
+        self.assertEqual((first.uid, second.uid), (62000, 62001))
+        with self.assertRaises(uid_pool.NoFreeUid):
+            uid_pool.allocate(locks, 62000, 62001)
+        first.release()
+        self.assertEqual(uid_pool.allocate(locks, 62000, 62001).uid, 62000)
 
-    def test_as_root_a_missing_user_is_created_with_useradd(self):
-        log = os.path.join(self.tmp, "useradd.log")
-        fakes.recorder(self.bin, "useradd", log, exit_code=1)
-        user = resolve_sandbox_user("sherpa-test-absent", create=True, is_root=True)
-        with open(log) as handle:
-            call = handle.read().strip()
-        self.assertTrue(call.startswith("--system --user-group --no-create-home"), call)
-        self.assertTrue(call.endswith("sherpa-test-absent"), call)
-        # useradd failed: the code runs as nobody, never as root.
-        self.assertEqual(user.name, "nobody")
-        self.assertEqual(user.uid, pwd.getpwnam("nobody").pw_uid)
-        self.assertFalse(user.dedicated, "nobody is shared: its other processes are not ours to kill")
+    def test_a_uid_of_a_real_user_is_never_handed_out(self):
+        nobody = 65534
+        with self.assertRaises(uid_pool.NoFreeUid):
+            uid_pool.allocate(os.path.join(self.tmp, "locks"), nobody, nobody)
 
-    def test_an_existing_user_is_used_without_useradd(self):
-        log = os.path.join(self.tmp, "useradd.log")
-        fakes.recorder(self.bin, "useradd", log)
-        user = resolve_sandbox_user("nobody", create=True, is_root=True)
-        self.assertEqual(user.name, "nobody")
-        self.assertFalse(os.path.exists(log))
+    def test_a_uid_that_still_owns_a_process_is_skipped(self):
+        own = os.getuid()
+        if own == 0:
+            self.skipTest("uid 0 is outside any range parse_range accepts; covered as non-root")
+        with self.assertRaises(uid_pool.NoFreeUid):
+            uid_pool.allocate(os.path.join(self.tmp, "locks"), own, own)
 
-    def test_the_neuron_device_group_is_kept_when_the_host_has_one(self):
-        with mock.patch("grp.getgrnam", return_value=grp.struct_group(("neuron", "x", 4321, []))):
-            user = resolve_sandbox_user("nobody", create=False, is_root=True)
-        self.assertEqual(user.extra_gids, (4321,))
-        with mock.patch("grp.getgrnam", side_effect=KeyError("neuron")):
-            self.assertEqual(resolve_sandbox_user("nobody", create=False, is_root=True).extra_gids, ())
 
-    def test_root_is_never_a_sandbox_user(self):
-        user = resolve_sandbox_user("root", create=False, is_root=True)
-        self.assertEqual(user.name, "nobody")
+class RunMarkerTest(RunnerTestCase):
+    def test_a_run_id_is_claimed_once(self):
+        state = os.path.join(self.tmp, "state")
+        run_marker.claim(state, "r/1")
+        with self.assertRaises(run_marker.AlreadyStarted):
+            run_marker.claim(state, "r/1")
+        run_marker.claim(state, "r_1")  # sanitised alike, still a different run
 
 
 if __name__ == "__main__":

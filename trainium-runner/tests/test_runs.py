@@ -8,7 +8,7 @@ from unittest import mock
 
 from sherpa_runner.runner import RunnerOptions, run
 from tests import fakes
-from tests.helpers import RunnerTestCase, child_python, read_fixture
+from tests.helpers import RunnerTestCase, child_python, read_fixture, write_executable
 
 REAL_RUN = json.loads(read_fixture("trn1-execution-result-success.json"))
 
@@ -62,18 +62,25 @@ class BudgetTest(RunnerTestCase):
 
 
 class CudaRunWithoutTorchTest(RunnerTestCase):
-    """The real torch.profiler path is exercised on a GPU machine (bench/gpu-runner-overhead.ts)."""
+    """The real torch.profiler path is exercised on a GPU machine (bench/gpu-runner-overhead.ts).
+
+    Needs an interpreter that cannot import torch, whatever this machine has installed (Debian's python3-torch
+    for /usr/bin/python3, say): the test makes one, the child interpreter without its site directories.
+    """
+
+    def python_without_torch(self) -> str:
+        return write_executable(self.bin, "python-no-site", "#!/bin/sh\nexec %s -S \"$@\"\n" % child_python())
 
     def test_without_torch_the_script_still_runs_under_the_wrapper(self):
         code = "import sys\nprint('argv', sys.argv[0].endswith('train.py'), __name__)\nprint('METRICS: {\"loss\": 1}')\n"
-        result = self.run_job(self.job(self.write_code(code), backend="cuda"))
+        result = self.run_job(self.job(self.write_code(code), backend="cuda"), python=self.python_without_torch())
         self.assertEqual(result["status"], "succeeded")
         self.assertIn("argv True __main__", self.artifact("stdout.log"))
         self.assertEqual(result["profile"]["kind"], "none")
         self.assertIn("torch.profiler is not importable", result["profile"]["reason"])
 
     def test_the_wrapper_passes_the_scripts_exit_status_on(self):
-        result = self.run_job(self.job(self.write_code("import sys\nsys.exit(4)\n"), backend="cuda"))
+        result = self.run_job(self.job(self.write_code("import sys\nsys.exit(4)\n"), backend="cuda"), python=self.python_without_torch())
         self.assertEqual((result["exitCode"], result["failure"]["class"]), (4, "nonzero_exit"))
 
 
@@ -88,8 +95,8 @@ class FetchTest(RunnerTestCase):
         path = self.write_code("print('approved')\n")
         digest = hashlib.sha256(b"print('approved')\n").hexdigest()
         self.assertEqual(self.run_job(self.job(path, codeHash=digest))["status"], "succeeded")
-        self.assertEqual(self.run_job(self.job(path, codeHash="sha256:" + digest))["status"], "succeeded")
-        result = self.run_job(self.job(path, codeHash="0" * 64))
+        self.assertEqual(self.run_job(self.job(path, codeHash="sha256:" + digest, runId="run-test-2"))["status"], "succeeded")
+        result = self.run_job(self.job(path, codeHash="0" * 64, runId="run-test-3"))
         self.assertEqual(result["failure"]["class"], "fetch_failed")
         self.assertIn("code hash mismatch", result["failure"]["message"])
 
@@ -105,7 +112,7 @@ class S3Test(RunnerTestCase):
         os.makedirs(os.path.join(bucket_root, "bucket", "jobs"))
         with open(os.path.join(bucket_root, "bucket", "jobs", "r1.json"), "w") as spec:
             json.dump(job, spec)
-        options = RunnerOptions(work_root=self.work_root, sandbox_user="nobody", create_user=False, python=child_python())
+        options = self.options()
         with mock.patch.dict(os.environ, {"SHERPA_AWS_CLI": os.path.join(self.bin, "aws")}):
             self.assertEqual(run("s3://bucket/jobs/r1.json", options), 0)
         results = os.path.join(bucket_root, "bucket", "runs", "r1")

@@ -6,7 +6,8 @@ import textwrap
 import unittest
 from unittest import mock
 
-from tests.helpers import IS_ROOT, RunnerTestCase, process_alive
+from sherpa_runner.containment import SANDBOX_WORK
+from tests.helpers import IS_ROOT, RunnerTestCase, process_alive, processes_of_uid
 
 GRANDCHILD_THEN_HANG = textwrap.dedent(
     """
@@ -21,10 +22,16 @@ GRANDCHILD_THEN_HANG = textwrap.dedent(
 
 
 class TimeoutTest(RunnerTestCase):
+    def assert_nothing_left(self, result):
+        if "uid" in result["sandbox"]:
+            # Contained: the pid the code saw is its namespace's; what counts is that its uid owns nothing now.
+            self.assertEqual(processes_of_uid(result["sandbox"]["uid"]), [], "nothing of the run outlives it")
+        else:
+            self.assertFalse(process_alive(int(result["metrics"]["summary"]["grandchild"]["last"])))
+
     def test_the_whole_process_group_dies_at_the_timeout(self):
         result = self.run_job(self.job(self.write_code(GRANDCHILD_THEN_HANG), timeoutSeconds=1))
-        grandchild = int(result["metrics"]["summary"]["grandchild"]["last"])
-        self.assertFalse(process_alive(grandchild), "the grandchild must not outlive the run")
+        self.assert_nothing_left(result)
         self.assertEqual(result["status"], "failed")
         self.assertEqual(result["failure"]["class"], "timeout")
         self.assertLess(result["exitCode"], 0, "killed by a signal")
@@ -34,7 +41,7 @@ class TimeoutTest(RunnerTestCase):
         code = GRANDCHILD_THEN_HANG.replace("while True:\n    time.sleep(0.1)\n", "sys.exit(0)\n")
         result = self.run_job(self.job(self.write_code(code)))
         self.assertEqual(result["status"], "succeeded")
-        self.assertFalse(process_alive(int(result["metrics"]["summary"]["grandchild"]["last"])))
+        self.assert_nothing_left(result)
 
 
 class OutputCapTest(RunnerTestCase):
@@ -92,7 +99,8 @@ class EnvironmentTest(RunnerTestCase):
         self.assertEqual(seen["NEURON_RT_LOG_LEVEL"], "WARNING", "Neuron runtime settings of the host pass through")
         self.assertEqual(seen["PYTHONUNBUFFERED"], "1")
         self.assertEqual(seen["SHERPA_RUN_BUDGET_SECONDS"], "54", "60 s less the cleanup margin")
-        self.assertTrue(seen["HOME"].startswith(self.work_root), "HOME is the fresh run folder")
+        expected_home = SANDBOX_WORK if IS_ROOT else self.work_root
+        self.assertTrue(seen["HOME"].startswith(expected_home), "HOME is the fresh run folder")
         self.assertEqual(sorted(result["sandbox"]["envKeys"]), sorted(seen))
         self.assertEqual(result["sandbox"]["rejectedEnvKeys"], ["AWS_REGION", "HF_TOKEN", "LD_PRELOAD"])
 
@@ -100,10 +108,13 @@ class EnvironmentTest(RunnerTestCase):
         code = "import os\nprint(os.getcwd())\nprint(sorted(os.listdir('.')))\nopen('left-behind', 'w').write('x')\n"
         self.run_job(self.job(self.write_code(code)))
         first_dir, listing = self.artifact("stdout.log").splitlines()
-        self.assertEqual(listing, "['.sherpa', 'tmp', 'train.py']")
-        self.assertFalse(os.path.exists(first_dir))
-        self.run_job(self.job(self.write_code(code)))
-        self.assertNotEqual(self.artifact("stdout.log").splitlines()[0], first_dir)
+        self.assertEqual(listing, "['.sherpa', 'train.py']" if IS_ROOT else "['.sherpa', 'tmp', 'train.py']")
+        self.assertEqual(os.listdir(os.path.join(self.work_root, "runs")), [], "the run folder is removed")
+        self.run_job(self.job(self.write_code(code), runId="run-test-2"))
+        second_dir, listing = self.artifact("stdout.log").splitlines()
+        self.assertNotIn("left-behind", listing, "nothing of the first run is there")
+        if not IS_ROOT:
+            self.assertNotEqual(second_dir, first_dir)
 
 
 @unittest.skipUnless(IS_ROOT, "switching users needs root")
@@ -114,13 +125,15 @@ class UserTest(RunnerTestCase):
         self.assertNotEqual(int(uid), 0)
         self.assertNotEqual(int(gid), 0)
         self.assertEqual(groups.strip(), "[]", "supplementary groups (root's) are dropped")
-        self.assertEqual(result["sandbox"]["user"], "nobody")
+        self.assertEqual(int(uid), result["sandbox"]["uid"])
+        self.assertTrue(61000 <= int(uid) <= 61999, "a uid of the reserved range")
+        self.assertEqual(result["sandbox"]["user"], "sherpa-run-%s" % uid)
 
     def test_the_code_cannot_read_the_runner_files(self):
-        # The runner's scratch folder (job.json, logs, results) is private to root.
+        # The runner's scratch folder (job.json, logs, results) is in the host's /tmp, which the code never sees.
         code = "import glob, os\npaths = glob.glob('/tmp/sherpa-scratch-*')\nprint(len(paths) > 0, [p for p in paths if os.access(p + '/job.json', os.R_OK)])\n"
         self.run_job(self.job(self.write_code(code)))
-        self.assertEqual(self.artifact("stdout.log").strip(), "True []", "scratch exists but is unreadable")
+        self.assertEqual(self.artifact("stdout.log").strip(), "False []", "the scratch folder is not even visible")
 
 
 class ProgressTest(RunnerTestCase):
