@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
 from . import cgroups
-from .capped_stream import CappedStream
+from .capped_stream import CappedStream, widen_pipe
 
 KILL_GRACE_SECONDS = 5.0
 PIPE_DRAIN_SECONDS = 10.0
@@ -50,6 +50,8 @@ def _signal_group(pgid: int, signal_number: int) -> None:
 
 
 def _start_pumps(child: subprocess.Popen, stdout: CappedStream, stderr: CappedStream) -> List[threading.Thread]:
+    for pipe in (child.stdout, child.stderr):
+        widen_pipe(pipe.fileno())
     pumps = [
         threading.Thread(target=stream.pump, args=(pipe.fileno(),), daemon=True, name="pump-" + name)
         for stream, pipe, name in ((stdout, child.stdout, "stdout"), (stderr, child.stderr, "stderr"))

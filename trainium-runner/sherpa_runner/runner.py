@@ -115,7 +115,9 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         if rejected:
             _log("job env names refused by the allowlist: %s" % ", ".join(rejected))
         record.sandbox.env_keys, record.sandbox.rejected_env_keys = list(env), rejected
-        stdout = CappedStream(os.path.join(artifacts_dir, "stdout.log"), job.output_cap_bytes, [metrics.feed, watch.listener("stdout")])
+        stdout = CappedStream(
+            os.path.join(artifacts_dir, "stdout.log"), job.output_cap_bytes, [metrics.feed, watch.listener("stdout")], b"METRICS:"
+        )
         stderr = CappedStream(os.path.join(artifacts_dir, "stderr.log"), job.output_cap_bytes, [watch.listener("stderr")])
         progress.set_phase("running")
         outcome = run_child(plan.argv, env, home, workspace, job.timeout_seconds, stdout, stderr)
