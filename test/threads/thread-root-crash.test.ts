@@ -1,4 +1,4 @@
-import { webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postThreads } from '../../jobs/post-threads.js';
 import { THREAD_ROOT_EVENT } from '../../src/threads/thread-deps.js';
