@@ -1,7 +1,7 @@
 import { describeForUser } from '../src/errors.js';
 import { realSleep, type Sleep } from '../src/ports/sleep.js';
 import { DailyThreadQuota, localDayKey } from '../src/threads/daily-quota.js';
-import { openThreadFor } from '../src/threads/open-thread.js';
+import { openThreadFor, ThreadBeingOpenedError, threadPostPending } from '../src/threads/open-thread.js';
 import { rankForThreads } from '../src/threads/rank-candidates.js';
 import type { ThreadDeps } from '../src/threads/thread-deps.js';
 
@@ -14,6 +14,8 @@ export interface PostThreadsOptions {
 
 export interface PostThreadsReport {
   opened: string[];
+  /** Roots posted by an attempt that crashed before recording them, found in the channel and kept (they count). */
+  adopted: string[];
   /** Accepted papers without a thread that did not fit today's quota (the digest lists them). */
   waiting: string[];
   failed: { paperId: string; error: string }[];
@@ -39,7 +41,7 @@ export async function postThreads(
     localDayKey(now, deps.config.timezone),
     deps.config.threads.maxPerDay,
   );
-  const report: PostThreadsReport = { opened: [], waiting: [], failed: [] };
+  const report: PostThreadsReport = { opened: [], adopted: [], waiting: [], failed: [] };
 
   for (const paper of candidates) {
     if (!(await quota.reserve(paper.id))) {
@@ -47,10 +49,12 @@ export async function postThreads(
       continue;
     }
     try {
-      const { created } = await openThreadFor(paper.id, deps);
+      const { created, adopted } = await openThreadFor(paper.id, deps);
       if (created) report.opened.push(paper.id);
+      if (adopted) report.adopted.push(paper.id);
     } catch (error) {
-      await quota.release(paper.id);
+      // The slot goes back only when no root of this paper can be in the channel (issue 10, found item 13).
+      if (!(await rootMayExist(deps, paper.id, error))) await quota.release(paper.id);
       report.failed.push({ paperId: paper.id, error: describeForUser(error) });
       deps.logger.warn(
         { err: error, paperId: paper.id },
@@ -58,13 +62,24 @@ export async function postThreads(
       );
     }
   }
-  if (report.opened.length > 0 || report.waiting.length > 0) {
+  if (report.opened.length > 0 || report.adopted.length > 0 || report.waiting.length > 0) {
     deps.logger.info(
-      { opened: report.opened.length, waiting: report.waiting.length, failed: report.failed.length },
+      {
+        opened: report.opened.length,
+        adopted: report.adopted.length,
+        waiting: report.waiting.length,
+        failed: report.failed.length,
+      },
       'threads posted',
     );
   }
   return report;
+}
+
+/** Another holder may be posting it, or a crashed attempt's root may be there: the slot stays taken. */
+async function rootMayExist(deps: ThreadDeps, paperId: string, error: unknown): Promise<boolean> {
+  if (error instanceof ThreadBeingOpenedError) return true;
+  return threadPostPending(deps, paperId);
 }
 
 export interface ThreadPoster {

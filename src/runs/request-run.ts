@@ -57,6 +57,26 @@ const FROM: Record<RunRequestKind, readonly PaperState[]> = {
  * lets exactly one click through.
  */
 export async function requestRun(deps: RequestRunDeps, request: RunRequest): Promise<RunRequestOutcome> {
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await requestRunOnce(deps, request);
+    if (outcome.kind !== 'retry') return outcome;
+    // Only a write that changed neither the state nor the runs (a progress ts, a thread) lands here.
+    if (attempt >= MAX_CAS_ATTEMPTS) return { kind: 'refused', message: outcome.message };
+  }
+}
+
+/** Re-reads on a version conflict caused by some other field before giving up. */
+const MAX_CAS_ATTEMPTS = 8;
+
+/**
+ * One read and one compare-and-set on the version read: the new run is appended to the `runs` list as it was
+ * read, so a write in between (another click's run, a worker's update of an earlier run) makes this one fail
+ * instead of being overwritten (issue 10, found item 8).
+ */
+async function requestRunOnce(
+  deps: RequestRunDeps,
+  request: RunRequest,
+): Promise<RunRequestOutcome | { kind: 'retry'; message: string }> {
   const paper = await deps.papers.get(request.paperId);
   if (!paper)
     return { kind: 'refused', message: `Paper ${request.paperId} is not in Sherpa's store any more.` };
@@ -80,9 +100,10 @@ export async function requestRun(deps: RequestRunDeps, request: RunRequest): Pro
         to: 'run_held',
         actor: request.userId,
         artifactHash: request.codeHash,
+        ifVersion: paper.version,
         note: `over budget: $${budget.spentTodayUsd.toFixed(2)} spent today + ≈$${budget.estimateUsd.toFixed(2)} > $${budget.limitUsd.toFixed(2)}`,
       });
-      if (!held.ok) return { kind: 'refused', message: held.message };
+      if (!held.ok) return retryOrRefuse(paper, held);
       await deps.reporter.held(held.paper, {
         paperId: paper.id,
         codeHash: request.codeHash,
@@ -108,12 +129,30 @@ export async function requestRun(deps: RequestRunDeps, request: RunRequest): Pro
     to: 'run_approved',
     actor: request.userId,
     artifactHash: request.codeHash,
+    ifVersion: paper.version,
     ...(request.kind === 'override' ? { note: 'daily budget overridden' } : {}),
     patch: { runs: [...paper.runs, run] },
   });
-  if (!approved.ok) return { kind: 'refused', message: approved.message };
+  if (!approved.ok) return retryOrRefuse(paper, approved);
   const outcome = await enqueueApprovedRun(deps, approved.paper, run);
   return outcome.kind === 'queued' ? { ...outcome, decision: approved.audit } : outcome;
+}
+
+/**
+ * A lost compare-and-set is a refusal when someone decided (the state moved, or a run was added), and worth
+ * another read when only an unrelated field changed.
+ */
+function retryOrRefuse(
+  read: Paper,
+  lost: { paper: Paper | undefined; message: string },
+): { kind: 'refused'; message: string } | { kind: 'retry'; message: string } {
+  const current = lost.paper;
+  const unrelated =
+    current !== undefined &&
+    current.state === read.state &&
+    current.runs.length === read.runs.length &&
+    current.currentCodeHash === read.currentCodeHash;
+  return { kind: unrelated ? 'retry' : 'refused', message: lost.message };
 }
 
 /**

@@ -4,6 +4,7 @@ import { SqliteWorkQueue, openSherpaDatabase } from '../../src/adapters/embedded
 import { executeRun } from '../../src/runs/execute-run.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { requestRun } from '../../src/runs/request-run.js';
+import type { PaperStore } from '../../src/ports/paper-store.js';
 import { runHarness, type RunHarness } from '../support/run-harness.js';
 import { seedCodeReadyPaper } from '../support/run-fixtures.js';
 import { SimulatedCompute } from '../support/simulated-compute.js';
@@ -137,6 +138,51 @@ describe('requestRun', () => {
     await runToTheEnd();
     const stored = await deps.papers.get(paper.id);
     expect(stored?.runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded']);
+  });
+});
+
+describe('requestRun under concurrency (issue 10, found item 8)', () => {
+  it('lets exactly one of two concurrent re-runs through', async () => {
+    const { deps } = start();
+    const paper = await seedCodeReadyPaper(deps, 0);
+    const codeHash = paper.currentCodeHash as string;
+    await requestRun(deps, { kind: 'approve', paperId: paper.id, codeHash, userId: APPROVER });
+    await runToTheEnd();
+    const request = { kind: 'rerun' as const, paperId: paper.id, codeHash, userId: APPROVER };
+    const outcomes = await Promise.all([requestRun(deps, request), requestRun(deps, request)]);
+    expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['queued', 'refused']);
+    expect((await deps.papers.get(paper.id))?.runs).toHaveLength(2);
+    expect((await deps.runQueue.depth()).visible).toBe(1);
+  });
+
+  it('refuses a click whose read of the runs is older than a run that happened meanwhile', async () => {
+    const { deps } = start();
+    const paper = await seedCodeReadyPaper(deps, 0);
+    const codeHash = paper.currentCodeHash as string;
+    await requestRun(deps, { kind: 'approve', paperId: paper.id, codeHash, userId: APPROVER });
+    await runToTheEnd();
+    // Click B reads the paper now; click A then re-runs it to the end before B writes.
+    const readByB = await deps.papers.get(paper.id);
+    const request = { kind: 'rerun' as const, paperId: paper.id, codeHash, userId: APPROVER };
+    expect((await requestRun(deps, request)).kind).toBe('queued');
+    await runToTheEnd();
+    let firstRead = true;
+    const papersAsBSawThem: PaperStore = Object.create(deps.papers, {
+      get: {
+        value: async (paperId: string) => {
+          if (!firstRead) return deps.papers.get(paperId);
+          firstRead = false;
+          return readByB;
+        },
+      },
+    });
+
+    const late = await requestRun({ ...deps, papers: papersAsBSawThem }, request);
+
+    expect(late.kind).toBe('refused');
+    const stored = await deps.papers.get(paper.id);
+    expect(stored?.runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded']);
+    expect((await deps.runQueue.depth()).visible).toBe(0);
   });
 });
 

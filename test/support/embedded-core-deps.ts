@@ -42,9 +42,16 @@ export interface EmbeddedCoreDeps {
  */
 export function embeddedCoreDeps(
   slack: SlackFake,
-  options: { env?: Record<string, string>; llm?: Llm; logger?: Logger; clock?: ManualClock } = {},
+  options: {
+    env?: Record<string, string>;
+    llm?: Llm;
+    logger?: Logger;
+    clock?: ManualClock;
+    /** A DATA_DIR on disk, so a test can abandon this service and start a fresh one on the same file. */
+    dataDir?: string;
+  } = {},
 ): EmbeddedCoreDeps {
-  const database = openSherpaDatabase({ dataDir: ':memory:' });
+  const database = openSherpaDatabase({ dataDir: options.dataDir ?? ':memory:' });
   const clock = options.clock ?? new ManualClock();
   const config = loadConfig({
     ...slack.env(),

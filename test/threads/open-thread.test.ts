@@ -90,6 +90,17 @@ describe('openThreadFor', () => {
     expect(slack.calls('chat.postMessage')).toHaveLength(1);
   });
 
+  it('never posts a second root when the channel cannot be searched for an interrupted one', async () => {
+    const paper = await ingestAccepted(harness.deps.papers, 6);
+    await harness.deps.coordination.put(`thread-posting/${paper.id}`, {
+      startedAt: '2026-11-23T09:00:00.000Z',
+    });
+    slack.failNext('conversations.history', { body: { ok: false, error: 'missing_scope' } });
+    await expect(openThreadFor(paper.id, harness.deps)).rejects.toBeInstanceOf(TransientError);
+    expect(slack.calls('chat.postMessage')).toHaveLength(0);
+    expect(await harness.deps.coordination.get(`thread-posting/${paper.id}`)).toBeDefined();
+  });
+
   it('keeps the paper without a thread when Slack refuses the post, so a later run tries again', async () => {
     const paper = await ingestAccepted(harness.deps.papers, 5);
     slack.failNext('chat.postMessage', { body: { ok: false, error: 'channel_not_found' } });
