@@ -8,6 +8,7 @@ import { startScrapeJobs } from '../jobs/scrape-schedules.js';
 import { createCoreDeps } from './compose.js';
 import { loadConfig, type Config, type Env } from './config/load-config.js';
 import type { CoreDeps } from './deps.js';
+import { configuredSecrets } from './logging/configured-secrets.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { checkChannel } from './slack/check-channel.js';
 import { createSlackApp, type SlackApp } from './slack/create-app.js';
@@ -45,7 +46,12 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   const logger =
     typeof options.logger === 'function'
       ? options.logger(config)
-      : (options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat }));
+      : (options.logger ??
+        createLogger({
+          level: config.logLevel,
+          format: config.logFormat,
+          secrets: configuredSecrets(config, options.env),
+        }));
   const slack = createSlackApp(config, logger, {
     onWatchdogGiveUp: (downForMs) =>
       options.onFatal?.(`Slack socket down for ${Math.round(downForMs / 1000)} s`),

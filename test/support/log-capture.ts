@@ -11,8 +11,9 @@ export class LogCapture {
     },
   });
 
-  logger(level = 'info'): Logger {
-    return createLogger({ level, destination: this.stream });
+  /** `secrets`: what the production logger is given from the config (`configuredSecrets`). */
+  logger(level = 'info', secrets: readonly string[] = []): Logger {
+    return createLogger({ level, destination: this.stream, secrets });
   }
 
   /** Everything logged so far, as raw text (what a secret must never appear in). */

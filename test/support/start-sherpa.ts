@@ -29,6 +29,7 @@ import type { App } from '@slack/bolt';
 import { bootSherpa, type RunningSherpa } from '../../src/boot.js';
 import type { Config } from '../../src/config/load-config.js';
 import type { CoreDeps } from '../../src/deps.js';
+import { configuredSecrets } from '../../src/logging/configured-secrets.js';
 import { LogCapture } from './log-capture.js';
 import { startSlackFake, type SlackFake } from './slack-fake/index.js';
 
@@ -80,7 +81,7 @@ export async function startSherpa(options: StartSherpaOptions = {}): Promise<She
   try {
     sherpa = await bootSherpa({
       env,
-      logger: (config) => logs.logger(options.logLevel ?? config.logLevel),
+      logger: (config) => logs.logger(options.logLevel ?? config.logLevel, configuredSecrets(config, env)),
       onFatal: (reason) => fatal.push(reason),
       ...(options.ackDeadlineMs !== undefined ? { ackDeadlineMs: options.ackDeadlineMs } : {}),
       ...(options.decorateDeps ? { decorateDeps: options.decorateDeps } : {}),
