@@ -98,7 +98,7 @@ describe('/paper run', () => {
     const step = await until('the code step', () =>
       sherpa.fake
         .messages({ threadTs: paper?.thread?.ts })
-        .find((message) => JSON.stringify(message.blocks ?? []).includes(ACTION_IDS.runCode)),
+        .find((message) => JSON.stringify(message.blocks ?? []).includes(ACTION_IDS.regenerateCode)),
     );
     expect(JSON.stringify(step.blocks)).toContain('Code v1*');
     expect(sherpa.fake.uploads().map((upload) => upload.filename)).toEqual(['train.py']);

@@ -49,7 +49,7 @@ beforeEach(async () => {
     }
   });
   const { llm } = createFakeBedrockLlm(bedrock, { ledger });
-  harness = embeddedCoreDeps(slack, { llm });
+  harness = embeddedCoreDeps(slack, { llm, env: { COMPUTE: 'local' } });
 });
 afterEach(async () => {
   harness.close();
