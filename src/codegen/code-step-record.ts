@@ -3,7 +3,7 @@ import type { AuditEntry, Paper } from '../domain/paper.js';
 import type { Logger } from '../logging/logger.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { CoreDeps } from '../deps.js';
-import { codeStepMessage } from '../slack/blocks/code-step.js';
+import { codeStepMessage, type RunTarget } from '../slack/blocks/code-step.js';
 
 /**
  * Where a code version was posted and what its message showed, so the message can be rebuilt when someone
@@ -31,6 +31,13 @@ export async function getCodeStep(
   return (await coordination.get<CodeStepRecord>(codeStepKey(paperId, version)))?.value;
 }
 
+/** Where this deployment runs approved code: `COMPUTE=none` has no Run button (issue 11, item 9). */
+export function runTargetOf(config: Pick<CoreDeps['config'], 'compute'>): RunTarget {
+  const { kind, localBackend } = config.compute;
+  if (kind === 'local') return { kind, backend: localBackend };
+  return { kind };
+}
+
 /** The code step's message for a version, as recorded when it was posted, with an optional decision on it. */
 export function codeStepContent(
   config: CoreDeps['config'],
@@ -48,6 +55,7 @@ export function codeStepContent(
     requestedBy: record.requestedBy,
     modelId: record.modelId,
     runBudgetMinutes: config.codegen.runBudgetMinutes,
+    runTarget: runTargetOf(config),
     ...(record.pdfWarning ? { pdfWarning: record.pdfWarning } : {}),
     ...(decision ? { decision } : {}),
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Paper } from '../domain/paper.js';
+import { downloadUrlFor, type DownloadHosts } from '../papers/download-url.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
 
@@ -15,6 +16,8 @@ export type PaperDocument =
 export interface PaperDocumentDeps {
   blobs: BlobStore;
   logger: Logger;
+  /** Where each public PDF host is downloaded from (OPENREVIEW_WEB_URL, ARXIV_PDF_URL, MLSYS_PROCEEDINGS_URL). */
+  config: { sources: DownloadHosts };
   /** Injected so tests can count requests; the global fetch otherwise. */
   fetch?: typeof fetch;
 }
@@ -48,14 +51,19 @@ export async function loadPaperDocument(paper: Paper, deps: PaperDocumentDeps): 
   const key = pdfBlobKey(url);
   const cached = await deps.blobs.get(key);
   if (cached) return { kind: 'pdf', bytes: cached, url, cached: true };
+  // The cache key stays the public link, so moving the download host does not fetch every PDF again.
+  const from = downloadUrlFor(url, deps.config.sources);
   try {
-    const bytes = await downloadPdf(url, deps.fetch ?? fetch);
+    const bytes = await downloadPdf(from, deps.fetch ?? fetch);
     await deps.blobs.putIfAbsent(key, bytes, { contentType: 'application/pdf' });
     return { kind: 'pdf', bytes, url, cached: false };
   } catch (error) {
     const reason =
       error instanceof UnusablePdf ? error.message : `the download failed (${(error as Error).message})`;
-    deps.logger.warn({ err: error, paperId: paper.id, url }, 'PDF not usable; falling back to the abstract');
+    deps.logger.warn(
+      { err: error, paperId: paper.id, url: from },
+      'PDF not usable; falling back to the abstract',
+    );
     return {
       kind: 'abstract',
       warning: `The PDF could not be used: ${reason}. This code is based on the abstract only.`,

@@ -67,9 +67,17 @@ export interface Config {
         };
   };
   sources: {
-    openreview: { apiUrl: string; username: string | undefined; password: string | undefined };
+    openreview: {
+      apiUrl: string;
+      /** The public site: where PDFs are downloaded from (OPENREVIEW_WEB_URL). */
+      webUrl: string;
+      username: string | undefined;
+      password: string | undefined;
+    };
     arxiv: {
       apiUrl: string;
+      /** Where arXiv PDFs are downloaded from (ARXIV_PDF_URL): `<base>/pdf/<id>`. */
+      pdfUrl: string;
       categories: string[];
       query: string | undefined;
       pageSize: number;
@@ -250,11 +258,13 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     sources: {
       openreview: {
         apiUrl: read.url('OPENREVIEW_API_URL', 'https://api2.openreview.net') as string,
+        webUrl: read.url('OPENREVIEW_WEB_URL', 'https://openreview.net') as string,
         username: read.string('OPENREVIEW_USERNAME'),
         password: read.string('OPENREVIEW_PASSWORD'),
       },
       arxiv: {
         apiUrl: read.url('ARXIV_API_URL', 'https://export.arxiv.org/api/query') as string,
+        pdfUrl: read.url('ARXIV_PDF_URL', 'https://arxiv.org') as string,
         categories: read.list('ARXIV_CATEGORIES') ??
           file.arxiv?.categories ?? ['cs.LG', 'cs.CL', 'cs.AI', 'stat.ML'],
         query: file.arxiv?.query,

@@ -3,6 +3,7 @@ import { postThreads } from '../../jobs/post-threads.js';
 import { codeHashOf } from '../../src/codegen/store-code-version.js';
 import type { Paper } from '../../src/domain/paper.js';
 import { ACTION_IDS, VIEW_IDS } from '../../src/slack/action-ids.js';
+import { RUNS_OFF_TEXT } from '../../src/slack/blocks/code-step.js';
 import { MODAL_INPUT } from '../../src/slack/blocks/modal-metadata.js';
 import { startFakeBedrock, toolUse, type FakeBedrock } from '../support/fake-bedrock.js';
 import { useFakeBedrockEnv } from '../support/fake-bedrock-llm.js';
@@ -88,7 +89,7 @@ async function codeStepOf(paper: Paper, version: number): Promise<FakeMessage> {
 }
 
 describe('approval threads, end to end', () => {
-  it('takes a judged paper from its thread root to a checked train.py with run buttons', async () => {
+  it('takes a judged paper from its thread root to a checked train.py; with COMPUTE=none it offers no run', async () => {
     const { paper, root } = await threadedPaper();
     expect(textOf(root)).toContain(ACTION_IDS.generateCode);
     expect(textOf(root)).toContain(ACTION_IDS.rejectPaper);
@@ -103,9 +104,13 @@ describe('approval threads, end to end', () => {
 
     const step = await codeStepOf(paper, 1);
     const hash = codeHashOf(GOOD_SCRIPT);
-    expect(textOf(step)).toContain(`"action_id":"${ACTION_IDS.runCode}"`);
+    // This deployment has no compute (the default): no Run button, and the step says how to turn runs on.
+    expect(sherpa.config.compute.kind).toBe('none');
+    expect(textOf(step)).not.toContain(ACTION_IDS.runCode);
+    expect(textOf(step)).toContain(RUNS_OFF_TEXT);
     expect(textOf(step)).toContain(`"value":"${paper.id}:${hash}"`);
     expect(textOf(step)).toContain(ACTION_IDS.regenerateCode);
+    expect(textOf(step)).toContain("Written from the paper's PDF");
     const upload = sherpa.fake.uploads().find((file) => file.filename === 'train.py');
     expect(Buffer.from(upload?.bytes ?? []).toString('utf8')).toBe(GOOD_SCRIPT);
 

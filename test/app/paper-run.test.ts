@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock.js';
 import { useFakeBedrockEnv } from '../support/fake-bedrock-llm.js';
-import { codegenResponder, TINY_PDF } from '../support/fake-codegen-replies.js';
+import { codegenResponder, userMessageOf } from '../support/fake-codegen-replies.js';
+import { GATED_ATTENTION_PDF } from '../support/pdf-fixture.js';
 import { startLoopbackServer } from '../support/loopback-http.js';
 import { fixtureText } from '../support/recorded-fixture.js';
 import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
@@ -25,6 +26,7 @@ let sherpa: SherpaHarness;
 let bedrock: FakeBedrock;
 let source: Awaited<ReturnType<typeof startLoopbackServer>>;
 let arxivQueries: URLSearchParams[];
+let pdfRequests: string[];
 let savedEnv: Record<string, string | undefined>;
 
 beforeEach(async () => {
@@ -33,19 +35,27 @@ beforeEach(async () => {
   bedrock.respondWith(codegenResponder());
   useFakeBedrockEnv(bedrock);
   arxivQueries = [];
+  pdfRequests = [];
   source = await startLoopbackServer((request, _body, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/api/query') {
       arxivQueries.push(url.searchParams);
       response.writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' });
-      // The recorded answer, with its PDF link pointed at this loopback server instead of arxiv.org.
-      response.end(RECORDED.replace('https://arxiv.org/pdf/', `${source.baseUrl}/pdf/`));
-    } else {
+      // The recorded answer as arXiv sent it: its PDF link says https://arxiv.org/pdf/2104.12255v1.
+      response.end(RECORDED);
+    } else if (url.pathname === '/pdf/2104.12255v1') {
+      pdfRequests.push(url.pathname);
       response.writeHead(200, { 'content-type': 'application/pdf' });
-      response.end(TINY_PDF);
+      response.end(GATED_ATTENTION_PDF);
+    } else {
+      response.writeHead(404);
+      response.end();
     }
   });
-  sherpa = await startSherpa({ env: { ARXIV_API_URL: `${source.baseUrl}/api/query` } });
+  // ARXIV_PDF_URL sends the PDF download to this loopback server; the stored link stays arxiv.org's.
+  sherpa = await startSherpa({
+    env: { ARXIV_API_URL: `${source.baseUrl}/api/query`, ARXIV_PDF_URL: source.baseUrl },
+  });
 });
 afterEach(async () => {
   await sherpa.stop();
@@ -98,9 +108,17 @@ describe('/paper run', () => {
     const step = await until('the code step', () =>
       sherpa.fake
         .messages({ threadTs: paper?.thread?.ts })
-        .find((message) => JSON.stringify(message.blocks ?? []).includes(ACTION_IDS.runCode)),
+        .find((message) => JSON.stringify(message.blocks ?? []).includes(ACTION_IDS.regenerateCode)),
     );
     expect(JSON.stringify(step.blocks)).toContain('Code v1*');
+    // The real PDF came from the redirected host, went to Claude, and the step says so.
+    expect(JSON.stringify(step.blocks)).toContain("Written from the paper's PDF");
+    expect(JSON.stringify(step.blocks)).not.toContain('abstract only');
+    expect(pdfRequests).toEqual(['/pdf/2104.12255v1']);
+    expect(paper?.pdfUrl).toBe('https://arxiv.org/pdf/2104.12255v1');
+    const plan = bedrock.requests.find((request) => request.toolName === 'record_plan');
+    expect(userMessageOf(plan).hasDocument).toBe(true);
+    expect(JSON.stringify(plan?.body)).toContain(GATED_ATTENTION_PDF.toString('base64'));
     expect(sherpa.fake.uploads().map((upload) => upload.filename)).toEqual(['train.py']);
     expect(await sherpa.deps.blobs.exists(`raw/arxiv/2104.12255.json`)).toBe(true);
 

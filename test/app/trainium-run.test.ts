@@ -80,6 +80,7 @@ async function paperWithCodeStep(
     requestedBy: TEST_APPROVER,
     modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
     runBudgetMinutes: 10,
+    runTarget: { kind: 'local', backend: 'neuron' },
   });
   const posted = await deps.slack.chat.postMessage({
     channel: harness.config.slack.channel,

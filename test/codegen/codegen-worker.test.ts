@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codegenRound } from '../../jobs/codegen-worker.js';
+import { isSkipped, noteToRecord } from '../../src/adapters/openreview/note-to-paper.js';
 import { requestCodegen } from '../../src/codegen/request-codegen.js';
 import { requeueStrandedCodegen } from '../../src/codegen/requeue-stranded.js';
 import { codeHashOf } from '../../src/codegen/store-code-version.js';
@@ -18,11 +19,15 @@ import {
 import { createFakeBedrockLlm } from '../support/fake-bedrock-llm.js';
 import { codegenResponder, GOOD_SCRIPT, TINY_PDF, userMessageOf } from '../support/fake-codegen-replies.js';
 import { startLoopbackServer } from '../support/loopback-http.js';
+import { generateNotes } from '../support/openreview-notes.js';
+import { GATED_ATTENTION_PDF } from '../support/pdf-fixture.js';
 import { RecordingLedger } from '../support/recording-ledger.js';
 import { ingestAccepted } from '../support/sample-papers.js';
 import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
 
 const APPROVER = 'U0APPROVER1';
+/** The PDF path of the first generated ICLR 2025 note (test/support/openreview-notes.ts). */
+const OPENREVIEW_PDF_PATH = `/pdf/${'1'.padStart(40, '0')}.pdf`;
 let slack: SlackFake;
 let bedrock: FakeBedrock;
 let harness: EmbeddedCoreDeps;
@@ -37,7 +42,10 @@ beforeEach(async () => {
   pdfRequests = [];
   pdfServer = await startLoopbackServer((request, _body, response) => {
     pdfRequests.push(request.url ?? '');
-    if (request.url === '/pdf/good.pdf') {
+    if (request.url === OPENREVIEW_PDF_PATH) {
+      response.writeHead(200, { 'content-type': 'application/pdf' });
+      response.end(GATED_ATTENTION_PDF);
+    } else if (request.url === '/pdf/good.pdf') {
       response.writeHead(200, { 'content-type': 'application/pdf' });
       response.end(TINY_PDF);
     } else if (request.url === '/pdf/challenge.pdf') {
@@ -49,7 +57,11 @@ beforeEach(async () => {
     }
   });
   const { llm } = createFakeBedrockLlm(bedrock, { ledger });
-  harness = embeddedCoreDeps(slack, { llm });
+  // OPENREVIEW_WEB_URL: OpenReview PDFs are downloaded from this loopback server (issue 11, item 8).
+  harness = embeddedCoreDeps(slack, {
+    llm,
+    env: { COMPUTE: 'local', OPENREVIEW_WEB_URL: pdfServer.baseUrl },
+  });
 });
 afterEach(async () => {
   harness.close();
@@ -131,6 +143,29 @@ describe('code generation worker', () => {
     expect(text).toContain('✅ No CUDA');
     expect(text).toContain('Smallest experiment for a gated-attention');
     expect(slack.unexpectedCalls()).toEqual([]);
+  });
+
+  it('downloads an OpenReview PDF from OPENREVIEW_WEB_URL and the code step says the PDF was used', async () => {
+    bedrock.respondWith(codegenResponder());
+    // The link exactly as the OpenReview adapter stores it for a scraped note: on the public site.
+    const [note] = generateNotes({ venue: 'ICLR', year: 2025, venueId: 'ICLR.cc/2025/Conference', count: 1 });
+    const record = noteToRecord(note, { venue: 'ICLR', year: 2025, status: 'accepted' });
+    if (isSkipped(record)) throw new Error(record.reason);
+    expect(record.paper.pdfUrl).toBe(`https://openreview.net${OPENREVIEW_PDF_PATH}`);
+    const paper = await requested(2);
+    await harness.deps.papers.update(paper.id, { pdfUrl: record.paper.pdfUrl });
+
+    const outcome = await codegenRound(deps());
+
+    expect(outcome).toMatchObject({ kind: 'posted', paperId: paper.id });
+    expect(pdfRequests).toEqual([OPENREVIEW_PDF_PATH]);
+    const plan = bedrock.requests.find((request) => request.toolName === 'record_plan');
+    expect(JSON.stringify(plan?.body)).toContain(GATED_ATTENTION_PDF.toString('base64'));
+    const stored = await harness.deps.papers.get(paper.id);
+    expect(stored?.codeVersions[0]?.usedPdf).toBe(true);
+    const step = JSON.stringify(slack.messages({ threadTs: stored?.thread?.ts }).at(-1)?.blocks);
+    expect(step).toContain("Written from the paper's PDF");
+    expect(step).not.toContain('abstract only');
   });
 
   it('falls back to the abstract with a visible warning when the PDF cannot be fetched', async () => {

@@ -3,7 +3,10 @@ import type { SkippedRecord, SourceRecord } from '../../ports/paper-source.js';
 import { presentationFor, type SubmissionStatus } from './presentation.js';
 import { type Note, NoteSchema } from './schema.js';
 
-/** Links are for people and always point at the public site, whatever OPENREVIEW_API_URL says. */
+/**
+ * Links are for people and always point at the public site, whatever OPENREVIEW_API_URL says. The PDF download
+ * is redirected at fetch time by OPENREVIEW_WEB_URL (src/papers/download-url.ts), not here.
+ */
 const SITE = 'https://openreview.net';
 
 export interface ListingContext {

@@ -13,6 +13,19 @@ export const CODE_STEP_BLOCK_IDS = { actions: 'code_actions', decision: 'code_de
 export const PREVIEW_LINES = 15;
 const PLAN_LINES = 6;
 
+/**
+ * Where an approved run would go, so the step promises only what this deployment can do: with no compute the
+ * Run button is not shown at all, and the confirmation names the machine the code will really run on.
+ */
+export type RunTarget =
+  { kind: 'none' } | { kind: 'ec2' } | { kind: 'local'; backend: 'neuron' | 'cuda' | 'cpu' };
+
+/** What the step says instead of a Run button when `COMPUTE=none` (the default). */
+export const RUNS_OFF_TEXT =
+  '⏸️ Runs are off here: no compute is configured (`COMPUTE=none`). To run approved code, set ' +
+  '`COMPUTE=ec2` with `TRAINIUM_INSTANCE_IDS` (the trn1 instances from infra/) or `COMPUTE=local` on a host ' +
+  'with the runner, and restart Sherpa. You can still regenerate or reject this code.';
+
 export interface CodeStepInput {
   paperId: string;
   paperTitle: string;
@@ -21,6 +34,7 @@ export interface CodeStepInput {
   requestedBy: string;
   modelId: string;
   runBudgetMinutes: number;
+  runTarget: RunTarget;
   /** Why the PDF was not used, when the code is based on the abstract alone. */
   pdfWarning?: string;
   /** Set once a human decided on this version: its buttons go. */
@@ -44,33 +58,46 @@ function checkLine(checks: CodeVersion['checks']): string {
   return checks.map((check) => `${check.passed ? '✅' : '❌'} ${escapeMrkdwn(check.name)}`).join('\n');
 }
 
+/** Where the confirmation says the code runs: only what the configured compute really does. */
+function runsOn(target: Exclude<RunTarget, { kind: 'none' }>): string {
+  if (target.kind === 'ec2') return 'on a trn1 instance';
+  return target.backend === 'neuron'
+    ? "on this host's Trainium (local runner)"
+    : `on this host's ${target.backend === 'cuda' ? 'GPU' : 'CPU'} (local runner)`;
+}
+
+function runButton(input: CodeStepInput, target: Exclude<RunTarget, { kind: 'none' }>): types.Button {
+  const { version } = input;
+  return {
+    type: 'button',
+    action_id: ACTION_IDS.runCode,
+    text: { type: 'plain_text', text: target.kind === 'local' ? 'Run' : 'Run on Trainium' },
+    style: 'primary',
+    // The approval binds to this exact code: a new version needs its own click.
+    value: `${input.paperId}:${version.hash}`,
+    confirm: {
+      title: { type: 'plain_text', text: `Run code v${version.version}?` },
+      text: {
+        type: 'plain_text',
+        text: truncate(
+          `train.py ${shortHash(version.hash)} runs ${runsOn(target)} for at most ${input.runBudgetMinutes} minutes of training, billed to today's budget.`,
+          LIMITS.confirmText,
+        ),
+      },
+      confirm: { type: 'plain_text', text: 'Run' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    },
+  };
+}
+
 function actions(input: CodeStepInput): types.ActionsBlock {
-  const { paperId, version } = input;
+  const { paperId, version, runTarget } = input;
   const bound = `${paperId}:${version.hash}`;
   return {
     type: 'actions',
     block_id: CODE_STEP_BLOCK_IDS.actions,
     elements: [
-      {
-        type: 'button',
-        action_id: ACTION_IDS.runCode,
-        text: { type: 'plain_text', text: 'Run on Trainium' },
-        style: 'primary',
-        // The approval binds to this exact code: a new version needs its own click.
-        value: bound,
-        confirm: {
-          title: { type: 'plain_text', text: `Run code v${version.version}?` },
-          text: {
-            type: 'plain_text',
-            text: truncate(
-              `train.py ${shortHash(version.hash)} runs on a trn1 instance for at most ${input.runBudgetMinutes} minutes of training, billed to today's budget.`,
-              LIMITS.confirmText,
-            ),
-          },
-          confirm: { type: 'plain_text', text: 'Run' },
-          deny: { type: 'plain_text', text: 'Cancel' },
-        },
-      },
+      ...(runTarget.kind === 'none' ? [] : [runButton(input, runTarget)]),
       {
         type: 'button',
         action_id: ACTION_IDS.regenerateCode,
@@ -122,6 +149,12 @@ export function codeStepMessage(input: CodeStepInput): MessageContent {
         { type: 'mrkdwn', text: truncate(`⚠️ ${escapeMrkdwn(input.pdfWarning)}`, LIMITS.fieldText) },
       ],
     });
+  } else if (version.usedPdf) {
+    // Said outright, so a reader knows Claude read the whole paper and not only its abstract.
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: "📄 Written from the paper's PDF, not only its abstract." }],
+    });
   }
   const plan = version.plan.split('\n').filter(Boolean).slice(0, PLAN_LINES).join('\n');
   blocks.push(
@@ -138,7 +171,14 @@ export function codeStepMessage(input: CodeStepInput): MessageContent {
       ],
     },
   );
-  blocks.push(input.decision ? decisionLine(input.decision, CODE_STEP_BLOCK_IDS.decision) : actions(input));
+  if (input.decision) {
+    blocks.push(decisionLine(input.decision, CODE_STEP_BLOCK_IDS.decision));
+  } else {
+    if (input.runTarget.kind === 'none') {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: RUNS_OFF_TEXT } });
+    }
+    blocks.push(actions(input));
+  }
   return {
     text: truncate(
       `Code v${version.version} for “${input.paperTitle}” is ready for a run approval`,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { codeStepMessage, type CodeStepInput } from '../../../src/slack/blocks/code-step.js';
+import { codeStepMessage, RUNS_OFF_TEXT, type CodeStepInput } from '../../../src/slack/blocks/code-step.js';
 import { codegenFailedMessage, codegenStartedMessage } from '../../../src/slack/blocks/codegen-status.js';
 import { regenerateModal, rejectModal } from '../../../src/slack/blocks/decision-modals.js';
 import { ACTION_IDS, VIEW_IDS } from '../../../src/slack/action-ids.js';
@@ -17,6 +17,7 @@ function input(overrides: Partial<CodeStepInput> = {}): CodeStepInput {
     requestedBy: 'U0APPROVER1',
     modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
     runBudgetMinutes: 10,
+    runTarget: { kind: 'ec2' },
     version: {
       hash: HASH,
       blobKey: `code/${HASH}.py`,
@@ -50,6 +51,40 @@ describe('codeStepMessage', () => {
         { action_id: ACTION_IDS.rejectCode, value: `p_0123456789ab:${HASH}` },
       ],
     });
+  });
+
+  it('with no compute (COMPUTE=none) shows no Run button and says how to turn runs on (snapshot)', () => {
+    const message = codeStepMessage(input({ runTarget: { kind: 'none' } }));
+    expect(message).toMatchSnapshot();
+    expectWithinBlockKitLimits(message.blocks);
+    const text = JSON.stringify(message.blocks);
+    expect(text).not.toContain(ACTION_IDS.runCode);
+    expect(text).not.toContain('runs on a trn1');
+    expect(text).toContain(JSON.stringify(RUNS_OFF_TEXT).slice(1, -1));
+    expect(text).toContain('COMPUTE=ec2');
+    expect(text).toContain('COMPUTE=local');
+    const actions = message.blocks.find((block) => block.type === 'actions');
+    expect(actions).toMatchObject({
+      elements: [{ action_id: ACTION_IDS.regenerateCode }, { action_id: ACTION_IDS.rejectCode }],
+    });
+  });
+
+  it('promises a trn1 only when runs go to EC2; a local runner is named as this host', () => {
+    const confirmOf = (message: ReturnType<typeof codeStepMessage>) =>
+      JSON.stringify(message.blocks.find((block) => block.type === 'actions'));
+    expect(confirmOf(codeStepMessage(input()))).toContain('runs on a trn1 instance');
+    const local = confirmOf(codeStepMessage(input({ runTarget: { kind: 'local', backend: 'cpu' } })));
+    expect(local).toContain("runs on this host's CPU (local runner)");
+    expect(local).not.toContain('trn1');
+    expect(local).not.toContain(RUNS_OFF_TEXT.slice(0, 20));
+  });
+
+  it('says the PDF was used, or warns when the code is based on the abstract only', () => {
+    expect(JSON.stringify(codeStepMessage(input()).blocks)).toContain("Written from the paper's PDF");
+    const abstractOnly = codeStepMessage(
+      input({ version: { ...input().version, usedPdf: false }, pdfWarning: 'No PDF link is known.' }),
+    );
+    expect(JSON.stringify(abstractOnly.blocks)).not.toContain("Written from the paper's PDF");
   });
 
   it('warns when the code is based on the abstract only', () => {
