@@ -84,7 +84,7 @@ export function mergeScraped(
     authors: existing.authors.length > 0 ? existing.authors : scraped.authors,
     categories: union(existing.categories, scraped.categories),
     keywords: union(existing.keywords, scraped.keywords),
-    rawKeys: rawKey ? union(existing.rawKeys, [rawKey]) : existing.rawKeys,
+    rawKeys: existing.rawKeys,
   };
   if (upgradeVenue) {
     merged.venue = scraped.venue;
@@ -92,8 +92,20 @@ export function mergeScraped(
     merged.presentation = scraped.presentation;
     merged.venueLabel = scraped.venueLabel ?? merged.venueLabel;
   }
-  if (JSON.stringify(merged) === JSON.stringify(existing)) return undefined;
+  const changed = JSON.stringify(merged) !== JSON.stringify(existing);
+  if (!changed && !(rawKey && isFirstRecordFromItsSource(existing.rawKeys, rawKey))) return undefined;
+  if (rawKey) merged.rawKeys = union(existing.rawKeys, [rawKey]);
   return { ...merged, version: existing.version + 1, updatedAt: now };
+}
+
+/**
+ * Raw records are content-addressed pages (`raw/<source>/pages/<sha256>.jsonl`), so a re-scrape names a new
+ * object whenever anything else on the page changed. A new raw record alone is therefore no change: the paper
+ * keeps the record it has, unless it has none from that source yet (an arXiv preprint now seen on OpenReview).
+ */
+function isFirstRecordFromItsSource(rawKeys: readonly string[], rawKey: string): boolean {
+  const source = rawKey.split('/').slice(0, 2).join('/');
+  return !rawKeys.some((key) => key.startsWith(`${source}/`));
 }
 
 const STOPWORDS = new Set(

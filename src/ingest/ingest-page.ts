@@ -6,9 +6,8 @@ import type { IngestOutcome, PaperStore } from '../ports/paper-store.js';
 import type { SourcePage } from '../ports/paper-source.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { normalisePaper } from './normalise-paper.js';
-import { rawKeyFor } from './raw-key.js';
+import { keepRawPage, type RawRecord, rawPageOf } from './raw-page.js';
 import { EMPTY_TALLY, type Tally } from './tally.js';
-import { TaskPool } from './task-pool.js';
 
 export interface IngestDeps {
   papers: PaperStore;
@@ -31,18 +30,14 @@ export interface IngestRun {
   remaining?: number;
 }
 
-/** Raw records are written in parallel; the store and the queue take papers one at a time, in listing order. */
-const BLOB_CONCURRENCY = 32;
-
 interface Accepted {
   paper: ScrapedPaper;
   raw: unknown;
-  rawKey: string;
 }
 
 /**
- * Ingest one page: normalise, keep the raw record (`raw/<source>/<id>.json`), store with dedup (source id,
- * arXiv id, title key: `PaperStore.ingest`), and queue each new paper for judging exactly once.
+ * Ingest one page: normalise, keep the page's raw records as one object (`raw-page.ts`), store with dedup
+ * (source id, arXiv id, title key: `PaperStore.ingest`), and queue each new paper for judging exactly once.
  */
 export async function ingestPage(deps: IngestDeps, page: SourcePage, run: IngestRun): Promise<Tally> {
   const tally: Tally = { ...EMPTY_TALLY, fetched: page.records.length + page.skipped.length };
@@ -62,41 +57,52 @@ export async function ingestPage(deps: IngestDeps, page: SourcePage, run: Ingest
       tally.unmatched++;
       continue;
     }
-    accepted.push({
-      paper: result.paper,
-      raw: record.raw,
-      rawKey: rawKeyFor(result.paper.source, result.paper.sourceId),
-    });
+    accepted.push({ paper: result.paper, raw: record.raw });
   }
 
+  // The raw page is kept before the store write, so every rawKey a stored paper names exists; a crash in between
+  // leaves at most an object no paper names yet, which the recovering pass over the page names again.
+  const rawKeys = await keepRawRecords(deps.blobs, accepted);
   // One store write and one queue write per page where the adapters offer bulk forms (SQLite: one commit each).
-  const outcomes = await storeAll(deps.papers, accepted);
+  const outcomes = await storeAll(deps.papers, accepted, rawKeys);
   const toQueue: string[] = [];
-  const rawWrites = new TaskPool(BLOB_CONCURRENCY);
-  for (const [index, outcome] of outcomes.entries()) {
+  for (const outcome of outcomes) {
     const decision = decide(outcome, run);
     if (decision.queue) toQueue.push(outcome.paper.id);
     if (decision.isNew) tally.new++;
     else tally.duplicates++;
-    // The raw record follows the store write; a crash in between leaves the page unfinished, and the recovering
-    // pass over it writes every record again. Unchanged papers keep the record they have.
-    const item = accepted[index] as Accepted;
-    if (outcome.kind !== 'unchanged' || run.recovering) await rawWrites.add(() => writeRaw(deps.blobs, item));
   }
   await queueAll(deps.queues.judge, toQueue);
-  await rawWrites.drain();
   return tally;
 }
 
-function writeRaw(blobs: BlobStore, item: Accepted): Promise<void> {
-  return blobs.put(item.rawKey, JSON.stringify(item.raw), { contentType: 'application/json' });
+/** One raw page per source on the page (a listing has one source; the grouping only keeps keys honest). */
+async function keepRawRecords(blobs: BlobStore, items: readonly Accepted[]): Promise<string[]> {
+  const bySource = new Map<ScrapedPaper['source'], RawRecord[]>();
+  for (const { paper, raw } of items) {
+    const group = bySource.get(paper.source) ?? [];
+    group.push({ sourceId: paper.sourceId, raw });
+    bySource.set(paper.source, group);
+  }
+  const keys = new Map<ScrapedPaper['source'], string>();
+  for (const [source, records] of bySource) {
+    const page = rawPageOf(source, records);
+    await keepRawPage(blobs, page);
+    keys.set(source, page.key);
+  }
+  return items.map(({ paper }) => keys.get(paper.source) as string);
 }
 
-async function storeAll(papers: PaperStore, items: Accepted[]): Promise<IngestOutcome[]> {
+async function storeAll(
+  papers: PaperStore,
+  items: readonly Accepted[],
+  rawKeys: readonly string[],
+): Promise<IngestOutcome[]> {
   if (items.length === 0) return [];
-  if (papers.ingestMany) return papers.ingestMany(items.map(({ paper, rawKey }) => ({ paper, rawKey })));
+  const entries = items.map(({ paper }, index) => ({ paper, rawKey: rawKeys[index] as string }));
+  if (papers.ingestMany) return papers.ingestMany(entries);
   const outcomes: IngestOutcome[] = [];
-  for (const item of items) outcomes.push(await papers.ingest(item.paper, item.rawKey));
+  for (const entry of entries) outcomes.push(await papers.ingest(entry.paper, entry.rawKey));
   return outcomes;
 }
 

@@ -12,7 +12,7 @@ export interface SourceRecord {
   sourceId: string;
   /** Mapped to Sherpa's shape but not yet cleaned or validated: ingest does that and skips what fails. */
   paper: ScrapedPaperInput;
-  /** The record exactly as the source returned it, kept in the blob store under `raw/<source>/<id>.json`. */
+  /** The record exactly as the source returned it, kept in the blob store with its page (`ingest/raw-page.ts`). */
   raw: unknown;
 }
 

@@ -8,6 +8,7 @@ import { SqsWorkQueue } from '../../src/adapters/sqs/index.js';
 import { type ComposedCoreDeps, createCoreDeps } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ingestPage } from '../../src/ingest/ingest-page.js';
+import { readRawRecord } from '../../src/ingest/raw-page.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { tempDataDir } from '../embedded/temp-data-dir.js';
 import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock.js';
@@ -105,10 +106,13 @@ describe('createCoreDeps on AWS (S3, SQS, OpenSearch fakes)', () => {
     const tally = await ingestPage(deps, page, { startedAt: deps.clock.now().toISOString() });
     expect(tally).toMatchObject({ fetched: 4 });
 
+    // The page's raw records are one S3 object (issue 14), and each paper's record is found in it.
     const stored = [...(s3.model.buckets.get('sherpa-data')?.keys() ?? [])];
-    expect(stored).toEqual(
-      expect.arrayContaining(['raw/arxiv/2501.00000.json', 'raw/arxiv/2501.00003.json']),
-    );
+    const rawPages = stored.filter((key) => key.startsWith('raw/'));
+    expect(rawPages).toEqual([expect.stringMatching(/^raw\/arxiv\/pages\/[0-9a-f]{64}\.jsonl$/)]);
+    for (const record of [page.records[0]!, page.records[3]!]) {
+      expect(await readRawRecord(deps.blobs, rawPages[0]!, record.sourceId)).toEqual(record.raw);
+    }
     expect(s3.model.writes.every((w) => w.ServerSideEncryption === 'AES256')).toBe(true);
     const queued = sqs.model.messagesOf('sherpa-judge.fifo');
     expect(queued).toHaveLength(4);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { JudgeJob } from '../../src/domain/jobs.js';
 import { runScrape } from '../../src/ingest/run-scrape.js';
+import { readRawRecord } from '../../src/ingest/raw-page.js';
 import { ScrapeCheckpoints } from '../../src/ingest/scrape-checkpoint.js';
 import { createSourceFactory, type SourceFactory } from '../../src/ingest/source-factory.js';
 import type { ScrapeRequest } from '../../src/ingest/scrape-request.js';
@@ -91,8 +92,12 @@ describe('runScrape: fetch → normalise → dedupe → store → enqueue', () =
     expect(new Set(queued).size).toBe(250);
     const first = await harness.deps.papers.get(queued[0]!);
     expect(first).toMatchObject({ source: 'openreview', venue: 'ICLR', year: 2025, state: 'scraped' });
-    expect(first?.rawKeys).toEqual([`raw/openreview/${first?.sourceId}.json`]);
-    const raw = JSON.parse((await harness.deps.blobs.getText(first!.rawKeys[0]!))!);
+    // Raw records are kept one content-addressed object per listing page (issue 14), three pages here.
+    expect(first?.rawKeys).toEqual([expect.stringMatching(/^raw\/openreview\/pages\/[0-9a-f]{64}\.jsonl$/)]);
+    expect(await harness.deps.blobs.list('raw/')).toHaveLength(3);
+    const raw = (await readRawRecord(harness.deps.blobs, first!.rawKeys[0]!, first!.sourceId)) as {
+      id: string;
+    };
     expect(raw.id).toBe(first?.sourceId);
     expect(await new ScrapeCheckpoints(harness.deps.coordination).load('iclr-2025')).toBeUndefined();
   });
@@ -104,6 +109,35 @@ describe('runScrape: fetch → normalise → dedupe → store → enqueue', () =
     const again = await runScrape(harness.deps, sources, ICLR);
     expect(again.tally).toMatchObject({ new: 0, duplicates: 250 });
     expect((await harness.deps.queues.judge.depth()).visible).toBe(0);
+  });
+
+  it('keeps raw records per page: a re-scrape writes a page again only where a record changed', async () => {
+    await runScrape(harness.deps, sources, ICLR);
+    const pagesBefore = await harness.deps.blobs.list('raw/');
+    clock.advance(60_000);
+    await runScrape(harness.deps, sources, ICLR);
+    expect(await harness.deps.blobs.list('raw/')).toEqual(pagesBefore);
+
+    const notes = generateNotes({ venue: 'ICLR', year: 2025, venueId: ICLR_2025, count: 250 });
+    const changed = notes[0] as { id: string; content: Record<string, { value: unknown }> };
+    changed.content.keywords = { value: ['a keyword added upstream'] };
+    openreview.setNotes(ICLR_2025, notes);
+    clock.advance(60_000);
+    const again = await runScrape(harness.deps, sources, ICLR);
+    expect(again.tally).toMatchObject({ new: 0, duplicates: 250 });
+    const pagesAfter = await harness.deps.blobs.list('raw/');
+    const added = pagesAfter.filter((key) => !pagesBefore.includes(key));
+    expect(added).toHaveLength(1);
+
+    const revised = await harness.deps.papers.findBySourceKey(`openreview:${changed.id}`);
+    expect(revised?.rawKeys).toEqual([expect.any(String), added[0]]);
+    const record = (await readRawRecord(harness.deps.blobs, added[0]!, changed.id)) as typeof changed;
+    expect(record.content.keywords?.value).toEqual(['a keyword added upstream']);
+    // Its neighbour on the same page did not change: it keeps its record and its version.
+    const neighbour = await harness.deps.papers.findBySourceKey(
+      `openreview:${(notes[1] as { id: string }).id}`,
+    );
+    expect(neighbour).toMatchObject({ version: 1, rawKeys: [revised?.rawKeys[0]] });
   });
 
   it('never queues a paper again once it was judged or rejected, even when the source changed it', async () => {
@@ -205,8 +239,12 @@ describe('runScrape: fetch → normalise → dedupe → store → enqueue', () =
     expect(queued).toHaveLength(250);
     expect(new Set(queued).size).toBe(250);
     expect(Object.values(await restarted.deps.papers.countByState()).reduce((a, b) => a + b, 0)).toBe(250);
-    const raw = await restarted.deps.blobs.list('raw/openreview/');
-    expect(raw).toHaveLength(250);
+    // Every paper's raw record is kept (one object per page since issue 14): each stored rawKey resolves.
+    for (const paperId of queued) {
+      const paper = await restarted.deps.papers.get(paperId);
+      const raw = await readRawRecord(restarted.deps.blobs, paper!.rawKeys[0]!, paper!.sourceId);
+      expect((raw as { id: string }).id).toBe(paper?.sourceId);
+    }
   }
 
   it('resumes after a crash between storing a page and queueing it, with the same papers and no duplicates', async () => {
