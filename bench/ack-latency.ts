@@ -5,6 +5,10 @@
  * the app can run). Reports p50/p99/max ack latency per kind, the time to the ephemeral answer for commands,
  * and peak RSS. Target: p99 ≤ 50 ms on a 2-core machine.
  *
+ * First, the floor (issue 14, item 3): 500 `/paper help` with 20 in flight, sent to Sherpa and to a bare Bolt
+ * app that only acks (bench/support/bare-bolt-app.ts), each through its own Socket Mode fake in this process,
+ * in alternating rounds so that a change in machine load hits both. Target: Sherpa's p99 ≤ 2× the bare app's.
+ *
  * The fake and the app share one process and one event loop, so these figures include the fake's own work
  * (JSON encoding, HTTP handling of response_url and chat.postEphemeral); a real Slack is cheaper for us.
  */
@@ -12,11 +16,19 @@ import { availableParallelism, loadavg } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { ACTION_IDS } from '../src/slack/action-ids.js';
 import type { SentEnvelope } from '../test/support/slack-fake/index.js';
+import { startSlackFake } from '../test/support/slack-fake/index.js';
+import type { SlackFake } from '../test/support/slack-fake/index.js';
 import { startSherpa } from '../test/support/start-sherpa.js';
+import { startBareBoltApp } from './support/bare-bolt-app.js';
 
 const COMMANDS = 500;
 const CLICKS = 500;
 const TARGET_P99_MS = 50;
+/** The floor comparison: `/paper help` per app, commands kept in flight, rounds per app, target ratio. */
+const FLOOR_COMMANDS = 500;
+const FLOOR_IN_FLIGHT = 20;
+const FLOOR_ROUNDS = 4;
+const TARGET_RATIO = 2;
 
 /** `/paper` texts in rotation: store lookups, a search, a not-yet-available answer, and one malformed (usage in the ack). */
 const PAPER_TEXTS = [
@@ -41,11 +53,88 @@ function summary(label: string, values: number[]): string {
   return `${label.padEnd(26)} n=${String(sorted.length).padStart(4)}  p50 ${f(percentile(sorted, 50))} ms  p99 ${f(percentile(sorted, 99))} ms  max ${f(sorted.at(-1) ?? Number.NaN)} ms`;
 }
 
+/**
+ * Send `count` `/paper help` with `inFlight` outstanding at any time (a lane sends its next command once the
+ * last one is acked). Returns the ack latencies and, with `answered`, the time from send to the answer through
+ * response_url; the round ends only when every answer is in, so no work spills into the other app's round.
+ */
+async function helpRound(
+  fake: SlackFake,
+  count: number,
+  inFlight: number,
+  answered: boolean,
+): Promise<{ acks: number[]; answers: number[] }> {
+  const acks: number[] = [];
+  const pending: Array<Promise<number>> = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      next += 1;
+      const sent = await fake.sendSlashCommand('/paper', 'help');
+      if (answered) {
+        pending.push(
+          fake
+            .waitForCall('response_url', (call) => call.responseUrlId === sent.responseUrlId, {
+              timeoutMs: 60_000,
+            })
+            .then((call) => call.at - sent.sentAt),
+        );
+      }
+      const ack = await fake.waitForAck(sent.envelopeId, { timeoutMs: 30_000 });
+      acks.push(ack.latencyMs ?? Number.NaN);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  return { acks, answers: await Promise.all(pending) };
+}
+
+/** Sherpa beside a bare Bolt app, both through their own fake, in alternating rounds. */
+async function floorComparison(sherpaFake: SlackFake): Promise<void> {
+  const bareFake = await startSlackFake();
+  const bare = await startBareBoltApp(bareFake);
+  try {
+    await helpRound(bareFake, 40, FLOOR_IN_FLIGHT, false);
+    await helpRound(sherpaFake, 40, FLOOR_IN_FLIGHT, true);
+    const bareLatency: number[] = [];
+    const sherpaLatency: number[] = [];
+    const sherpaAnswers: number[] = [];
+    const perRound = FLOOR_COMMANDS / FLOOR_ROUNDS;
+    for (let round = 0; round < FLOOR_ROUNDS; round += 1) {
+      bareLatency.push(...(await helpRound(bareFake, perRound, FLOOR_IN_FLIGHT, false)).acks);
+      const sherpaRound = await helpRound(sherpaFake, perRound, FLOOR_IN_FLIGHT, true);
+      sherpaLatency.push(...sherpaRound.acks);
+      sherpaAnswers.push(...sherpaRound.answers);
+    }
+    const p = (values: number[], q: number) =>
+      percentile(
+        [...values].sort((a, b) => a - b),
+        q,
+      );
+    const ratio = p(sherpaLatency, 99) / p(bareLatency, 99);
+    console.log(
+      `${FLOOR_COMMANDS} /paper help per app, ${FLOOR_IN_FLIGHT} in flight, ${FLOOR_ROUNDS} alternating rounds:`,
+    );
+    console.log(summary('ack: bare Bolt app', bareLatency));
+    console.log(summary('ack: Sherpa', sherpaLatency));
+    console.log(summary('Sherpa: send → answer', sherpaAnswers));
+    console.log(
+      `p99 Sherpa / bare ${ratio.toFixed(2)}× (p50 ${(p(sherpaLatency, 50) / p(bareLatency, 50)).toFixed(2)}×): ` +
+        `target ≤ ${TARGET_RATIO}× ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}`,
+    );
+  } finally {
+    await bare.stop();
+    await bareFake.close();
+  }
+}
+
 export async function run(): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const sherpa = await startSherpa({ logLevel: 'info' });
   try {
+    await floorComparison(sherpa.fake);
+    if (process.env.ACK_FLOOR_ONLY === '1') return;
+
     // Warm-up: JIT, the store's prepared statements, the first HTTP connections.
     for (let i = 0; i < 20; i += 1) {
       const sent = await sherpa.fake.sendSlashCommand(
@@ -121,3 +210,4 @@ export async function run(): Promise<void> {
     await sherpa.stop();
   }
 }
+if (import.meta.url === `file://${process.argv[1]}`) await run();

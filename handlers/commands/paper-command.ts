@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parsePaperCommand, type PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { usageMessage } from '../../src/commands/parse-result.js';
 import type { CoreDeps } from '../../src/deps.js';
+import { AfterAckQueue } from '../../src/slack/after-ack-queue.js';
 import { commandContext, type SubcommandHandler } from './command-context.js';
 import { paperDigest } from './paper-digest.js';
 import { paperHelp } from './paper-help.js';
@@ -20,8 +21,9 @@ const HANDLERS: Handlers = {
   digest: paperDigest,
 };
 
-/** `/paper`: ack at once (with the usage text when the command is malformed), then run the subcommand. */
-export function paperCommand(deps: CoreDeps) {
+/** `/paper`: ack at once (with the usage text when the command is malformed), then run the subcommand
+ * through the after-ack queue, so a burst of answers never delays the next ack. */
+export function paperCommand(deps: CoreDeps, afterAck: AfterAckQueue = new AfterAckQueue()) {
   return async (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const parsed = parsePaperCommand(args.command.text);
     if (!parsed.ok) {
@@ -32,6 +34,8 @@ export function paperCommand(deps: CoreDeps) {
     const command = parsed.command;
     const handler = HANDLERS[command.kind] as SubcommandHandler<PaperCommand>;
     const context = commandContext(deps, args);
-    await runSubcommand(`paper ${command.kind}`, context, () => handler(command, context));
+    await afterAck.run(() =>
+      runSubcommand(`paper ${command.kind}`, context, () => handler(command, context)),
+    );
   };
 }

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parseScrapeCommand, type ScrapeCommand } from '../../src/commands/parse-scrape-command.js';
 import { usageMessage } from '../../src/commands/parse-result.js';
 import type { CoreDeps } from '../../src/deps.js';
+import { AfterAckQueue } from '../../src/slack/after-ack-queue.js';
 import { commandContext, type SubcommandHandler } from './command-context.js';
 import { runSubcommand } from './run-subcommand.js';
 import { scrapeArxiv } from './scrape-arxiv.js';
@@ -12,8 +13,9 @@ type Handlers = { [K in ScrapeCommand['kind']]: SubcommandHandler<Extract<Scrape
 
 const HANDLERS: Handlers = { help: scrapeHelp, venue: scrapeVenue, arxiv: scrapeArxiv };
 
-/** `/scrape`: ack at once (with the usage text when the command is malformed), then run the subcommand. */
-export function scrapeCommand(deps: CoreDeps) {
+/** `/scrape`: ack at once (with the usage text when the command is malformed), then run the subcommand
+ * through the after-ack queue, so a burst of answers never delays the next ack. */
+export function scrapeCommand(deps: CoreDeps, afterAck: AfterAckQueue = new AfterAckQueue()) {
   return async (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const parsed = parseScrapeCommand(args.command.text);
     if (!parsed.ok) {
@@ -24,6 +26,8 @@ export function scrapeCommand(deps: CoreDeps) {
     const command = parsed.command;
     const handler = HANDLERS[command.kind] as SubcommandHandler<ScrapeCommand>;
     const context = commandContext(deps, args);
-    await runSubcommand(`scrape ${command.kind}`, context, () => handler(command, context));
+    await afterAck.run(() =>
+      runSubcommand(`scrape ${command.kind}`, context, () => handler(command, context)),
+    );
   };
 }
