@@ -18,11 +18,20 @@
 #                                   (default /var/cache/sherpa-runner, or ~/.cache/sherpa-runner when not root)
 #   SHERPA_NEURON_VENV    optional  venv to activate (default /opt/aws_neuronx_venv_pytorch_2_9 when it exists)
 #   SHERPA_PYTHON         optional  interpreter for the runner and the code (default: python3 after activation)
-# Passed through to the runner when set: SHERPA_PROGRESS_INTERVAL_SECONDS, SHERPA_WORK_ROOT,
-#   SHERPA_SANDBOX_USER, SHERPA_AWS_CLI (see trainium-runner/README.md).
+#   SHERPA_NETWORK        optional  host: the code gets the instance's network, and the metadata service must be
+#                                   blocked for the sandbox uids (or nothing runs, exit 67); none: loopback only;
+#                                   unset: host when the block is in place, else none (see "Security model")
+# Passed through to the runner when set: SHERPA_PROGRESS_INTERVAL_SECONDS, SHERPA_WORK_ROOT, SHERPA_AWS_CLI and
+#   the limits SHERPA_MEMORY_LIMIT_MB, SHERPA_PIDS_MAX, SHERPA_TMP_SIZE_MB, SHERPA_SHM_SIZE_MB,
+#   SHERPA_WORK_SIZE_MB (see trainium-runner/README.md).
+#
+# As root it installs (once; idempotent) the owner-match rules that reject the sandbox uids' traffic to the
+# metadata service in both address families, verifies them and persists them where netfilter-persistent exists.
 #
 # Exit status: the runner's (0 = result.json written, read its status; 2 = job unreadable; 3 = result not
-# written), 64 = a parameter is missing, 65 = runner hash mismatch, 66 = runner download or unpack failed.
+# written; 4 = this run id already started on this instance, nothing was run; 5 = its start could not be
+# recorded), 64 = a parameter is missing, 65 = runner hash mismatch, 66 = runner download or unpack failed,
+# 67 = SHERPA_NETWORK=host but the metadata service could not be blocked.
 set -euo pipefail
 
 fail() { echo "sherpa-bootstrap: $2" >&2; exit "$1"; }
@@ -86,4 +95,18 @@ fi
 cd "$runner_dir"
 export PYTHONPATH="$runner_dir"
 export PYTHONDONTWRITEBYTECODE=1
+
+# The metadata service, blocked for good for the whole sandbox uid range; the runner checks again before the run.
+network="${SHERPA_NETWORK:-}"
+if [ "$(id -u)" = 0 ] && [ "$network" != none ]; then
+  if "$python" -m sherpa_runner.metadata_block install; then
+    network=host
+  elif [ "$network" = host ]; then
+    fail 67 "the metadata service could not be blocked for the sandbox uids: refusing to run code"
+  else
+    echo "sherpa-bootstrap: the metadata service could not be blocked: the run gets no network" >&2
+    network=none
+  fi
+fi
+if [ -n "$network" ]; then export SHERPA_NETWORK="$network"; fi
 exec "$python" -m sherpa_runner --job "$SHERPA_JOB_URI"

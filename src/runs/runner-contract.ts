@@ -130,6 +130,21 @@ export const RunnerResultSchema = z.object({
     envKeys: z.array(z.string()),
     /** Names in the job's `env` that the allowlist refused. */
     rejectedEnvKeys: z.array(z.string()).optional(),
+    /** `kernel`: namespaces, cgroup and a uid of its own; `none`: `--unconfined` (trainium-runner/README.md). */
+    containment: z.enum(['kernel', 'none']).optional(),
+    /** `host`: the metadata block was verified; `none`: a network namespace with loopback only. */
+    network: z.enum(['host', 'none']).optional(),
+    /** The run's own uid, from the reserved range. */
+    uid: z.number().int().optional(),
+    limits: z
+      .object({
+        memoryBytes: z.number().int(),
+        pidsMax: z.number().int(),
+        tmpBytes: z.number().int(),
+        shmBytes: z.number().int(),
+        workBytes: z.number().int(),
+      })
+      .optional(),
   }),
 });
 export type RunnerResult = z.infer<typeof RunnerResultSchema>;

@@ -21,5 +21,5 @@ describe('trainium-runner python tests', () => {
     });
     expect(output).toMatch(/Ran \d+ tests/);
     if (code !== 0) throw new Error(`python -m unittest failed:\n${output.slice(-8000)}`);
-  }, 180_000);
+  }, 300_000);
 });

@@ -50,6 +50,14 @@ describe('runner ⇄ runner-contract.ts', () => {
     expect(parsed.profile).toEqual({ kind: 'none', reason: 'the cpu backend has no profiler' });
     expect(parsed.artifacts).toEqual(['stderr.log', 'stdout.log']);
     expect(RunnerProgressSchema.parse(progress).phase).toBe('done');
+    // As root (CI) the run is contained, with no network of its own; as an ordinary user it is unconfined.
+    if (process.getuid?.() === 0) {
+      expect(parsed.sandbox).toMatchObject({ containment: 'kernel', network: 'none', metadataBlocked: true });
+      expect(parsed.sandbox.uid).toBeGreaterThanOrEqual(61000);
+      expect(parsed.sandbox.limits?.pidsMax).toBeGreaterThan(0);
+    } else {
+      expect(parsed.sandbox).toMatchObject({ containment: 'none', metadataBlocked: false });
+    }
   }, 60_000);
 
   it('a failed run with a Neuron profile from a fake neuron-profile parses', async () => {

@@ -110,6 +110,9 @@ def _init(config: Dict[str, Any], status_fd: int) -> None:
     """PID 1 of the run's namespace. Never returns."""
     try:
         kernel.prctl(kernel.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getpid() != 1:
+            # Never act as init outside a PID namespace of our own: its kill(-1) would reach the whole host.
+            raise RuntimeError("init is pid %d, not 1: no PID namespace" % os.getpid())
         if config["new_network"]:
             _loopback_up()
         _mounts(config)

@@ -3,12 +3,14 @@
 import hashlib
 import json
 import os
+import subprocess
+import sys
 import textwrap
 from unittest import mock
 
 from sherpa_runner.runner import RunnerOptions, run
 from tests import fakes
-from tests.helpers import RunnerTestCase, child_python, read_fixture, write_executable
+from tests.helpers import IS_ROOT, PROJECT_ROOT, RunnerTestCase, child_python, read_fixture, write_executable
 
 REAL_RUN = json.loads(read_fixture("trn1-execution-result-success.json"))
 
@@ -99,6 +101,23 @@ class FetchTest(RunnerTestCase):
         result = self.run_job(self.job(path, codeHash="0" * 64, runId="run-test-3"))
         self.assertEqual(result["failure"]["class"], "fetch_failed")
         self.assertIn("code hash mismatch", result["failure"]["message"])
+
+
+class ExactlyOnceTest(RunnerTestCase):
+    def test_a_run_id_that_already_started_here_is_refused_and_its_result_kept(self):
+        code = self.write_code("import os\nopen(os.path.join(os.environ['HOME'], 'ran'), 'w')\nprint('METRICS: {\"loss\": 0.5}')\n")
+        first = self.run_job(self.job(code))
+        job_path = os.path.join(self.tmp, "again.json")
+        with open(job_path, "w") as handle:
+            json.dump(self.job(code), handle)
+        env = dict(os.environ, PYTHONPATH=os.path.join(PROJECT_ROOT, "trainium-runner"))
+        command = [sys.executable, "-m", "sherpa_runner", "--job", job_path, "--work-root", self.work_root]
+        command += ["--python", child_python(), "--network", "none"] + ([] if IS_ROOT else ["--unconfined"])
+        again = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(again.returncode, 4, again.stderr.decode())
+        self.assertEqual(again.stdout.decode().strip(), "SHERPA_ALREADY_STARTED runId=run-test-1")
+        self.assertIn("already started on this machine", again.stderr.decode())
+        self.assertEqual(self.result(), first, "the first run's result.json is untouched")
 
 
 class S3Test(RunnerTestCase):

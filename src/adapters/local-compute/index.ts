@@ -31,8 +31,15 @@ const INHERITED = [
   'AWS_REGION',
   'AWS_DEFAULT_REGION',
   'AWS_PROFILE',
-  'SHERPA_SANDBOX_USER',
   'SHERPA_PYTHON',
+  // Containment settings: network mode, --unconfined for an ordinary user's trial, and the run's limits.
+  'SHERPA_NETWORK',
+  'SHERPA_CONTAINMENT',
+  'SHERPA_MEMORY_LIMIT_MB',
+  'SHERPA_PIDS_MAX',
+  'SHERPA_TMP_SIZE_MB',
+  'SHERPA_SHM_SIZE_MB',
+  'SHERPA_WORK_SIZE_MB',
   'SHERPA_PROGRESS_INTERVAL_SECONDS',
   'SHERPA_AWS_CLI',
 ];
@@ -44,7 +51,7 @@ export interface LocalComputeOptions {
   workRoot: string;
   runnerDir?: string;
   python?: string;
-  /** Extra runner arguments, e.g. `--sandbox-user nobody --no-create-user` on a shared test machine. */
+  /** Extra runner arguments, e.g. `--network none` on a test host without the metadata block. */
   runnerArgs?: string[];
   /** Added to (or replacing) the inherited environment: tests put a fake `neuron-profile` first on PATH. */
   env?: Record<string, string>;
