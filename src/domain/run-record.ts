@@ -17,6 +17,20 @@ export const RunRecordSchema = z.object({
   progressTs: z.string().optional(),
   /** The SSM command (or local process) running it, so a resumed worker can find the run again. */
   commandId: z.string().optional(),
+  /**
+   * Written before the command is sent (issue 10): the idempotency key the command carries, the instance and
+   * when, by whom. A worker that finds a marker without a `commandId` looks the command up by the key instead of
+   * sending another.
+   */
+  dispatch: z
+    .object({
+      key: z.string(),
+      instanceId: z.string(),
+      at: z.string(),
+      /** The instance lease holder that wrote it: a worker sends only while the marker is still its own. */
+      holder: z.string(),
+    })
+    .optional(),
   /** Who approved it (shown on the progress message). */
   requestedBy: z.string().optional(),
 });

@@ -41,6 +41,16 @@ export interface RunCommand {
   jobKey: string;
   /** The runner's own limit; the command gets a little more so the runner can write its result first. */
   timeoutSeconds: number;
+  /**
+   * The idempotency key of this dispatch (`runs/dispatch-marker.ts`), carried by the command itself (the SSM
+   * comment) so that a later worker finds the command by it instead of sending a second one.
+   */
+  dispatchKey: string;
+  /**
+   * Do not begin a send after this instant: until then the worker's instance lease is sure to be its own, so
+   * no other worker can be dispatching the same run at the same time (issue 10, found item 6).
+   */
+  sendBy: Date;
 }
 
 /** Enough to find a run again after the bot restarts; stored on the run record. */
@@ -81,6 +91,14 @@ export interface Compute {
    */
   ensureReady(instanceId: string, onStep: OnReadyStep): Promise<{ startedByUs: boolean }>;
   startRun(instanceId: string, run: RunCommand): Promise<RunHandle>;
+  /**
+   * The command an earlier dispatch with this key started on the instance (sent at or after `since`), if any:
+   * how a redelivered, restarted or second worker adopts a run instead of sending it again.
+   */
+  findRun(
+    instanceId: string,
+    lookup: { runId: string; dispatchKey: string; since: Date },
+  ): Promise<RunHandle | undefined>;
   pollRun(handle: RunHandle): Promise<RunPoll>;
   cancelRun(handle: RunHandle): Promise<void>;
   /** The runner's progress.json for a run, if it has written one yet. */

@@ -4,7 +4,7 @@ import type { Paper } from '../domain/paper.js';
 import { RUN_IN_FLIGHT } from '../domain/paper-state.js';
 import type { RunRecord } from '../domain/run-record.js';
 import { describeForUser, isTransient, SchemaError } from '../errors.js';
-import type { Compute, RunHandle } from '../ports/compute.js';
+import type { Compute } from '../ports/compute.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { Sleep } from '../ports/sleep.js';
 import type { ReceivedMessage, WorkQueue } from '../ports/work-queue.js';
@@ -15,10 +15,10 @@ import { billInstanceTime, markReleased, startBilling, type BillingDeps } from '
 import type { InstanceLease, InstancePool } from './instance-pool.js';
 import { ProgressTracker, stageOfStep } from './progress-tracker.js';
 import { readResult } from './read-run-files.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import type { RunLocation } from './run-keys.js';
 import { findRun, transitionWithRun, updateRun } from './run-records.js';
+import { dispatchRun } from './dispatch-run.js';
 import { WatchInterruptedError, watchRun } from './watch-run.js';
-import { writeRunnerJob } from './write-job.js';
 
 export interface RunTimings {
   heartbeatMs: number;
@@ -85,25 +85,6 @@ async function markRunning(
     runPatch,
   });
   return moved.ok ? moved.paper : undefined;
-}
-
-/** A run that already has a command (its worker died): follow that command rather than start another. */
-async function resumableHandle(
-  deps: RunWorkerDeps,
-  run: RunRecord,
-  instanceId: string,
-  location: RunLocation,
-): Promise<RunHandle | undefined> {
-  if (!run.commandId || run.instanceId !== instanceId) return undefined;
-  const handle = { instanceId, commandId: run.commandId, runId: run.runId };
-  try {
-    const poll = await deps.compute.pollRun(handle);
-    if (poll.state !== 'finished' || poll.outcome !== 'lost') return handle;
-  } catch (error) {
-    deps.logger.warn({ err: error, runId: run.runId }, 'previous command not found; starting the run again');
-  }
-  // The command is gone; only a result it already wrote makes it worth following.
-  return (await deps.blobs.exists(runKeys(location).result)) ? handle : undefined;
 }
 
 async function endingOf(
@@ -206,7 +187,8 @@ async function runOnLease(
   try {
     // Time an instance sat running with no run is idle time, billed as such; a stopped one starts billing now.
     // A run resumed on its own instance (its worker died) kept running meanwhile: that time is the paper's.
-    const resumedHere = Boolean(run.commandId) && run.instanceId === instanceId;
+    const resumedHere =
+      (Boolean(run.commandId) && run.instanceId === instanceId) || run.dispatch?.instanceId === instanceId;
     if (lease.stateAtAcquire === 'running')
       await billInstanceTime(
         billing,
@@ -224,25 +206,22 @@ async function runOnLease(
     run = findRun(paper, run.runId) ?? run;
     tracker.refresh(paper, run);
 
-    let handle = await resumableHandle(deps, run, instanceId, location);
-    if (handle) log.info({ commandId: handle.commandId }, 'resuming a run whose worker stopped');
-    else {
-      await deps.compute.ensureReady(instanceId, (step) => tracker.show(stageOfStep(step)));
-      failureClass = 'runner_error';
-      const { key } = await writeRunnerJob(deps, paper, run, location);
-      handle = await deps.compute.startRun(instanceId, {
-        runId: run.runId,
-        jobKey: key,
-        timeoutSeconds: deps.config.compute.runTimeoutMinutes * 60,
-      });
-      paper =
-        (await updateRun(deps.papers, paper.id, run.runId, {
-          commandId: handle.commandId,
-          status: 'running',
-        })) ?? paper;
-      run = findRun(paper, run.runId) ?? run;
-      tracker.refresh(paper, run);
-    }
+    const dispatched = await dispatchRun(deps, {
+      paper,
+      run,
+      lease,
+      location,
+      log,
+      onReadyStep: (step) => tracker.show(stageOfStep(step)),
+      onReady: () => {
+        failureClass = 'runner_error';
+      },
+    });
+    const handle = dispatched.handle;
+    if (dispatched.adopted) log.info({ commandId: handle.commandId }, 'resuming a run whose worker stopped');
+    paper = dispatched.paper;
+    run = dispatched.run;
+    tracker.refresh(paper, run);
     const commandStartMs = deps.clock.now().getTime();
     const poll = await watchRun(deps, handle, {
       pollMs: deps.timings.pollMs,

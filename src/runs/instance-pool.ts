@@ -16,6 +16,8 @@ export interface InstanceLease {
   /** The state the instance was in when the lease was taken (decides how its time is billed). */
   stateAtAcquire: InstanceState;
   launchedAt?: string;
+  /** How long a renewal holds: a send begun within it cannot overlap another worker's (dispatch-run.ts). */
+  ttlSeconds: number;
   /** Renew before the TTL runs out; false means someone else holds it now. */
   renew(): Promise<boolean>;
   release(): Promise<void>;
@@ -80,6 +82,7 @@ export class InstancePool {
       holder,
       stateAtAcquire: status.state,
       launchedAt: status.launchedAt,
+      ttlSeconds: this.ttl,
       renew: async () => (await coordination.acquireLease(key, holder, this.ttl)) !== undefined,
       release: async () => {
         await coordination.releaseLease(key, holder);

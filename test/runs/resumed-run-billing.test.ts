@@ -58,7 +58,13 @@ describe('instance time of a resumed run', () => {
     const startedAt = clock.now().getTime();
     await startBilling({ ...deps, hourlyPriceUsd: 1.2 }, ID);
     await compute.ensureReady(ID, () => undefined);
-    const handle = await compute.startRun(ID, { runId: queued.run.runId, jobKey: 'x', timeoutSeconds: 900 });
+    const handle = await compute.startRun(ID, {
+      runId: queued.run.runId,
+      jobKey: 'x',
+      timeoutSeconds: 900,
+      dispatchKey: `${queued.run.runId}.d1`,
+      sendBy: clock.now(),
+    });
     await deps.papers.transition({
       paperId: paper.id,
       from: 'queued',

@@ -114,7 +114,13 @@ describe('run worker', () => {
     const first = await receiveOne();
     const lease = await deps.pool.tryAcquire(queued.run.runId);
     await compute.ensureReady(ID, () => undefined);
-    const handle = await compute.startRun(ID, { runId: queued.run.runId, jobKey: 'x', timeoutSeconds: 600 });
+    const handle = await compute.startRun(ID, {
+      runId: queued.run.runId,
+      jobKey: 'x',
+      timeoutSeconds: 600,
+      dispatchKey: `${queued.run.runId}.d1`,
+      sendBy: clock.now(),
+    });
     await deps.papers.transition({
       paperId: queued.paper.id,
       from: 'queued',

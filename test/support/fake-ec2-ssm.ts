@@ -41,6 +41,9 @@ interface FakeInstance {
 interface FakeInvocation {
   commandId: string;
   instanceId: string;
+  comment: string | undefined;
+  /** Epoch milliseconds of the SendCommand. */
+  requestedAt: number;
   status: 'InProgress' | 'Success' | 'Failed' | 'TimedOut' | 'Cancelled';
   statusDetails: string;
   responseCode: number;
@@ -101,6 +104,11 @@ export class FakeEc2Ssm {
   get url(): string {
     if (!this.server) throw new Error('fake EC2/SSM not started');
     return this.server.url;
+  }
+
+  /** Commands that really ran on the "instance" (each SendCommand the fake accepted starts one). */
+  get executions(): number {
+    return this.invocations.size;
   }
 
   stateOf(instanceId: string): string | undefined {
@@ -252,6 +260,8 @@ export class FakeEc2Ssm {
         return this.sendCommand(body);
       case 'GetCommandInvocation':
         return this.getInvocation(body);
+      case 'ListCommands':
+        return this.listCommands(body);
       case 'CancelCommand': {
         const invocation = this.invocations.get(String(body.CommandId));
         invocation?.kill();
@@ -326,6 +336,8 @@ export class FakeEc2Ssm {
     const invocation: FakeInvocation = {
       commandId,
       instanceId,
+      comment: sent.comment,
+      requestedAt: Date.now(),
       status: 'InProgress',
       statusDetails: 'InProgress',
       responseCode: -1,
@@ -368,6 +380,41 @@ export class FakeEc2Ssm {
       });
     });
     return invocation;
+  }
+
+  /**
+   * ListCommands by instance with the `InvokedAfter` filter, newest first, paged by `MaxResults` (SSM's own
+   * order and page size rules). Any other filter key is refused, so a test notices a lookup this fake ignores.
+   */
+  private listCommands(body: Record<string, unknown>): unknown {
+    const filters = (body.Filters as { key: string; value: string }[] | undefined) ?? [];
+    let after = 0;
+    for (const filter of filters) {
+      if (filter.key !== 'InvokedAfter')
+        throw Object.assign(new Error(`filter ${filter.key} is not supported by this fake`), {
+          name: 'InvalidFilterKey',
+        });
+      after = new Date(filter.value).getTime();
+    }
+    const instanceId = body.InstanceId as string | undefined;
+    const all = [...this.invocations.values()]
+      .filter((invocation) => !instanceId || invocation.instanceId === instanceId)
+      .filter((invocation) => invocation.requestedAt >= after)
+      .sort((a, b) => b.requestedAt - a.requestedAt);
+    const start = Number(body.NextToken ?? 0);
+    const size = Number(body.MaxResults ?? 50);
+    const page = all.slice(start, start + size);
+    return {
+      Commands: page.map((invocation) => ({
+        CommandId: invocation.commandId,
+        Comment: invocation.comment ?? '',
+        DocumentName: 'AWS-RunShellScript',
+        InstanceIds: [invocation.instanceId],
+        RequestedDateTime: invocation.requestedAt / 1000,
+        Status: invocation.status,
+      })),
+      ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
+    };
   }
 
   private getInvocation(body: Record<string, unknown>): unknown {

@@ -48,8 +48,10 @@ export function runHarness(options: {
   blobs?: BlobStore;
   timings?: Partial<RunTimings>;
   logger?: Logger;
+  /** A data folder several harnesses share, as processes of one bot restarting share DATA_DIR (in memory by default). */
+  dataDir?: string;
 }): RunHarness {
-  const database = openSherpaDatabase({ dataDir: ':memory:' });
+  const database = openSherpaDatabase({ dataDir: options.dataDir ?? ':memory:' });
   const virtual = new VirtualClock('2026-11-23T09:00:00.000Z');
   const clock = options.clock ?? virtual;
   const sleep = options.sleep ?? (clock instanceof VirtualClock ? clock.sleep : virtual.sleep);

@@ -58,6 +58,9 @@ export class SimulatedCompute implements Compute {
   readonly instances = new Map<string, SimInstance>();
   readonly runs = new Map<string, SimRun>();
   readonly starts: string[] = [];
+  /** Every command sent, in order: exactly-once dispatch means one per run. */
+  readonly sent: RunCommand[] = [];
+  private readonly byKey = new Map<string, RunHandle>();
   /** When each run's code began (virtual ms), for queue-wait figures. */
   readonly runStarts = new Map<string, number>();
   readonly stops: string[] = [];
@@ -146,7 +149,14 @@ export class SimulatedCompute implements Compute {
       written: false,
     });
     this.runStarts.set(run.runId, this.now());
-    return { instanceId, commandId: `cmd-${run.runId}`, runId: run.runId };
+    this.sent.push(run);
+    const handle = { instanceId, commandId: `cmd-${run.runId}`, runId: run.runId };
+    this.byKey.set(`${instanceId}/${run.dispatchKey}`, handle);
+    return handle;
+  }
+
+  async findRun(instanceId: string, lookup: { dispatchKey: string }): Promise<RunHandle | undefined> {
+    return this.byKey.get(`${instanceId}/${lookup.dispatchKey}`);
   }
 
   async pollRun(handle: RunHandle): Promise<RunPoll> {

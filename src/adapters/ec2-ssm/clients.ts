@@ -5,6 +5,11 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 export interface Ec2SsmClients {
   ec2: EC2Client;
   ssm: SSMClient;
+  /**
+   * The client that sends run commands: no SDK retries, because SendCommand has no idempotency token and a
+   * retried send after a lost answer would start the run twice (issue 10). Falls back to `ssm` when absent.
+   */
+  ssmSend?: SSMClient;
 }
 
 /**
@@ -17,5 +22,6 @@ export function createEc2SsmClients(region: string): Ec2SsmClients {
   return {
     ec2: new EC2Client({ region, maxAttempts: 3, requestHandler: requestHandler() }),
     ssm: new SSMClient({ region, maxAttempts: 3, requestHandler: requestHandler() }),
+    ssmSend: new SSMClient({ region, maxAttempts: 1, requestHandler: requestHandler() }),
   };
 }

@@ -27,9 +27,13 @@ import {
   type LifecycleContext,
   type ReadyBudgets,
 } from './instance-lifecycle.js';
+import { findRunCommand } from './find-run-command.js';
 import { buildRunScript, cancelRunCommand, pollRunCommand, sendRunCommand } from './run-command.js';
 
 export { createEc2SsmClients } from './clients.js';
+
+/** SSM's RequestedDateTime and our clock may disagree a little; the lookup window starts this much earlier. */
+const LOOKUP_SLACK_MS = 10 * 60_000;
 
 export interface Ec2SsmComputeOptions {
   clients: Ec2SsmClients;
@@ -109,14 +113,32 @@ export class Ec2SsmCompute implements Compute {
       runnerUri: runner.uri,
       jobUri: this.options.blobs.uriFor(run.jobKey),
     });
-    return sendRunCommand(this.options.clients.ssm, {
+    const { clients, clock } = this.options;
+    const sentAt = clock.now();
+    return sendRunCommand(clients.ssmSend ?? clients.ssm, {
       instanceId,
       runId: run.runId,
       script,
       executionTimeoutSeconds: run.timeoutSeconds + (this.options.commandGraceSeconds ?? 900),
       deliveryTimeoutSeconds: this.options.deliveryTimeoutSeconds ?? 600,
+      dispatchKey: run.dispatchKey,
+      sendBy: run.sendBy,
+      now: () => clock.now(),
       sleep: this.options.sleep,
+      findSent: () =>
+        this.findRun(instanceId, {
+          runId: run.runId,
+          dispatchKey: run.dispatchKey,
+          since: new Date(sentAt.getTime() - LOOKUP_SLACK_MS),
+        }),
     });
+  }
+
+  findRun(
+    instanceId: string,
+    lookup: { runId: string; dispatchKey: string; since: Date },
+  ): Promise<RunHandle | undefined> {
+    return findRunCommand(this.options.clients.ssm, this.options.logger, { instanceId, ...lookup });
   }
 
   pollRun(handle: RunHandle): Promise<RunPoll> {

@@ -5,7 +5,10 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { RunHandle, RunOutcome, RunPoll } from '../../ports/compute.js';
+import { TransientError } from '../../errors.js';
 import type { Sleep } from '../../ports/sleep.js';
+import { awsErrorName, isTransientAwsError } from '../aws-errors.js';
+import { dispatchComment } from './find-run-command.js';
 import { CommandInvocationSchema, SendCommandSchema, parseAws, type CommandInvocation } from './schema.js';
 
 /** POSIX single quotes: the only character that needs care inside them is the quote itself. */
@@ -45,7 +48,14 @@ export interface SendRunOptions {
   executionTimeoutSeconds: number;
   /** `TimeoutSeconds`: if the agent has not started the command by then, it never runs. */
   deliveryTimeoutSeconds: number;
+  /** The dispatch's idempotency key; the command carries it in its comment. */
+  dispatchKey: string;
+  /** No attempt begins after this (the worker's lease is only sure until then). */
+  sendBy: Date;
+  now: () => Date;
   sleep: Sleep;
+  /** The command this dispatch already sent, if any: asked after a failure SSM may have acted on anyway. */
+  findSent: () => Promise<RunHandle | undefined>;
 }
 
 function isInvalidInstanceId(error: unknown): boolean {
@@ -53,17 +63,26 @@ function isInvalidInstanceId(error: unknown): boolean {
 }
 
 /**
- * `InvalidInstanceId` right after the agent reports Online is common (aws.md §3): the registration has not
- * reached SendCommand yet, so a few retries a few seconds apart are expected.
+ * Send the run's command once. `InvalidInstanceId` right after the agent reports Online is common (aws.md §3):
+ * the registration has not reached SendCommand yet, so a few retries a few seconds apart are expected; that
+ * refusal means nothing was sent. A throttle, 5xx or timeout is ambiguous (SSM may have created the command
+ * before the answer was lost), so the command is looked up by its dispatch key before anything is sent again,
+ * and then only by a later delivery: the client that sends is built without SDK retries for the same reason.
  */
 export async function sendRunCommand(ssm: SSMClient, options: SendRunOptions): Promise<RunHandle> {
   for (let attempt = 1; ; attempt += 1) {
+    if (options.now().getTime() > options.sendBy.getTime()) {
+      throw new TransientError('the run was not sent in time to be sure of its instance lease', {
+        hint: 'The next delivery of the run sends it',
+        context: { runId: options.runId, dispatchKey: options.dispatchKey },
+      });
+    }
     try {
       const output = await ssm.send(
         new SendCommandCommand({
           InstanceIds: [options.instanceId],
           DocumentName: 'AWS-RunShellScript',
-          Comment: `sherpa run ${options.runId}`.slice(0, 100),
+          Comment: dispatchComment(options.dispatchKey),
           TimeoutSeconds: options.deliveryTimeoutSeconds,
           Parameters: {
             commands: [options.script],
@@ -74,8 +93,17 @@ export async function sendRunCommand(ssm: SSMClient, options: SendRunOptions): P
       const parsed = parseAws(SendCommandSchema, output, 'SSM SendCommand');
       return { instanceId: options.instanceId, commandId: parsed.Command.CommandId, runId: options.runId };
     } catch (error) {
-      if (!isInvalidInstanceId(error) || attempt >= 6) throw error;
-      await options.sleep(10_000);
+      if (isInvalidInstanceId(error) && attempt < 6) {
+        await options.sleep(10_000);
+        continue;
+      }
+      if (!isTransientAwsError(error)) throw error;
+      const sent = await options.findSent();
+      if (sent) return sent;
+      throw new TransientError(`SSM SendCommand failed: ${awsErrorName(error)}`, {
+        cause: error,
+        context: { runId: options.runId, dispatchKey: options.dispatchKey },
+      });
     }
   }
 }

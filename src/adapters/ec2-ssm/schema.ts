@@ -52,3 +52,18 @@ export function parseAws<T>(schema: z.ZodType<T>, data: unknown, what: string): 
     parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
   );
 }
+
+/** ListCommands: only what finding a run's command by its dispatch key needs. */
+export const ListCommandsSchema = z.object({
+  Commands: z
+    .array(
+      z.object({
+        CommandId: z.string().min(1),
+        Comment: z.string().optional(),
+        InstanceIds: z.array(z.string()).default([]),
+        RequestedDateTime: z.date().optional(),
+      }),
+    )
+    .default([]),
+  NextToken: z.string().optional(),
+});

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../logging/logger.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type {
@@ -12,6 +13,7 @@ import type {
 import { readProgress } from '../../runs/read-run-files.js';
 import { DEFAULT_RUNNER_DIR } from '../../runs/runner-bundle.js';
 import type { RunnerProgress } from '../../runs/runner-contract.js';
+import { readDispatchRecord, runnerAlive, writeDispatchRecord } from './dispatch-records.js';
 import { RunnerProcess } from './runner-process.js';
 
 export const LOCAL_INSTANCE_ID = 'local';
@@ -59,6 +61,8 @@ export interface LocalComputeOptions {
   parentEnv?: NodeJS.ProcessEnv;
   /** Time the runner gets beyond the job's own limit before it is killed. */
   graceSeconds?: number;
+  /** Where dispatch records are kept; `runner-dispatch/` beside the work root by default. */
+  dispatchDir?: string;
 }
 
 /**
@@ -71,8 +75,13 @@ export class LocalCompute implements Compute {
   readonly hourlyPriceUsd = 0;
   readonly stoppable = false;
   private readonly processes = new Map<string, RunnerProcess>();
+  /** Runners an earlier bot process started that this one adopted: command id → their dispatch record. */
+  private readonly adopted = new Map<string, { pid: number; runId: string; commandId: string }>();
+  private readonly dispatchDir: string;
 
-  constructor(private readonly options: LocalComputeOptions) {}
+  constructor(private readonly options: LocalComputeOptions) {
+    this.dispatchDir = options.dispatchDir ?? join(dirname(options.workRoot), 'runner-dispatch');
+  }
 
   async describe(): Promise<InstanceStatus[]> {
     return [{ instanceId: LOCAL_INSTANCE_ID, state: 'running' }];
@@ -110,13 +119,32 @@ export class LocalCompute implements Compute {
     });
     const commandId = `local-${run.runId}-${child.pid ?? 'nopid'}`;
     this.processes.set(commandId, child);
+    if (child.pid !== undefined)
+      await writeDispatchRecord(this.dispatchDir, run.dispatchKey, {
+        commandId,
+        runId: run.runId,
+        pid: child.pid,
+      });
     this.options.logger.info({ runId: run.runId, commandId }, 'runner started on this host');
     return { instanceId, commandId, runId: run.runId };
   }
 
+  async findRun(
+    instanceId: string,
+    lookup: { runId: string; dispatchKey: string },
+  ): Promise<RunHandle | undefined> {
+    const record = await readDispatchRecord(this.dispatchDir, lookup.dispatchKey);
+    if (!record || record.runId !== lookup.runId) return undefined;
+    if (!this.processes.has(record.commandId)) this.adopted.set(record.commandId, record);
+    return { instanceId, commandId: record.commandId, runId: record.runId };
+  }
+
   async pollRun(handle: RunHandle): Promise<RunPoll> {
     const child = this.processes.get(handle.commandId);
-    // Started by an earlier bot process: nothing to follow any more.
+    const adopted = this.adopted.get(handle.commandId);
+    // Started by an earlier bot process and still going: its result will arrive through the blobs.
+    if (!child && adopted && (await runnerAlive(adopted))) return { state: 'running' };
+    // Started by an earlier bot process and gone: only the result it left (if any) tells how it ended.
     if (!child) {
       return {
         state: 'finished',
@@ -147,6 +175,15 @@ export class LocalCompute implements Compute {
 
   async cancelRun(handle: RunHandle): Promise<void> {
     this.processes.get(handle.commandId)?.kill();
+    const adopted = this.adopted.get(handle.commandId);
+    if (adopted && (await runnerAlive(adopted))) {
+      try {
+        // The runner leads its own process group (it was spawned detached).
+        process.kill(-adopted.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
   }
 
   readProgress(handle: RunHandle): Promise<RunnerProgress | undefined> {

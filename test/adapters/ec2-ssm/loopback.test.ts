@@ -207,6 +207,8 @@ describe('EC2 + SSM against the loopback fake', () => {
       runId: 'r_timeout',
       jobKey: 'runs/r_timeout/job.json',
       timeoutSeconds: 1,
+      dispatchKey: 'r_timeout.d1',
+      sendBy: new Date(Date.now() + 60_000),
     });
     expect(fake.sent[0]?.executionTimeout).toBe('1');
     let poll = await ec2.pollRun(handle);

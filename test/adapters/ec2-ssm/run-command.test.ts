@@ -44,6 +44,9 @@ beforeEach(() => {
   });
 });
 
+/** The dispatch fields of a RunCommand: the key the command carries, and a send deadline far away. */
+const send = (runId: string) => ({ dispatchKey: `${runId}.d1`, sendBy: new Date('2100-01-01T00:00:00Z') });
+
 const handle: RunHandle = { instanceId: ID, commandId: 'c0ffee00-0000-4000-8000-000000000001', runId: 'r_1' };
 
 describe('startRun', () => {
@@ -54,6 +57,7 @@ describe('startRun', () => {
       runId: 'r_1',
       jobKey: 'runs/r_1/job.json',
       timeoutSeconds: 1800,
+      ...send('r_1'),
     });
 
     expect(started).toEqual(handle);
@@ -62,7 +66,7 @@ describe('startRun', () => {
       InstanceIds: [ID],
       DocumentName: 'AWS-RunShellScript',
       TimeoutSeconds: 600,
-      Comment: 'sherpa run r_1',
+      Comment: 'sherpa dispatch r_1.d1',
       Parameters: { executionTimeout: ['2700'] },
     });
     const script = input?.Parameters?.commands?.[0] ?? '';
@@ -75,8 +79,18 @@ describe('startRun', () => {
 
   it('uploads the runner bundle once, keyed by its content hash', async () => {
     ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: handle.commandId } });
-    await compute.startRun(ID, { runId: 'r_1', jobKey: 'runs/r_1/job.json', timeoutSeconds: 60 });
-    await compute.startRun(ID, { runId: 'r_2', jobKey: 'runs/r_2/job.json', timeoutSeconds: 60 });
+    await compute.startRun(ID, {
+      runId: 'r_1',
+      jobKey: 'runs/r_1/job.json',
+      timeoutSeconds: 60,
+      ...send('r_1'),
+    });
+    await compute.startRun(ID, {
+      runId: 'r_2',
+      jobKey: 'runs/r_2/job.json',
+      timeoutSeconds: 60,
+      ...send('r_2'),
+    });
     const bundles = blobs.writes.filter((key) => key.startsWith('runner/'));
     expect(bundles).toHaveLength(1);
 
@@ -97,7 +111,7 @@ describe('startRun', () => {
       .rejectsOnce(new InvalidInstanceId({ message: 'Instances not in a valid state', $metadata: {} }))
       .resolves({ Command: { CommandId: handle.commandId } });
     await expect(
-      compute.startRun(ID, { runId: 'r_1', jobKey: 'runs/r_1/job.json', timeoutSeconds: 60 }),
+      compute.startRun(ID, { runId: 'r_1', jobKey: 'runs/r_1/job.json', timeoutSeconds: 60, ...send('r_1') }),
     ).resolves.toEqual(handle);
     expect(ssmMock).toHaveReceivedCommandTimes(SendCommandCommand, 2);
   });
