@@ -1,6 +1,6 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
-import { approverCheckFor } from '../../src/approvals/approver-check.js';
+import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ButtonClickSchema, channelOf, tellUser, type ButtonClick } from './action-payload.js';
@@ -91,9 +91,10 @@ export function approverClick(
       }
     };
     try {
-      if (!(await approverCheckFor(deps).isApprover(click.userId))) {
-        logger.info({ userId: click.userId }, 'refused a click from someone who is not an approver');
-        await tell(`:no_entry: ${NOT_AN_APPROVER(what)}`);
+      const refusal = await approverRefusal(deps, click.userId, `:no_entry: ${NOT_AN_APPROVER(what)}`);
+      if (refusal) {
+        logger.info({ userId: click.userId }, 'refused a click from someone not known to be an approver');
+        await tell(refusal);
         return;
       }
       await work(click, { deps, logger, tell });

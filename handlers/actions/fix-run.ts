@@ -1,5 +1,5 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { approverCheckFor } from '../../src/approvals/approver-check.js';
+import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { requestFixDeps } from '../../src/runs/run-services.js';
@@ -20,14 +20,12 @@ export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<Blo
     const pair = splitPair(click.actions[0]?.value);
     if (!pair)
       return tellUser(client, click, 'That button carries no paper and run; nothing was changed.', logger);
-    if (!(await approverCheckFor(deps).isApprover(click.user.id))) {
-      return tellUser(
-        client,
-        click,
-        'Only approvers can ask for a fix (see APPROVERS); nothing was changed.',
-        logger,
-      );
-    }
+    const refusal = await approverRefusal(
+      deps,
+      click.user.id,
+      'Only approvers can ask for a fix (see APPROVERS); nothing was changed.',
+    );
+    if (refusal) return tellUser(client, click, refusal, logger);
     const [paperId, runId] = pair;
     try {
       const outcome = await requestFix(requestFixDeps(deps), { paperId, runId, userId: click.user.id });

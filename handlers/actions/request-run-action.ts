@@ -1,5 +1,5 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { approverCheckFor } from '../../src/approvals/approver-check.js';
+import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { requestRun, type RunRequestKind } from '../../src/runs/request-run.js';
 import { requestRunDeps } from '../../src/runs/run-services.js';
@@ -38,14 +38,12 @@ export function requestRunAction(
       return tellUser(client, click, 'That button carries no paper and code; nothing was changed.', logger);
     const [paperId, codeHash] = pair;
     if (!deps.compute) return tellUser(client, click, COMPUTE_OFF, logger);
-    if (!(await approverCheckFor(deps).isApprover(click.user.id))) {
-      return tellUser(
-        client,
-        click,
-        `Only approvers can ${VERB[kind]} (see APPROVERS); nothing was changed.`,
-        logger,
-      );
-    }
+    const refusal = await approverRefusal(
+      deps,
+      click.user.id,
+      `Only approvers can ${VERB[kind]} (see APPROVERS); nothing was changed.`,
+    );
+    if (refusal) return tellUser(client, click, refusal, logger);
     try {
       const outcome = await requestRun(requestRunDeps({ ...deps, compute: deps.compute }), {
         kind,

@@ -1,4 +1,4 @@
-import { approverCheckFor } from '../../src/approvals/approver-check.js';
+import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { postDigestNow } from '../../src/digest/post-digest.js';
 import { threadUrl } from '../../src/slack/blocks/slack-time.js';
@@ -13,10 +13,13 @@ export const paperDigest: SubcommandHandler<Extract<PaperCommand, { kind: 'diges
   context,
 ) => {
   const { deps, userId } = context;
-  if (!(await approverCheckFor(deps).isApprover(userId))) {
-    await context.respond({
-      text: ':no_entry: Only approvers can post the digest (see APPROVERS); nothing was posted.',
-    });
+  const refusal = await approverRefusal(
+    deps,
+    userId,
+    ':no_entry: Only approvers can post the digest (see APPROVERS); nothing was posted.',
+  );
+  if (refusal) {
+    await context.respond({ text: refusal });
     return;
   }
   const posted = await postDigestNow(deps, userId);

@@ -1,4 +1,4 @@
-import { approverCheckFor } from '../../src/approvals/approver-check.js';
+import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { runPaper } from '../../src/papers/run-paper.js';
 import { feasibilityMark } from '../../src/slack/blocks/paper-facts.js';
@@ -14,10 +14,13 @@ export const paperRun: SubcommandHandler<Extract<PaperCommand, { kind: 'run' }>>
   context,
 ) => {
   const { deps } = context;
-  if (!(await approverCheckFor(deps).isApprover(context.userId))) {
-    await context.respond({
-      text: ':no_entry: Only approvers can use `/paper run` (see APPROVERS); nothing was started.',
-    });
+  const refusal = await approverRefusal(
+    deps,
+    context.userId,
+    ':no_entry: Only approvers can use `/paper run` (see APPROVERS); nothing was started.',
+  );
+  if (refusal) {
+    await context.respond({ text: refusal });
     return;
   }
   if (!deps.llm) {

@@ -1,6 +1,6 @@
 import type { Middleware, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
-import { approverCheckFor } from '../../src/approvals/approver-check.js';
+import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ModalMetadataSchema, type ModalMetadata } from '../../src/slack/blocks/modal-metadata.js';
@@ -57,8 +57,9 @@ export function decisionSubmission(
     }
     const userId = parsed.data.user.id;
     const text = (parsed.data.view.state.values[input.blockId]?.[input.actionId]?.value ?? '').trim();
-    if (!(await approverCheckFor(deps).isApprover(userId))) {
-      await ack({ response_action: 'errors', errors: { [input.blockId]: NOT_AN_APPROVER(input.what) } });
+    const refusal = await approverRefusal(deps, userId, NOT_AN_APPROVER(input.what));
+    if (refusal) {
+      await ack({ response_action: 'errors', errors: { [input.blockId]: refusal } });
       return;
     }
     if (input.required && text.length === 0) {

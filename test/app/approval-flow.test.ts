@@ -169,6 +169,27 @@ describe('approval threads, end to end', () => {
     expect(sherpa.fake.calls('usergroups.users.list')[0]?.args).toMatchObject({ usergroup: 'S0APPROVERS' });
   });
 
+  it('tells a group member, ephemerally, that the approver list could not be checked when Slack fails', async () => {
+    sherpa.fake.addUserGroup('S0APPROVERS', ['U0GROUPMEMBER']);
+    sherpa.fake.failNext('usergroups.users.list', { body: { ok: false, error: 'internal_error' } });
+    const { paper, root } = await threadedPaper(4);
+    const click = await sherpa.fake.clickButton({
+      actionId: ACTION_IDS.generateCode,
+      value: paper.id,
+      user: 'U0GROUPMEMBER',
+      message: root,
+    });
+    await sherpa.fake.waitForAck(click.envelopeId);
+    const told = await sherpa.fake.waitForCall(
+      'chat.postEphemeral',
+      (call) => call.args.user === 'U0GROUPMEMBER',
+    );
+    expect(told.args.text).toMatch(/could not check the approver list/);
+    expect(told.args.text).not.toMatch(/Only approvers/);
+    expect(await sherpa.deps.papers.get(paper.id)).toMatchObject({ state: 'accepted' });
+    expect(bedrock.requests).toEqual([]);
+  });
+
   it('turns 50 concurrent clicks on one button into exactly one code generation', async () => {
     const { paper, root } = await threadedPaper(3);
     const clicks = await Promise.all(

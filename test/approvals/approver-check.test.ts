@@ -56,6 +56,61 @@ describe('createApproverCheck', () => {
   });
 });
 
+describe('createApproverCheck during a usergroups.users.list outage', () => {
+  const failFor = (times: number) => {
+    for (let i = 0; i < times; i += 1) {
+      slack.failNext('usergroups.users.list', { body: { ok: false, error: 'internal_error' } });
+    }
+  };
+
+  it('refuses a removed approver once the last known membership is past TTL + the staleness bound', async () => {
+    const check = createApproverCheck(harness.deps, { ttlSeconds: 300, maxStaleSeconds: 600 });
+    expect(await check.verify('U0MEMBER01')).toBe('approver');
+    // U0MEMBER01 is removed from the group, and from now on Slack cannot be asked.
+    slack.addUserGroup('S0GROUPONE', []);
+    failFor(1000);
+
+    harness.clock.advance(301_000);
+    expect(await check.verify('U0MEMBER01')).toBe('approver'); // stale, inside the bound
+    harness.clock.advance(599_000);
+    expect(await check.verify('U0MEMBER01')).toBe('approver'); // 900 s old: the bound itself
+    harness.clock.advance(2_000);
+    expect(await check.verify('U0MEMBER01')).toBe('unverifiable');
+    expect(await check.isApprover('U0MEMBER01')).toBe(false);
+    expect(await check.verify('U0STRANGER')).toBe('unverifiable');
+    // Listed users do not depend on Slack.
+    expect(await check.verify('U0APPROVER1')).toBe('approver');
+  });
+
+  it('backs off: 100 checks over 20 minutes of outage make only a few calls', async () => {
+    const check = createApproverCheck(harness.deps, { backoffSeconds: 10, maxBackoffSeconds: 300 });
+    failFor(1000);
+    const verdicts = new Set<string>();
+    for (let i = 0; i < 100; i += 1) {
+      verdicts.add(await check.verify('U0MEMBER01'));
+      harness.clock.advance(12_000);
+    }
+    expect([...verdicts]).toEqual(['unverifiable']);
+    // Waits of 10, 20, 40, 80, 160, 300, 300 s; checks come every 12 s, so the calls fall at 0, 12, 36, 84,
+    // 168, 336, 636 and 936 s (without the backoff it was one call a check: found item 14).
+    expect(slack.calls('usergroups.users.list')).toHaveLength(8);
+  });
+
+  it('makes one call for many checks at the same moment, and recovers after the backoff', async () => {
+    const check = createApproverCheck(harness.deps, { backoffSeconds: 10 });
+    failFor(1);
+    const verdicts = await Promise.all(Array.from({ length: 100 }, () => check.verify('U0MEMBER01')));
+    expect(new Set(verdicts)).toEqual(new Set(['unverifiable']));
+    expect(await check.verify('U0MEMBER01')).toBe('unverifiable');
+    expect(slack.calls('usergroups.users.list')).toHaveLength(1);
+
+    harness.clock.advance(10_000);
+    expect(await check.verify('U0MEMBER01')).toBe('approver');
+    expect(await check.verify('U0STRANGER')).toBe('not_approver');
+    expect(slack.calls('usergroups.users.list')).toHaveLength(2);
+  });
+});
+
 describe('decide', () => {
   it('lets exactly one of many concurrent decisions win and tells every loser who decided and when', async () => {
     const paper = await ingestAccepted(harness.deps.papers, 0);
