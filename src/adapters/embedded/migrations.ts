@@ -95,4 +95,17 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX queue_messages_ready ON queue_messages(queue, status, visible_at, seq);
   CREATE INDEX queue_messages_group ON queue_messages(queue, group_id, status, seq);
   `,
+  // 3: indexes that serve every /paper search filter (issue 14). Each starts with one filter column and
+  // holds the others, so a search checks every filter from the index and reads a paper's row only for a hit:
+  // by state, venue or year, newest update first (a filter-only search stops after the first page); and by
+  // seq, for checking the filters of a full-text match. papers_state_filters extends papers_state_updated;
+  // papers_venue_year served only search.
+  `
+  CREATE INDEX papers_state_filters ON papers(state, updated_at, venue, year);
+  CREATE INDEX papers_venue_filters ON papers(venue, updated_at, year, state);
+  CREATE INDEX papers_year_filters ON papers(year, updated_at, venue, state);
+  CREATE INDEX papers_seq_filters ON papers(seq, state, venue, year);
+  DROP INDEX papers_state_updated;
+  DROP INDEX papers_venue_year;
+  `,
 ];

@@ -1,7 +1,19 @@
+import type { Statement } from 'better-sqlite3';
 import { salientTerms } from '../../domain/paper-merge.js';
 import type { Paper } from '../../domain/paper.js';
 import type { SearchHit, SearchQuery } from '../../ports/paper-store.js';
 import { ftsAllOf, ftsAnyOf, ftsTokens } from './fts-query.js';
+import {
+  type FilterName,
+  type FilterValues,
+  filteredCountSql,
+  filteredOnlySql,
+  MATCH_COUNT_SQL,
+  namedFilters,
+  PAPER_COUNT_SQL,
+  rankedSql,
+  similarSql,
+} from './search-sql.js';
 import { paperFromDoc } from './sqlite-paper-rows.js';
 import type { SqliteConnection } from './sqlite-database.js';
 
@@ -10,92 +22,70 @@ const MAX_LIMIT = 200;
 /** Candidates for "more like this"; the commonest are then dropped (see `discriminatingTerms`). */
 const SIMILAR_TERMS = 16;
 /**
- * bm25 costs a pass over every matching document. A query matching more than this many papers (one very
- * common word on a large index) is ranked among the most recently added matches only, which bounds its cost;
- * such a query is not specific enough for older matches to be missed.
+ * Ranking bound (issue 14): bm25 is computed for the newest this-many matches only, so a word found in every
+ * paper costs the same at 50,000 papers as at 500,000. The trade-off: when more papers match, an older paper
+ * that would rank higher is not shown; a query that broad is not specific enough for that to matter, and a
+ * filter or another word brings older papers back into reach.
  */
-const RANK_WINDOW = 10_000;
+const RANK_WINDOW = 5_000;
+/**
+ * The same bound for a search with filters: the newest this-many matches that pass them. Smaller, because
+ * finding them means walking past the matches that do not pass.
+ */
+const FILTERED_RANK_WINDOW = 2_000;
+/**
+ * Filters that fewer papers than this pass are listed once and each match tested against the list; above it,
+ * each match's filters are checked in the seq index, and the window stops the walk early (at least this share
+ * of matches passes).
+ */
+const FILTER_LIST_CAP = 20_000;
 /** A term found in more than this share of papers says little about similarity (like a stopword). */
 const COMMON_TERM_SHARE = 0.2;
 
-/** Column weights for bm25 (title, abstract, authors, venue): a title hit says most about a paper. */
-const RANKED = `bm25(papers_fts, 8.0, 1.0, 2.0, 1.0)`;
-const FILTERS = `(@venue IS NULL OR p.venue = @venue)
-  AND (@year IS NULL OR p.year = @year)
-  AND (@state IS NULL OR p.state = @state)`;
-
-interface Filters {
-  venue: string | null;
-  year: number | null;
-  state: string | null;
-  limit: number;
+export interface SqlitePaperSearchOptions {
+  rankWindow?: number;
+  filteredRankWindow?: number;
 }
 
-/** Full-text search and "more like this" over the FTS5 index, with filters on indexed columns. */
+/** Full-text search and "more like this" over the FTS5 index, with filters on covering indexes. */
 export class SqlitePaperSearch {
-  private readonly statements;
+  private readonly statements = new Map<string, Statement>();
   private readonly rankWindow: number;
+  private readonly filteredRankWindow: number;
 
-  constructor(connection: SqliteConnection, options: { rankWindow?: number } = {}) {
+  constructor(
+    private readonly connection: SqliteConnection,
+    options: SqlitePaperSearchOptions = {},
+  ) {
     this.rankWindow = options.rankWindow ?? RANK_WINDOW;
-    const prepare = connection.prepare.bind(connection);
-    this.statements = {
-      // Rank inside the FTS table and join documents only for the top hits: carrying every matching document
-      // through the sort is what makes a common word slow.
-      matching: prepare<Filters & { match: string; minSeq: number }, { doc: string; rank: number }>(
-        `WITH hits AS (
-           SELECT papers_fts.rowid AS seq, ${RANKED} AS rank FROM papers_fts
-           JOIN papers p ON p.seq = papers_fts.rowid
-           WHERE papers_fts MATCH @match AND papers_fts.rowid >= @minSeq AND ${FILTERS}
-           ORDER BY rank LIMIT @limit)
-         SELECT p.doc AS doc, hits.rank AS rank FROM hits JOIN papers p ON p.seq = hits.seq ORDER BY hits.rank`,
-      ),
-      filteredOnly: prepare<Filters, { doc: string }>(
-        `SELECT p.doc AS doc FROM papers p WHERE ${FILTERS} ORDER BY p.updated_at DESC LIMIT @limit`,
-      ),
-      similarTo: prepare<
-        { match: string; minSeq: number; excludeId: string | null; limit: number },
-        { doc: string }
-      >(
-        `WITH hits AS (
-           SELECT papers_fts.rowid AS seq, ${RANKED} AS rank FROM papers_fts
-           WHERE papers_fts MATCH @match AND papers_fts.rowid >= @minSeq ORDER BY rank LIMIT @limit + 1)
-         SELECT p.doc AS doc FROM hits JOIN papers p ON p.seq = hits.seq
-         WHERE @excludeId IS NULL OR p.id != @excludeId
-         ORDER BY hits.rank LIMIT @limit`,
-      ),
-      // Counting and walking rowids use only the FTS index: cheap even when ranking would not be.
-      count: prepare<[string], { n: number }>(
-        'SELECT COUNT(*) AS n FROM papers_fts WHERE papers_fts MATCH ?',
-      ),
-      windowStart: prepare<[string, number], { seq: number }>(
-        'SELECT rowid AS seq FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?',
-      ),
-      papers: prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM papers'),
-    };
+    this.filteredRankWindow = options.filteredRankWindow ?? FILTERED_RANK_WINDOW;
   }
 
   /**
    * Every word must match; when that finds nothing, any word may (ranked), so a long query with one stray word
-   * still answers. Text with no words lists the filtered papers, most recently updated first.
+   * still answers. Text with no words lists the filtered papers, most recently updated first (with no filter
+   * either, the most recently added).
    */
   search(query: SearchQuery): SearchHit[] {
-    const filters: Filters = {
-      venue: query.venue ?? null,
-      year: query.year ?? null,
-      state: query.state ?? null,
-      limit: Math.min(Math.max(query.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT),
-    };
+    const values: FilterValues = { venue: query.venue, year: query.year, state: query.state };
+    const filters = namedFilters(values);
+    // Only the named filters are bound: a statement has a parameter for each filter it names and no other.
+    const named: FilterValues = Object.fromEntries(filters.map((name) => [name, values[name]]));
+    const params = { ...named, limit: Math.min(Math.max(query.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT) };
+    const passing = filters.length === 0 ? Infinity : this.countPassing(filters, named);
+    if (passing === 0) return [];
     const tokens = ftsTokens(query.text);
     if (tokens.length === 0) {
-      return this.statements.filteredOnly
-        .all(filters)
-        .map((row) => ({ paper: paperFromDoc(row.doc), score: 0 }));
+      const sql = filters.length === 0 ? NEWEST_SQL : filteredOnlySql(filters);
+      return this.all<{ doc: string }>(sql, params).map((row) => ({
+        paper: paperFromDoc(row.doc),
+        score: 0,
+      }));
     }
-    // With a filter, the window could hide every paper that passes it; filters also shrink what is ranked.
-    const filtered = filters.venue !== null || filters.year !== null || filters.state !== null;
+    const sql = rankedSql(filters, passing < FILTER_LIST_CAP ? 'list' : 'join');
+    const window = filters.length === 0 ? this.rankWindow : this.filteredRankWindow;
     const ranked = (match: string) =>
-      this.statements.matching.all({ ...filters, match, minSeq: filtered ? 0 : this.windowStart(match) });
+      this.all<{ doc: string; rank: number }>(sql, { ...params, match, window });
     let rows = ranked(ftsAllOf(tokens));
     if (rows.length === 0 && tokens.length > 1) rows = ranked(ftsAnyOf(tokens));
     // bm25 is lower-is-better and negative; flip it so a higher score means a better hit.
@@ -105,37 +95,58 @@ export class SqlitePaperSearch {
   similar(text: string, options: { limit: number; excludeId?: string }): Paper[] {
     const terms = this.discriminatingTerms(salientTerms(text, SIMILAR_TERMS));
     if (terms.length === 0 || options.limit <= 0) return [];
-    const match = ftsAnyOf(terms);
-    return this.statements.similarTo
-      .all({
-        match,
-        minSeq: this.windowStart(match),
-        excludeId: options.excludeId ?? null,
-        limit: options.limit,
-      })
-      .map((row) => paperFromDoc(row.doc));
+    return this.all<{ doc: string }>(similarSql(), {
+      match: ftsAnyOf(terms),
+      window: this.rankWindow,
+      excludeId: options.excludeId ?? null,
+      limit: options.limit,
+    }).map((row) => paperFromDoc(row.doc));
   }
 
-  /** The smallest rowid worth ranking for this match: 0, or the start of the most recent `rankWindow` matches. */
-  private windowStart(match: string): number {
-    if ((this.statements.count.get(match)?.n ?? 0) <= this.rankWindow) return 0;
-    return this.statements.windowStart.get(match, this.rankWindow - 1)?.seq ?? 0;
+  /** Papers passing the filters, counted up to the list cap only (the count then just says "many"). */
+  private countPassing(filters: readonly FilterName[], named: FilterValues): number {
+    return this.get<{ n: number }>(filteredCountSql(filters), { ...named, cap: FILTER_LIST_CAP })?.n ?? 0;
   }
 
   /** Drops terms most papers contain (they match everything and rank nothing); keeps a few if all are common. */
   private discriminatingTerms(terms: string[]): string[] {
-    const papers = this.statements.papers.get()?.n ?? 0;
+    const papers = this.get<{ n: number }>(PAPER_COUNT_SQL, {})?.n ?? 0;
     if (papers < 100) return terms;
-    const withCounts = terms.map((term) => ({
-      term,
-      n: this.statements.count.get(ftsAnyOf([term]))?.n ?? 0,
-    }));
-    const rare = withCounts.filter((entry) => entry.n > 0 && entry.n <= papers * COMMON_TERM_SHARE);
+    const common = Math.floor(papers * COMMON_TERM_SHARE);
+    const counted = (cap: number) =>
+      terms.map((term) => ({
+        term,
+        n: this.get<{ n: number }>(MATCH_COUNT_SQL, { match: ftsAnyOf([term]), cap })?.n ?? 0,
+      }));
+    // Counting stops just past "common": a word in every paper costs no more to classify than a rare one.
+    const rare = counted(common + 1).filter((entry) => entry.n > 0 && entry.n <= common);
     if (rare.length > 0) return rare.map((entry) => entry.term);
-    return withCounts
+    // Every term is common (rare): only then are they counted in full, to keep the least common.
+    return counted(Number.MAX_SAFE_INTEGER)
       .filter((entry) => entry.n > 0)
       .sort((a, b) => a.n - b.n)
       .slice(0, 4)
       .map((entry) => entry.term);
   }
+
+  /** Statements are prepared once per form and combination of filters (at most a few dozen). */
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private all<Row>(sql: string, params: object): Row[] {
+    return this.statement(sql).all(params) as Row[];
+  }
+
+  private get<Row>(sql: string, params: object): Row | undefined {
+    return this.statement(sql).get(params) as Row | undefined;
+  }
 }
+
+/** No words and no filters: the most recently added papers, in primary-key order (no sort). */
+const NEWEST_SQL = 'SELECT doc FROM papers ORDER BY seq DESC LIMIT @limit';
