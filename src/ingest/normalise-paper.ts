@@ -34,8 +34,11 @@ function cleanList(values: readonly string[]): string[] {
   return [...new Set(values.map(cleanText).filter(Boolean))];
 }
 
+/** A plain loop, not entries/fromEntries: ingest runs this for every paper (issue 14's profile). */
 function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const kept: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) if (field !== undefined) kept[key] = field;
+  return kept as T;
 }
 
 /** `--query` for a venue: every word must appear in the title, abstract or keywords (case-insensitive). */

@@ -17,14 +17,16 @@ export interface RawRecord {
 
 export interface RawPage {
   key: string;
-  body: string;
+  /** UTF-8, encoded once: hashed and written from the same bytes. */
+  body: Buffer;
 }
 
 export const RAW_PAGE_CONTENT_TYPE = 'application/x-ndjson';
 
 export function rawPageOf(source: SourceName, records: readonly RawRecord[]): RawPage {
-  let body = '';
-  for (const { sourceId, raw } of records) body += `${JSON.stringify({ sourceId, record: raw })}\n`;
+  let text = '';
+  for (const { sourceId, raw } of records) text += `${JSON.stringify({ sourceId, record: raw })}\n`;
+  const body = Buffer.from(text, 'utf8');
   const digest = createHash('sha256').update(body).digest('hex');
   return { key: `raw/${source}/pages/${digest}.jsonl`, body };
 }

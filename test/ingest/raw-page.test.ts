@@ -25,7 +25,7 @@ describe('raw records kept one object per listing page', () => {
   it('names the page by its content and source, as JSON Lines', () => {
     const page = rawPageOf('arxiv', records);
     expect(page.key).toMatch(/^raw\/arxiv\/pages\/[0-9a-f]{64}\.jsonl$/);
-    expect(page.body.trimEnd().split('\n')).toHaveLength(3);
+    expect(page.body.toString('utf8').trimEnd().split('\n')).toHaveLength(3);
     expect(rawPageOf('arxiv', records).key).toBe(page.key);
     expect(rawPageOf('arxiv', records.slice(1)).key).not.toBe(page.key);
     expect(rawPageOf('openreview', records).key).not.toBe(page.key);

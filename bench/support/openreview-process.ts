@@ -1,0 +1,89 @@
+/**
+ * The loopback fake OpenReview in a child process, for benchmarks that measure Sherpa's own CPU time and
+ * memory: the real OpenReview does not run on Sherpa's machine, so its JSON encoding should not count against
+ * Sherpa's papers per CPU-second or its peak RSS. The child generates the venue itself (generated notes of the
+ * recorded shape) and answers counters over the IPC channel.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { FakeOpenReview } from '../../test/support/fake-openreview.js';
+import { generateNotes } from '../../test/support/openreview-notes.js';
+
+export interface VenueSpec {
+  venue: 'ICLR';
+  year: number;
+  venueId: string;
+  count: number;
+  credentials: { username: string; password: string };
+}
+
+type Request = { type: 'start'; spec: VenueSpec } | { type: 'stats' };
+type Reply = { type: 'started'; url: string } | { type: 'stats'; listingRequests: number; logins: number };
+
+export interface OpenReviewProcess {
+  url: string;
+  stats(): Promise<{ listingRequests: number; logins: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startOpenReviewProcess(spec: VenueSpec): Promise<OpenReviewProcess> {
+  const child = fork(fileURLToPath(import.meta.url), ['--child'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ask = <T extends Reply['type']>(request: Request, type: T): Promise<Extract<Reply, { type: T }>> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (reply: Reply): void => {
+        if (reply.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(reply as Extract<Reply, { type: T }>);
+      };
+      const onExit = (code: number | null): void => reject(new Error(`fake OpenReview exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send(request);
+    });
+  const { url } = await ask({ type: 'start', spec }, 'started');
+  return {
+    url,
+    stats: async () => {
+      const { listingRequests, logins } = await ask({ type: 'stats' }, 'stats');
+      return { listingRequests, logins };
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function serve(): Promise<void> {
+  let fake: FakeOpenReview | undefined;
+  process.on('message', async (request: Request) => {
+    if (request.type === 'start') {
+      const { spec } = request;
+      fake = await FakeOpenReview.start({
+        credentials: spec.credentials,
+        // The budget an authenticated account starts a venue with (recorded ratelimit headers): no pause needed.
+        rateLimit: { limit: 500, remaining: 500, resetSeconds: 3600 },
+      });
+      fake.addVenue(spec.venueId, generateNotes(spec));
+      process.send?.({ type: 'started', url: fake.url } satisfies Reply);
+    } else if (fake) {
+      process.send?.({
+        type: 'stats',
+        listingRequests: fake.listingRequests(),
+        logins: fake.logins,
+      } satisfies Reply);
+    }
+  });
+  process.once('disconnect', () => void fake?.stop().finally(() => process.exit(0)));
+}
+
+if (process.argv.includes('--child')) await serve();
