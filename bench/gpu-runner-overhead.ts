@@ -2,14 +2,16 @@
  * GPU benchmark (issue 5, "Done when" b): the runner's overhead on a real training script.
  *
  * Runs `trainium-runner/examples/train_mlp.py` bare (`python3 train_mlp.py`) and through the runner
- * (`python3 -m sherpa_runner --job …`, backend `cuda`, torch.profiler on: sandbox user, allowlisted
- * environment, capped logs, progress file, METRICS parsing, result.json), alternating the two, and prints the
+ * (`python3 -m sherpa_runner --job …`, backend `cuda`, torch.profiler on: kernel containment as root, i.e.
+ * namespaces, cgroup and a uid of its own (trainium-runner/README.md), allowlisted environment, capped logs,
+ * progress file, METRICS parsing, result.json), alternating the two, and prints the
  * median wall times and the overhead in percent (target ≤ 5 %). Every runner result is parsed with the zod
  * contract and must have succeeded with a torch profile, so a broken run cannot pass as a fast one.
  *
  * Needs an NVIDIA GPU and PyTorch (skips otherwise). `npm run bench:gpu`. Knobs: BENCH_REPETITIONS (5),
  * BENCH_PYTHON (python3), BENCH_SCRIPT, BENCH_BACKEND (cuda; `cpu` only to check the plumbing),
- * BENCH_SANDBOX_USER (runner default `sherpa-run`), BENCH_JSON_OUT (write the figures as JSON).
+ * BENCH_NETWORK (the runner's `--network`, default `auto`), BENCH_JSON_OUT (write the figures as JSON).
+ * The interpreter must be executable by any uid (the code runs as one of the sandbox range).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -80,7 +82,7 @@ async function runThroughRunner(
   const jobPath = join(workDir, `job-${index}.json`);
   await writeFile(jobPath, JSON.stringify(job));
   const args = ['-m', 'sherpa_runner', '--job', pathToFileURL(jobPath).href];
-  if (process.env.BENCH_SANDBOX_USER) args.push('--sandbox-user', process.env.BENCH_SANDBOX_USER);
+  if (process.env.BENCH_NETWORK) args.push('--network', process.env.BENCH_NETWORK);
   const env = { ...process.env, PYTHONPATH: RUNNER_DIR };
   const timed = await timedSpawn(python, args, env, RUNNER_DIR);
   if (timed.code !== 0) throw new Error(`runner exited ${timed.code}:\n${timed.output}`);
@@ -147,7 +149,7 @@ export async function run(): Promise<void> {
     if (last) {
       const summary = Object.entries(last.metrics.summary).map(([name, m]) => `${name} ${m.first}→${m.last}`);
       console.log(
-        `  metrics: ${summary.join(', ')}; sandbox user ${last.sandbox.user}, IMDS blocked ${last.sandbox.metadataBlocked}`,
+        `  metrics: ${summary.join(', ')}; sandbox user ${last.sandbox.user}, containment ${last.sandbox.containment ?? 'unknown'}, network ${last.sandbox.network ?? 'unknown'}, IMDS blocked ${last.sandbox.metadataBlocked}`,
       );
     }
     if (process.env.BENCH_JSON_OUT) {

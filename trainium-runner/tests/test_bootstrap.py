@@ -8,7 +8,7 @@ import subprocess
 import zipfile
 
 from sherpa_runner import pack
-from tests.helpers import PROJECT_ROOT, RunnerTestCase, child_python
+from tests.helpers import IS_ROOT, PROJECT_ROOT, RunnerTestCase, child_python
 
 BOOTSTRAP = os.path.join(PROJECT_ROOT, "trainium-runner", "bootstrap.sh")
 
@@ -41,8 +41,10 @@ class BootstrapTest(RunnerTestCase):
             "SHERPA_RUNNER_SHA256": self.sha,
             "SHERPA_CACHE_DIR": self.cache,
             "SHERPA_WORK_ROOT": self.work_root,
-            # No metadata block on this host's network: the run gets its own network namespace.
+            # No metadata block on this host's network: the run gets its own network namespace. As an ordinary
+            # user nothing can be contained: a local trial, unconfined.
             "SHERPA_NETWORK": "none",
+            "SHERPA_CONTAINMENT": "kernel" if IS_ROOT else "none",
             "SHERPA_MEMORY_LIMIT_MB": "768",
             "SHERPA_NEURON_VENV": os.path.join(self.tmp, "no-venv"),
             "SHERPA_PYTHON": child_python(),
