@@ -141,7 +141,7 @@ export function codeStepMessage(input: CodeStepInput): MessageContent {
   blocks.push(input.decision ? decisionLine(input.decision, CODE_STEP_BLOCK_IDS.decision) : actions(input));
   return {
     text: truncate(
-      `Code v${version.version} for “${input.paperTitle}” is ready for a run approval`,
+      `Code v${version.version} for “${escapeMrkdwn(input.paperTitle)}” is ready for a run approval`,
       LIMITS.messageText,
     ),
     blocks,
