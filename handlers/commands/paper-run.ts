@@ -3,6 +3,7 @@ import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { runPaper } from '../../src/papers/run-paper.js';
 import { feasibilityMark } from '../../src/slack/blocks/paper-facts.js';
 import type { SubcommandHandler } from './command-context.js';
+import { escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.js';
 
 /**
  * `/paper run <id>` (an arXiv or OpenReview id or URL, or a Sherpa id): fetch the paper if Sherpa has not seen it,
@@ -29,7 +30,7 @@ export const paperRun: SubcommandHandler<Extract<PaperCommand, { kind: 'run' }>>
     });
     return;
   }
-  await context.respond({ text: `:hourglass_flowing_sand: Looking up \`${command.input}\`…` });
+  await context.respond({ text: `:hourglass_flowing_sand: Looking up \`${escapeMrkdwn(command.input)}\`…` });
   const outcome = await runPaper({ ...deps, llm: deps.llm }, command.reference, context.userId);
   if (outcome.kind === 'refused') {
     await context.respond({ text: outcome.message });
@@ -41,11 +42,11 @@ export const paperRun: SubcommandHandler<Extract<PaperCommand, { kind: 'run' }>>
       (verdict.feasibility ? `, Trainium ${feasibilityMark(verdict.feasibility.verdict)}` : '') +
       '. '
     : verdict
-      ? `Judge: ${verdict.rationale} `
+      ? `Judge: ${escapeMrkdwn(verdict.rationale)} `
       : '';
   await context.respond({
     text:
-      `:white_check_mark: ${outcome.fetched ? 'Fetched' : 'Found'} “${outcome.paper.title}”. ${scores}` +
+      `:white_check_mark: ${outcome.fetched ? 'Fetched' : 'Found'} “${escapeMrkdwn(outcome.paper.title)}”. ${scores}` +
       `${outcome.judgeNote ? `${outcome.judgeNote} ` : ''}Code generation started in its thread in <#${outcome.thread.channel}>.`,
   });
 };

@@ -2,6 +2,7 @@ import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { describeReference, findPaper } from '../../src/papers/find-paper.js';
 import { paperStatusMessage } from '../../src/slack/blocks/paper-status.js';
 import type { SubcommandHandler } from './command-context.js';
+import { escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.js';
 
 /** `/paper status <id>`: state, audit history and links of one paper. */
 export const paperStatus: SubcommandHandler<Extract<PaperCommand, { kind: 'status' }>> = async (
@@ -12,7 +13,7 @@ export const paperStatus: SubcommandHandler<Extract<PaperCommand, { kind: 'statu
   const paper = await findPaper(papers, command.reference);
   if (!paper) {
     await context.respond({
-      text: `Sherpa does not know ${describeReference(command.reference)} yet. \`/paper search <words>\` finds papers by title.`,
+      text: `Sherpa does not know ${escapeMrkdwn(describeReference(command.reference))} yet. \`/paper search &lt;words&gt;\` finds papers by title.`,
     });
     return;
   }

@@ -1,5 +1,5 @@
 import type { StartScrapeResult } from '../../src/ingest/scrape-service.js';
-import { link } from '../../src/slack/blocks/mrkdwn.js';
+import { escapeMrkdwn, link } from '../../src/slack/blocks/mrkdwn.js';
 import { threadUrl } from '../../src/slack/blocks/slack-time.js';
 import type { CommandContext } from './command-context.js';
 
@@ -11,7 +11,7 @@ export async function answerStart(result: StartScrapeResult, context: CommandCon
       : '';
     const who = result.running ? ` (started by ${result.running.startedBy})` : '';
     await context.respond({
-      text: `:hourglass_flowing_sand: A scrape of ${result.running?.label ?? result.label} is already running${who}${where}. Nothing new was started.`,
+      text: `:hourglass_flowing_sand: A scrape of ${escapeMrkdwn(result.running?.label ?? result.label)} is already running${who}${where}. Nothing new was started.`,
     });
     return;
   }

@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 
 /** What moving a paper into a state means, in words a person in the thread understands. */
 const VERBS: Partial<Record<PaperState, string>> = {
@@ -30,6 +31,7 @@ export function slackDate(iso: string): string {
 /** "<@U123> asked for code on <date>" — the answer to "who decided, and when?". */
 export function describeDecision(audit: AuditEntry): string {
   const verb = VERBS[audit.to] ?? `moved it to ${audit.to.replace(/_/g, ' ')}`;
-  const note = audit.note ? `: “${audit.note.slice(0, 200)}”` : '';
+  // Notes are typed reasons and error texts: shown as written, never as mentions or links.
+  const note = audit.note ? `: “${escapeMrkdwn(audit.note.slice(0, 200))}”` : '';
   return `${actorMention(audit.actor)} ${verb} on ${slackDate(audit.at)}${note}`;
 }

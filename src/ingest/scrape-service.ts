@@ -18,6 +18,7 @@ import {
 } from './scrape-request.js';
 import type { SourceFactory } from './source-factory.js';
 import { EMPTY_TALLY } from './tally.js';
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 
 export interface ScrapeServiceDeps extends ScrapeDeps {
   config: Config;
@@ -212,7 +213,8 @@ export function retryCommand(request: ScrapeRequest): string {
 
 /** The reply in the progress thread: what went wrong and what happens next. */
 function failureDetail(error: unknown, retry: string): string {
-  const what = describeForUser(error);
+  // Error texts can quote what a source answered: shown as written, never as mentions or links.
+  const what = escapeMrkdwn(describeForUser(error));
   if (error instanceof SherpaError && error.errorClass === 'config') {
     return `:x: ${what}. After fixing it, run \`${retry}\`: it continues where it stopped.`;
   }

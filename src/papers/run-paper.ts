@@ -11,6 +11,7 @@ import { openThreadFor } from '../threads/open-thread.js';
 import { showDecisionOnRoot } from '../threads/update-root.js';
 import { fetchAndStorePaper } from './fetch-paper.js';
 import { describeReference, findPaper } from './find-paper.js';
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 
 export type RunPaperDeps = CoreDeps & { llm: Llm };
 
@@ -43,14 +44,18 @@ export async function runPaper(
   const fetched = !paper;
   paper ??= await fetchAndStorePaper(deps, reference);
   if (!paper)
-    return { kind: 'refused', message: `${describeReference(reference)} does not exist at its source.` };
+    return {
+      kind: 'refused',
+      message: `${escapeMrkdwn(describeReference(reference))} does not exist at its source.`,
+    };
 
   let judgeNote: string | undefined;
   if (paper.state === 'scraped' || paper.state === 'judge_failed') {
     const [outcome] = await judgePapers(deps, [paper.id], { batchSize: 1 });
-    if (outcome?.kind === 'judge_failed') judgeNote = `The judge could not score it (${outcome.note}).`;
+    if (outcome?.kind === 'judge_failed')
+      judgeNote = `The judge could not score it (${escapeMrkdwn(outcome.note)}).`;
     if (outcome?.kind === 'deferred')
-      judgeNote = `The judge could not score it (${describeForUser(outcome.error)}).`;
+      judgeNote = `The judge could not score it (${escapeMrkdwn(describeForUser(outcome.error))}).`;
     paper = (await deps.papers.get(paper.id)) ?? paper;
   }
   if (!RUNNABLE.includes(paper.state)) return { kind: 'refused', message: alreadyUnderway(paper) };

@@ -181,7 +181,7 @@ export function codeStepMessage(input: CodeStepInput): MessageContent {
   }
   return {
     text: truncate(
-      `Code v${version.version} for “${input.paperTitle}” is ready for a run approval`,
+      `Code v${version.version} for “${escapeMrkdwn(input.paperTitle)}” is ready for a run approval`,
       LIMITS.messageText,
     ),
     blocks,

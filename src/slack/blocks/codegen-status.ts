@@ -61,5 +61,8 @@ export function codegenFailedMessage(input: {
       ],
     });
   }
-  return { text: truncate(`Code generation failed: ${input.reason}`, LIMITS.messageText), blocks };
+  return {
+    text: truncate(`Code generation failed: ${escapeMrkdwn(input.reason)}`, LIMITS.messageText),
+    blocks,
+  };
 }

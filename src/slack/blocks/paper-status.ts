@@ -86,5 +86,8 @@ export function paperStatusMessage(
     { type: 'section', text: { type: 'mrkdwn', text: fitLines(facts, LIMITS.sectionText, () => '…') } },
     { type: 'section', text: { type: 'mrkdwn', text: `*History*\n${historyLines(audit, timeZone)}` } },
   ];
-  return { text: `${truncate(paper.title, 200)}: ${paper.state} (${STATE_LABELS[paper.state]})`, blocks };
+  return {
+    text: `${escapeMrkdwn(truncate(paper.title, 200))}: ${paper.state} (${STATE_LABELS[paper.state]})`,
+    blocks,
+  };
 }

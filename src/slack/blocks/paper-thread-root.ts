@@ -110,5 +110,8 @@ export function paperThreadRoot(paper: Paper, options: ThreadRootOptions = {}): 
   } else {
     blocks.push(actionBlock(paper));
   }
-  return { text: truncate(`📄 ${paper.title} (${venue})`, LIMITS.messageText), blocks };
+  return {
+    text: truncate(`📄 ${escapeMrkdwn(paper.title)} (${escapeMrkdwn(venue)})`, LIMITS.messageText),
+    blocks,
+  };
 }

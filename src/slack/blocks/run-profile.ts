@@ -53,7 +53,8 @@ export function profileBlocks(profile: Profile): types.KnownBlock[] {
     return [heading, { type: 'section', fields }];
   }
   const rows = profile.summary.topOperators.slice(0, 8).map((op) => {
-    const name = truncate(op.name, 40).padEnd(40);
+    // Operator names come from the run (`record_function` takes any string).
+    const name = escapeMrkdwn(truncate(op.name, 40).padEnd(40));
     return `${name}  ${op.selfTimeMs.toFixed(1).padStart(9)} ms self  ${String(op.calls).padStart(6)} calls`;
   });
   const device = profile.summary.device ? ` on ${escapeMrkdwn(profile.summary.device)}` : '';

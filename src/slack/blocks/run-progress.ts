@@ -67,7 +67,7 @@ function detailLine(stage: RunStage): string {
     case 'waiting_for_agent':
       return `\`${stage.instanceId}\` is running; waiting for its SSM agent to come online (${formatDuration(stage.elapsedSeconds)} so far).`;
     case 'running': {
-      const phase = stage.phase && stage.phase !== 'running' ? ` (${stage.phase})` : '';
+      const phase = stage.phase && stage.phase !== 'running' ? ` (${escapeMrkdwn(stage.phase)})` : '';
       const log = stage.lastLogLine
         ? `\nLast log line: \`${escapeMrkdwn(truncate(stage.lastLogLine.replace(/`/g, "'"), 300))}\``
         : '';

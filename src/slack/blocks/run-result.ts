@@ -70,7 +70,9 @@ function headline(view: RunResultView): string {
   const on = view.backend ? ` (${view.backend})` : '';
   if (view.status === 'succeeded') return `✅ *Run succeeded*${took}${on} · \`${view.runId}\``;
   const failure = view.failure;
-  const title = failure ? (FAILURE_TITLES[failure.class] ?? failure.class.replace(/_/g, ' ')) : 'failed';
+  const title = failure
+    ? (FAILURE_TITLES[failure.class] ?? escapeMrkdwn(failure.class.replace(/_/g, ' ')))
+    : 'failed';
   const code = failure?.code ? ` (${escapeMrkdwn(failure.code)})` : '';
   return `❌ *Run failed: ${title}${code}*${took}${on} · \`${view.runId}\``;
 }
@@ -82,7 +84,8 @@ function logBlock(lines: readonly string[]): types.SectionBlock | undefined {
   const kept: string[] = [];
   let size = 0;
   for (const line of [...lines].reverse()) {
-    const clean = truncate(line.replace(/```/g, "'''"), 300);
+    // The run's own output: hostile code can print `<!channel>` as easily as a loss value.
+    const clean = escapeMrkdwn(truncate(line.replace(/```/g, "'''"), 300));
     if (size + clean.length + 1 > budget) break;
     kept.unshift(clean);
     size += clean.length + 1;
@@ -156,6 +159,7 @@ export function runResultMessage(view: RunResultView): MessageContent {
     });
   }
   blocks.push(actions(view));
-  const outcome = view.status === 'succeeded' ? 'succeeded' : `failed (${view.failure?.class ?? 'unknown'})`;
+  const outcome =
+    view.status === 'succeeded' ? 'succeeded' : `failed (${escapeMrkdwn(view.failure?.class ?? 'unknown')})`;
   return { text: `Trainium run ${view.runId} ${outcome}`, blocks };
 }

@@ -91,6 +91,6 @@ export function scrapeProgressMessage(view: ScrapeProgressView): MessageContent 
       .slice(0, 10)
       .map((text) => ({ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) })),
   });
-  const text = `${view.status === 'failed' ? 'Scrape stopped' : view.status === 'done' ? 'Scraped' : 'Scraping'} ${view.label}: ${counts}`;
+  const text = `${view.status === 'failed' ? 'Scrape stopped' : view.status === 'done' ? 'Scraped' : 'Scraping'} ${escapeMrkdwn(view.label)}: ${counts}`;
   return { text: truncate(text, LIMITS.messageText), blocks };
 }

@@ -11,6 +11,7 @@ import {
   formatPercent,
 } from '../../../src/slack/blocks/run-units.js';
 import { expectWithinBlockKitLimits } from '../../support/block-limits.js';
+import { hasLiveHostileMarkup } from '../../support/mrkdwn-texts.js';
 
 const HASH = '3f5a9c0e1b2d4f6a8c0e1b2d4f6a8c0e1b2d4f6a8c0e1b2d4f6a8c0e1b2d4f6a';
 const PAPER = 'p_1a2b3c4d5e6f';
@@ -224,5 +225,43 @@ describe('units', () => {
       '1.200e-5',
       '46.06',
     ]);
+  });
+});
+
+/** Issue 10, found item 10: what the run prints or names is hostile text, in `text` and in blocks alike. */
+describe('run messages with hostile text from the run', () => {
+  const EVIL = '<!channel> <https://evil.example|click>';
+
+  it('escapes log lines, failure details, operator names and the phase', () => {
+    const failed = runResultMessage(
+      succeeded({
+        status: 'failed',
+        failure: {
+          class: 'nonzero_exit',
+          code: EVIL,
+          message: EVIL,
+          logLines: [`Traceback: ${EVIL}`, EVIL],
+        },
+        profile: {
+          kind: 'torch',
+          summary: { topOperators: [{ name: EVIL, selfTimeMs: 1, totalTimeMs: 1, calls: 1 }] },
+        },
+      }),
+    );
+    const progress = runProgressMessage({
+      runId: RUN,
+      codeHash: HASH,
+      requestedBy: 'U1',
+      stage: { stage: 'running', instanceId: 'i-1', elapsedSeconds: 5, phase: EVIL, lastLogLine: EVIL },
+    });
+    for (const message of [failed, progress]) {
+      expect(hasLiveHostileMarkup(message)).toBe(false);
+      expect(JSON.stringify(message)).toContain('&lt;!channel&gt;');
+    }
+    // The check itself: the same text unescaped is found.
+    expect(hasLiveHostileMarkup({ text: EVIL })).toBe(true);
+    expect(
+      hasLiveHostileMarkup({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: EVIL } }] }),
+    ).toBe(true);
   });
 });
