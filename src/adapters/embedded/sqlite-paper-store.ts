@@ -28,6 +28,7 @@ import type {
 } from '../../ports/paper-store.js';
 import { runSql, type SherpaDatabase } from './sqlite-database.js';
 import { SqlitePaperSearch } from './sqlite-paper-search.js';
+import { SearchWorkers } from './search-workers.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
 import { type AuditRow, auditFromRow, auditRowOf, ftsColumnsOf, paperFromDoc } from './sqlite-paper-rows.js';
 
@@ -37,6 +38,11 @@ export interface SqlitePaperStoreOptions {
   clock?: Clock;
   /** Close the database with the store (when nothing else shares it). */
   ownsDatabase?: boolean;
+  /**
+   * Run `search` and `similar` on up to this many worker threads with their own read-only connections, so no
+   * query holds the event loop (issue 14). 0 (the default) runs them here; an in-memory database always does.
+   */
+  searchWorkers?: number;
 }
 
 /**
@@ -48,6 +54,7 @@ export class SqlitePaperStore implements PaperStore {
   private readonly clock: Clock;
   private readonly sql: PaperStatements;
   private readonly searcher: SqlitePaperSearch;
+  private readonly workers: SearchWorkers | undefined;
 
   constructor(
     private readonly database: SherpaDatabase,
@@ -56,6 +63,10 @@ export class SqlitePaperStore implements PaperStore {
     this.clock = options.clock ?? systemClock;
     this.sql = new PaperStatements(database.connection);
     this.searcher = new SqlitePaperSearch(database.connection);
+    const size = options.searchWorkers ?? 0;
+    if (size > 0 && database.location !== ':memory:') {
+      this.workers = new SearchWorkers({ location: database.location, size });
+    }
   }
 
   async ingest(input: ScrapedPaper, rawKey?: string): Promise<IngestOutcome> {
@@ -157,10 +168,12 @@ export class SqlitePaperStore implements PaperStore {
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {
+    if (this.workers) return this.workers.search(query);
     return runSql(this.database, () => this.searcher.search(query));
   }
 
   async similar(text: string, options: { limit: number; excludeId?: string }): Promise<Paper[]> {
+    if (this.workers) return this.workers.similar(text, options);
     return runSql(this.database, () => this.searcher.similar(text, options));
   }
 
@@ -182,6 +195,7 @@ export class SqlitePaperStore implements PaperStore {
   }
 
   async close(): Promise<void> {
+    await this.workers?.close();
     if (this.options.ownsDatabase && this.database.connection.open) this.database.close();
   }
 

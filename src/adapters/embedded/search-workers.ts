@@ -1,0 +1,130 @@
+import { Worker } from 'node:worker_threads';
+import type { Paper } from '../../domain/paper.js';
+import { TransientError } from '../../errors.js';
+import type { SearchHit, SearchQuery } from '../../ports/paper-store.js';
+import type { SearchReply, SearchRequest } from './search-worker-protocol.js';
+import { storageError } from './sqlite-database.js';
+
+export interface SearchWorkersOptions {
+  /** Absolute path of `sherpa.db` (a file: an in-memory database cannot be shared with a thread). */
+  location: string;
+  /** Worker threads at most, started on demand. */
+  size: number;
+  busyTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+type Request = SearchRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+/**
+ * Searches on worker threads, each with its own read-only connection, so that no query holds the event loop
+ * that acks Slack (issue 14). A worker starts on the first search (start-up compiles its modules: not worth
+ * paying in processes that never search), is referenced only while it has work (an idle one never keeps the
+ * process alive), and is terminated by `close()`, which graceful shutdown reaches through the paper store.
+ */
+export class SearchWorkers {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: SearchWorkersOptions) {}
+
+  search(query: SearchQuery): Promise<SearchHit[]> {
+    return this.request({ op: 'search', query }) as Promise<SearchHit[]>;
+  }
+
+  similar(text: string, options: { limit: number; excludeId?: string }): Promise<Paper[]> {
+    return this.request({ op: 'similar', text, ...options }) as Promise<Paper[]>;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) this.fail(slot, new TransientError('The paper store closed during a search'));
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private request(request: Request): Promise<unknown> {
+    if (this.closed) return Promise.reject(new TransientError('The paper store is closed'));
+    const slot = this.leastBusy();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (slot.pending.size === 0) slot.worker.ref();
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...request, id } satisfies SearchRequest);
+    });
+  }
+
+  /** An idle worker, else a new one while under `size`, else the one with the shortest queue. */
+  private leastBusy(): Slot {
+    const idle = this.slots.find((slot) => slot.pending.size === 0);
+    if (idle) return idle;
+    if (this.slots.length < this.options.size) return this.start();
+    return this.slots.reduce((best, slot) => (slot.pending.size < best.pending.size ? slot : best));
+  }
+
+  private start(): Slot {
+    const { url, entry } = workerEntry();
+    const worker = new Worker(url, {
+      workerData: {
+        entry,
+        location: this.options.location,
+        busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
+      },
+    });
+    const slot: Slot = { worker, pending: new Map() };
+    worker.unref();
+    worker.on('message', (reply: SearchReply) => this.settle(slot, reply));
+    // A worker that fails (a bad file, a crash) takes its searches with it; the next search starts a new one.
+    worker.on('error', (error) => this.retire(slot, error));
+    worker.on('exit', (code) => this.retire(slot, new Error(`search worker exited with code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private settle(slot: Slot, reply: SearchReply): void {
+    const pending = slot.pending.get(reply.id);
+    if (!pending) return;
+    slot.pending.delete(reply.id);
+    if (slot.pending.size === 0) slot.worker.unref();
+    if (reply.ok) pending.resolve(reply.value);
+    else {
+      const error = Object.assign(new Error(reply.error.message), { code: reply.error.code });
+      pending.reject(storageError(this.options.location, error));
+    }
+  }
+
+  private retire(slot: Slot, cause: unknown): void {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    this.fail(slot, new TransientError('A search worker stopped; try the search again', { cause }));
+  }
+
+  private fail(slot: Slot, error: Error): void {
+    for (const pending of slot.pending.values()) pending.reject(error);
+    slot.pending.clear();
+  }
+}
+
+/**
+ * Compiled JavaScript runs the worker's sibling `.js`; TypeScript source (tsx, vitest) goes through a bootstrap
+ * that registers tsx in the worker first.
+ */
+function workerEntry(): { url: URL; entry: string | undefined } {
+  if (!import.meta.url.endsWith('.ts')) {
+    return { url: new URL('./search-worker.js', import.meta.url), entry: undefined };
+  }
+  return {
+    url: new URL('./ts-worker-bootstrap.mjs', import.meta.url),
+    entry: new URL('./search-worker.ts', import.meta.url).href,
+  };
+}
