@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { RunningSherpa } from './boot.js';
 import { loadConfig } from './config/load-config.js';
 import { SherpaError } from './errors.js';
+import { quietAwsSdkNodeWarning } from './node-support.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -23,6 +24,8 @@ function isSlackSocketError(reason: unknown): boolean {
 
 async function main(): Promise<void> {
   loadEnvFile();
+  // Before any AWS SDK client exists: the SDK checks the Node version when a client is built.
+  const nodeNotice = quietAwsSdkNodeWarning();
   let sherpa: RunningSherpa | undefined;
   let exiting = false;
 
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       env: process.env,
       onFatal: (reason) => void shutdown(1, reason),
     });
+    if (nodeNotice) sherpa.logger.warn({ node: process.version }, nodeNotice);
   } catch (error) {
     // Configuration and token problems are the user's to fix: the message says how, a stack trace would not help.
     if (error instanceof SherpaError) {
