@@ -83,30 +83,50 @@ async function rootMayExist(deps: ThreadDeps, paperId: string, error: unknown): 
 }
 
 export interface ThreadPoster {
+  /**
+   * Post threads now instead of at the next timer round: called at the end of each judge round, so a paper the
+   * judge accepts gets its thread within seconds (issue 11, item 6). Calls while a round runs fold into one
+   * more round after it; nothing runs after `stop()`.
+   */
+  nudge(): void;
   stop(): Promise<void>;
 }
 
 /**
- * Run `postThreads` now and then every `intervalMs` (default 5 minutes): papers the judge accepted get their
- * threads within minutes, and the daily quota keeps the channel calm however often this runs.
+ * Run `postThreads` now, after every `nudge()`, and every `intervalMs` (default 5 minutes) as a safety net for a
+ * nudge that was lost (a crash between the verdict and the post, a round that failed). The daily quota keeps
+ * the channel calm however often this runs.
  */
 export function startThreadPoster(
   deps: ThreadDeps,
-  options: PostThreadsOptions & { intervalMs?: number; sleep?: Sleep } = {},
+  options: PostThreadsOptions & { intervalMs?: number; nudgeGapMs?: number; sleep?: Sleep } = {},
 ): ThreadPoster {
   const controller = new AbortController();
   const sleep = options.sleep ?? realSleep;
+  // Aborted by a nudge: ends the sleep, or, during a round, asks for one more round right after it.
+  let wake = new AbortController();
   const loop = (async () => {
     while (!controller.signal.aborted) {
+      wake = new AbortController();
       try {
         await postThreads(deps, options);
       } catch (error) {
         deps.logger.error({ err: error }, 'posting threads failed; trying again on the next round');
       }
-      await sleep(options.intervalMs ?? 5 * 60_000, controller.signal);
+      // A nudge that came while this round ran may concern a paper the round did not see: go again soon, after
+      // a short gap that folds a burst of judge rounds (a big scrape) into one.
+      if (wake.signal.aborted) {
+        await sleep(options.nudgeGapMs ?? 1000, controller.signal);
+        continue;
+      }
+      if (controller.signal.aborted) break;
+      await sleep(options.intervalMs ?? 5 * 60_000, AbortSignal.any([controller.signal, wake.signal]));
     }
   })();
   return {
+    nudge() {
+      wake.abort();
+    },
     async stop() {
       controller.abort();
       await loop;

@@ -72,8 +72,14 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   const dailyDigest = startDailyDigest(deps);
   const llm = deps.llm;
   const codegenWorker = llm ? startCodegenWorker({ ...deps, llm }) : undefined;
-  const judgeWorker = startJudgeJobs(deps);
   const threadPoster = startThreadPoster(deps);
+  // Threads right after judging (issue 11, item 6): a round that accepted a paper posts threads at once; the
+  // poster's own timer stays as the safety net.
+  const judgeWorker = startJudgeJobs(deps, {
+    onRoundJudged: (outcomes) => {
+      if (outcomes.some((outcome) => outcome.kind === 'accepted')) threadPoster.nudge();
+    },
+  });
   const scrapeJobs = startScrapeJobs(deps);
 
   let stopped: Promise<void> | undefined;

@@ -8,6 +8,11 @@ export interface JudgeBatcherOptions extends JudgeOptions {
   /** How long a paper that passed the pre-filter waits for others to share its call. Default 250 ms. */
   maxWaitMs?: number;
   sleep?: Sleep;
+  /**
+   * Called once a batch's verdicts are stored, with its outcomes: boot posts threads here, so an accepted paper
+   * gets its thread right after its judge round rather than at the next timer round (issue 11, item 6).
+   */
+  onRoundJudged?: (outcomes: readonly JudgeOutcome[]) => void;
 }
 
 interface Waiter {
@@ -71,6 +76,15 @@ export class JudgeBatcher {
     });
   }
 
+  private roundJudged(outcomes: readonly JudgeOutcome[]): void {
+    try {
+      this.options.onRoundJudged?.(outcomes);
+    } catch (error) {
+      // A listener's bug must not fail the verdicts already stored; the thread timer still runs.
+      this.deps.logger.warn({ err: error }, 'the end-of-round listener failed');
+    }
+  }
+
   /** Judge up to one batch of the waiting papers; a later timer picks up whatever is left. */
   private flush(): void {
     this.generation += 1;
@@ -92,6 +106,7 @@ export class JudgeBatcher {
           };
           for (const waiter of waiters) waiter.resolve(outcome);
         }
+        this.roundJudged(outcomes);
       },
       (error: unknown) => {
         for (const { waiters } of entries) for (const waiter of waiters) waiter.reject(error);

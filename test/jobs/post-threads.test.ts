@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { postThreads } from '../../jobs/post-threads.js';
+import { postThreads, startThreadPoster } from '../../jobs/post-threads.js';
 import { embeddedCoreDeps, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import { ingestAccepted } from '../support/sample-papers.js';
 import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
@@ -63,5 +63,52 @@ describe('postThreads', () => {
     expect(first.failed).toEqual([{ paperId: paper.id, error: expect.any(String) }]);
     const second = await postThreads(harness.deps);
     expect(second.opened).toEqual([paper.id]);
+  });
+});
+
+describe('startThreadPoster', () => {
+  const rootPosts = () =>
+    slack.calls('chat.postMessage').filter((call) => call.args.thread_ts === undefined).length;
+
+  it('posts at once when nudged after a judge round, without waiting for its timer', async () => {
+    await ingestAccepted(harness.deps.papers, 0);
+    const poster = startThreadPoster(harness.deps, { intervalMs: 3_600_000, nudgeGapMs: 0 });
+    try {
+      await expect.poll(rootPosts, { timeout: 10_000 }).toBe(1);
+      // A paper accepted after that round waits for the hour-long timer, until the judge's round nudges.
+      await ingestAccepted(harness.deps.papers, 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(rootPosts()).toBe(1);
+      poster.nudge();
+      await expect.poll(rootPosts, { timeout: 10_000 }).toBe(2);
+    } finally {
+      await poster.stop();
+    }
+  });
+
+  it('runs one more round for a nudge that came while a round was running', async () => {
+    await ingestAccepted(harness.deps.papers, 0);
+    let rounds = 0;
+    // Set once the poster starts; the store below nudges it from inside its first round.
+    const started: { poster?: ReturnType<typeof startThreadPoster> } = {};
+    const papers = Object.create(harness.deps.papers) as typeof harness.deps.papers;
+    papers.listByState = async (...args) => {
+      rounds += 1;
+      const listed = await harness.deps.papers.listByState(...args);
+      // Just after the first round read the store, the judge accepts another paper and nudges.
+      if (rounds === 1) {
+        await ingestAccepted(harness.deps.papers, 1);
+        started.poster?.nudge();
+      }
+      return listed;
+    };
+    const poster = startThreadPoster({ ...harness.deps, papers }, { intervalMs: 3_600_000, nudgeGapMs: 0 });
+    started.poster = poster;
+    try {
+      await expect.poll(rootPosts, { timeout: 10_000 }).toBe(2);
+      expect(rounds).toBe(2);
+    } finally {
+      await poster.stop();
+    }
   });
 });

@@ -101,6 +101,39 @@ describe('the judge worker', () => {
     expect(new Set(ledger.recorded.map((e) => e.paperId)).size).toBe(answered.length);
   });
 
+  it('reports each judge round once its verdicts are stored, so threads can follow at once', async () => {
+    fake = await startFakeBedrock();
+    fake.respondWith(judgeReply);
+    harness = judgeHarness(createFakeBedrockLlm(fake).llm);
+    const ids = await enqueue(20);
+    const rounds: { kind: string; paperId: string; stored: string | undefined }[][] = [];
+    const pending: Promise<void>[] = [];
+
+    await drain({
+      batchSize: 8,
+      onRoundJudged: (outcomes) => {
+        // What the store says when the round is reported: every verdict already there.
+        pending.push(
+          Promise.all(
+            outcomes.map(async (o) => ({
+              kind: o.kind,
+              paperId: o.paperId,
+              stored: (await harness.papers.get(o.paperId))?.state,
+            })),
+          ).then((round) => void rounds.push(round)),
+        );
+      },
+    });
+    await Promise.all(pending);
+
+    const reported = rounds.flat();
+    // Rounds cover the papers that reached the LLM; the pre-filter settles the rest without a round.
+    expect(rounds.length).toBe(fake.requests.length);
+    expect(new Set(reported.map((o) => o.paperId)).size).toBe(reported.length);
+    expect(reported.every((o) => ids.includes(o.paperId) && o.kind === o.stored)).toBe(true);
+    expect(reported.some((o) => o.kind === 'accepted')).toBe(true);
+  });
+
   it('pauses, releasing its messages and leaving the papers untouched, when the model is not enabled', async () => {
     fake = await startFakeBedrock();
     fake.respondWith(() => accessDenied());
