@@ -73,22 +73,24 @@ class CappedStream:
         for piece in complete.split(b"\n")[:-1]:
             self._emit(piece)
 
-    def _emit_past_cap(self, complete: bytes) -> None:
-        """`complete` ends with a newline. Marker lines before the last TAIL_LINES lines, then those lines."""
-        tail_start = len(complete) - 1
+    def _emit_past_cap(self, data: bytes, end: int) -> None:
+        """`data[:end]` ends with a newline. Marker lines before the last TAIL_LINES lines, then those lines.
+
+        Works on offsets into `data`: a batch of megabytes is searched in place, never copied."""
+        tail_start = end - 1
         for _ in range(TAIL_LINES):
-            tail_start = complete.rfind(b"\n", 0, tail_start)
+            tail_start = data.rfind(b"\n", 0, tail_start)
             if tail_start < 0:
                 break
         tail_start += 1  # start of the first tail line (0 when the batch holds fewer lines)
         if self.keep_marker is not None:
-            position = complete.find(self.keep_marker, 0, tail_start)
+            position = data.find(self.keep_marker, 0, tail_start)
             while position >= 0:
-                line_start = complete.rfind(b"\n", 0, position) + 1
-                line_end = complete.find(b"\n", position)
-                self._emit(complete[line_start:line_end])
-                position = complete.find(self.keep_marker, line_end + 1, tail_start)
-        self._emit_all(complete[tail_start:])
+                line_start = data.rfind(b"\n", 0, position) + 1
+                line_end = data.find(b"\n", position)
+                self._emit(data[line_start:line_end])
+                position = data.find(self.keep_marker, line_end + 1, tail_start)
+        self._emit_all(data[tail_start:end])
 
     def _read_batch(self, fd: int, first: bytes) -> bytes:
         pieces, size = [first], len(first)
@@ -117,13 +119,13 @@ class CappedStream:
                 if self.truncated:
                     chunk = self._read_batch(fd, chunk)
                 self._write(out, chunk)
-                data = partial + chunk
+                data = partial + chunk if partial else chunk
                 cut = data.rfind(b"\n") + 1
-                complete, partial = data[:cut], data[cut:]
                 if self.truncated:
-                    self._emit_past_cap(complete)
+                    self._emit_past_cap(data, cut)
                 else:
-                    self._emit_all(complete)
+                    self._emit_all(data[:cut])
+                partial = data[cut:]
                 if len(partial) > MAX_LINE_CHARS * 4:
                     self._emit(partial)
                     partial = b""

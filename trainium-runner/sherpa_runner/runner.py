@@ -67,7 +67,7 @@ def _json_publisher(results_uri: str, scratch: str, name: str):
 
 
 def _open_workspace(job: JobSpec, options: RunnerOptions, work_root: str, record: RunRecord):
-    """The run's workspace, or None after recording why the code must not run (an infrastructure failure)."""
+    """The run's workspace; raises (ContainmentUnavailable, NoFreeUid, OSError) when the code must not run."""
     if options.unconfined:
         if os.geteuid() == 0:
             raise ContainmentUnavailable("--unconfined is refused as root: the code would run as root")

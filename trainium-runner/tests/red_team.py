@@ -90,10 +90,10 @@ class RedTeamCase(RunnerTestCase):
         self.assertLess(result["durationSeconds"], timeout + 6)
         self.assertLess(wall_seconds, timeout + 30)
 
-    def timed_run(self, code: str, **job_overrides: Any):
+    def timed_run(self, code: str, options: Optional[Dict[str, Any]] = None, **job_overrides: Any):
         job = self.job(self.write_code(code), **job_overrides)
         started = time.monotonic()
-        result = self.run_job(job)
+        result = self.run_job(job, **(options or {}))
         return result, time.monotonic() - started
 
     def start_cli(self, name: str, code: str, timeout: int, network: str = "none", env: Optional[Dict[str, str]] = None):

@@ -9,6 +9,7 @@ import os
 import textwrap
 import time
 
+from sherpa_runner.containment import Limits
 from tests.helpers import TEST_LIMITS
 from tests.red_team import RedTeamCase
 
@@ -161,6 +162,16 @@ class LimitsTest(RedTeamCase):
         self.assertLess(children, TEST_LIMITS.pids_max, "bounded by the run's pids limit")
         self.assertIn("stopped after", self.artifact("stdout.log"))
         self.assert_contained_end(result, wall, 30)
+
+    def test_memory_beyond_the_limit_is_an_out_of_memory_kill_not_the_hosts_problem(self):
+        code = "blocks = []\nfor _ in range(64):\n    blocks.append(b'x' * (64 << 20))\nprint('METRICS: {\"survived\": 1}')\n"
+        small = Limits(256 * MIB, TEST_LIMITS.pids_max, TEST_LIMITS.tmp_bytes, TEST_LIMITS.shm_bytes, TEST_LIMITS.work_bytes)
+        result, wall = self.timed_run(code, options={"limits": small}, timeoutSeconds=60)
+        self.assertEqual(result["failure"]["class"], "out_of_memory", result["failure"])
+        self.assertEqual(result["sandbox"]["limits"]["memoryBytes"], 256 * MIB)
+        self.assertEqual(result["exitCode"], -9)
+        self.assertNotIn("survived", result["metrics"]["summary"])
+        self.assert_contained_end(result, wall, 60)
 
     def test_two_gib_into_tmp_var_tmp_and_dev_shm_stop_at_their_caps(self):
         result, wall = self.timed_run(DISK_FILLER, timeoutSeconds=60)

@@ -7,7 +7,7 @@ import unittest
 from unittest import mock
 
 from sherpa_runner.containment import SANDBOX_WORK
-from tests.helpers import IS_ROOT, RunnerTestCase, process_alive, processes_of_uid
+from tests.helpers import IS_ROOT, RunnerTestCase, child_python, process_alive, processes_of_uid
 
 GRANDCHILD_THEN_HANG = textwrap.dedent(
     """
@@ -128,6 +128,28 @@ class UserTest(RunnerTestCase):
         self.assertEqual(int(uid), result["sandbox"]["uid"])
         self.assertTrue(61000 <= int(uid) <= 61999, "a uid of the reserved range")
         self.assertEqual(result["sandbox"]["user"], "sherpa-run-%s" % uid)
+
+    def test_a_work_root_under_a_private_folder_is_reachable(self):
+        # Issue 10 found item 11: COMPUTE=local with DATA_DIR at 0700 failed with "Permission denied" on train.py.
+        private = os.path.join(self.tmp, "data")
+        os.makedirs(private, mode=0o700)
+        os.chmod(private, 0o700)
+        result = self.run_job(self.job(self.write_code("print('reached')\n")), work_root=os.path.join(private, "runner-work"))
+        self.assertEqual(result["status"], "succeeded", result["failure"])
+        self.assertEqual(self.artifact("stdout.log"), "reached\n")
+
+    def test_a_sandbox_failure_is_the_runners_not_the_codes(self):
+        # An interpreter the run's uid may not execute: Sherpa's fault, so runner_error, never nonzero_exit.
+        hidden = os.path.join(self.tmp, "root-only")
+        os.makedirs(hidden, mode=0o700)
+        os.chmod(hidden, 0o700)
+        python = os.path.join(hidden, "python3")
+        os.symlink(child_python(), python)
+        result = self.run_job(self.job(self.write_code("print('never')\n")), python=python)
+        self.assertEqual(result["failure"]["class"], "runner_error")
+        self.assertIn("sandbox (start the code)", result["failure"]["message"])
+        self.assertIn("Permission denied", result["failure"]["message"])
+        self.assertIsNone(result["exitCode"])
 
     def test_the_code_cannot_read_the_runner_files(self):
         # The runner's scratch folder (job.json, logs, results) is in the host's /tmp, which the code never sees.
