@@ -7,7 +7,13 @@ import type { Clock } from '../ports/clock.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { PaperStore } from '../ports/paper-store.js';
-import { headlineOf, runCost, runResultView, type RunEnding } from './final-report.js';
+import {
+  containmentUnconfirmed,
+  headlineOf,
+  runCost,
+  runResultView,
+  type RunEnding,
+} from './final-report.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import { runKeys, type RunLocation } from './run-keys.js';
 import { transitionWithRun } from './run-records.js';
@@ -56,6 +62,8 @@ export async function finishRun(
     instanceIds: deps.compute.instanceIds,
   });
   const resultKey = result && input.location ? runKeys(input.location).result : undefined;
+  // An untrusted result (containment unconfirmed) is kept for inspection but drawn and summarised nowhere.
+  const trusted = result && !containmentUnconfirmed(result) ? result : undefined;
   const entry = await recordOutcome(deps, {
     paperId: input.paper.id,
     view: runResultView(deps, {
@@ -63,11 +71,11 @@ export async function finishRun(
       cost,
       ...(wallSeconds !== undefined ? { durationSeconds: wallSeconds } : {}),
     }),
-    ...(resultKey ? { resultKey } : {}),
+    ...(resultKey && trusted ? { resultKey } : {}),
   });
   // The outcome recorded first is the run's one outcome, whoever records the paper's move.
   const view = entry.view;
-  const headline = result && view.status === 'succeeded' ? headlineOf(result) : undefined;
+  const headline = trusted && view.status === 'succeeded' ? headlineOf(trusted) : undefined;
   const moved = await transitionWithRun(deps.papers, {
     paperId: input.paper.id,
     from: view.status === 'succeeded' ? ['running'] : ['running', 'queued', 'run_approved'],
@@ -79,7 +87,7 @@ export async function finishRun(
       status: view.status,
       finishedAt: deps.clock.now().toISOString(),
       ...(view.failure ? { failureClass: view.failure.class } : {}),
-      ...(entry.resultKey ? { resultKey: entry.resultKey } : {}),
+      ...(resultKey ? { resultKey } : {}),
       ...(headline ? { headline } : {}),
     },
     ...(view.failure
