@@ -18,6 +18,7 @@ import { readResult } from './read-run-files.js';
 import type { RunLocation } from './run-keys.js';
 import { findRun, transitionWithRun, updateRun } from './run-records.js';
 import { dispatchRun } from './dispatch-run.js';
+import { postRunResult } from './run-result-outbox.js';
 import { WatchInterruptedError, watchRun } from './watch-run.js';
 
 export interface RunTimings {
@@ -87,6 +88,28 @@ async function markRunning(
   return moved.ok ? moved.paper : undefined;
 }
 
+/**
+ * Acknowledge the message once `work` (finishing or reporting a finished run) is done; a transient failure
+ * (Slack or the store briefly away) sends it back for a later delivery, which picks up where this one stopped.
+ */
+async function settleMessage(
+  deps: RunWorkerDeps,
+  message: ReceivedMessage<RunJob>,
+  log: RunWorkerDeps['logger'],
+  work: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (isTransient(error)) {
+      log.warn({ err: error }, 'run report interrupted by a transient error; it will be retried');
+      return deps.runQueue.release(message, deps.timings.busyRetrySeconds, String(error));
+    }
+    log.error({ err: error }, 'run report failed');
+  }
+  await deps.runQueue.ack(message);
+}
+
 async function endingOf(
   deps: RunWorkerDeps,
   location: RunLocation,
@@ -117,11 +140,16 @@ export async function executeRun(deps: RunWorkerDeps, message: ReceivedMessage<R
     log.warn('run message for an unknown paper or run; dropped');
     return deps.runQueue.ack(message);
   }
-  if (run.status === 'succeeded' || run.status === 'failed' || !RUN_IN_FLIGHT.includes(paper.state)) {
+  if (run.status === 'succeeded' || run.status === 'failed') {
+    // Finished, perhaps with its result not posted yet (a Slack failure or a crash after the outcome was stored).
     log.info(
       { state: paper.state, status: run.status },
-      'run already finished or withdrawn; message acknowledged',
+      'run already finished; posting its result if it is not',
     );
+    return settleMessage(deps, message, log, () => postRunResult(deps, run.runId));
+  }
+  if (!RUN_IN_FLIGHT.includes(paper.state)) {
+    log.info({ state: paper.state, status: run.status }, 'run withdrawn; message acknowledged');
     return deps.runQueue.ack(message);
   }
   if (await deps.pool.isRunHeld(job.runId)) {
@@ -135,8 +163,9 @@ export async function executeRun(deps: RunWorkerDeps, message: ReceivedMessage<R
       failureClass: 'runner_error',
       message: `The run lost its worker ${message.attempt - 1} times (bot restarts or crashes) and was given up.`,
     };
-    await finishRun(deps, { paper, run, ending, instanceSeconds: 0, tracker });
-    return deps.runQueue.ack(message);
+    return settleMessage(deps, message, log, () =>
+      finishRun(deps, { paper, run, ending, instanceSeconds: 0, tracker }),
+    );
   }
   const lease = await deps.pool.tryAcquire(job.runId, run.instanceId);
   if (!lease) {
@@ -184,6 +213,8 @@ async function runOnLease(
   let run = ctx.run;
   // A permanent error while bringing the instance up is the instance's fault, later ones the runner's.
   let failureClass = 'instance_unavailable';
+  // Set once the run has an ending: from then on only its report can fail, never the run.
+  let finishing = false;
   try {
     // Time an instance sat running with no run is idle time, billed as such; a stopped one starts billing now.
     // A run resumed on its own instance (its worker died) kept running meanwhile: that time is the paper's.
@@ -238,6 +269,7 @@ async function runOnLease(
         }),
     });
     const ending = await endingOf(deps, location, poll);
+    finishing = true;
     await finishRun(deps, { paper, run, ending, instanceSeconds: await billRun(), tracker, location });
     await deps.runQueue.ack(message);
   } catch (error) {
@@ -250,6 +282,12 @@ async function runOnLease(
     if (isTransient(error)) {
       log.warn({ err: error }, 'run interrupted by a transient error; it will be resumed');
       await deps.runQueue.release(message, deps.timings.busyRetrySeconds, String(error));
+      return;
+    }
+    if (finishing) {
+      // The outcome is stored (or the store is broken): a later error is never the run's failure.
+      log.error({ err: error }, 'run finished but its report failed; see the result outbox');
+      await deps.runQueue.ack(message);
       return;
     }
     log.error({ err: error }, 'run failed before it could finish');

@@ -16,9 +16,47 @@ export type RunEnding =
   | { kind: 'no_result'; poll: FinishedPoll; reason?: string }
   | { kind: 'error'; failureClass: string; message: string };
 
+/**
+ * Failure classes that are Sherpa's fault, not the code's (issue 10, found item 11): the runner broke, the
+ * instance never ran it, the job could not be fetched, NeuronCores were held by something else, or the run's
+ * containment could not be confirmed. The thread says so and does not offer them to Claude to fix.
+ */
+export const INFRASTRUCTURE_FAILURES: ReadonlySet<string> = new Set([
+  'runner_error',
+  'instance_unavailable',
+  'fetch_failed',
+  'neuroncore_unavailable',
+  'containment_failed',
+  'sandbox_unavailable',
+]);
+
+export function isInfrastructureFailure(failureClass: string | undefined): boolean {
+  return failureClass !== undefined && INFRASTRUCTURE_FAILURES.has(failureClass);
+}
+
+/**
+ * A result whose sandbox does not report the metadata service blocked is not trusted (issue 10, build item 2):
+ * the code may have reached the instance's credentials, so its numbers are not reported as a success.
+ */
+export function containmentUnconfirmed(result: RunnerResult): boolean {
+  return result.sandbox.metadataBlocked !== true;
+}
+
+const CONTAINMENT_MESSAGE =
+  'The runner did not confirm that the instance metadata service (169.254.169.254 and fd00:ec2::254) was ' +
+  'blocked for this run (sandbox.metadataBlocked is not true), so the run is not trusted and its metrics are ' +
+  'not reported. This is a fault in Sherpa’s runner setup on the instance (its firewall rules), not in the code.';
+
 export function failureOf(ending: RunEnding): RunFailureView | undefined {
+  const failure = rawFailureOf(ending);
+  return failure && { ...failure, infrastructure: isInfrastructureFailure(failure.class) };
+}
+
+function rawFailureOf(ending: RunEnding): RunFailureView | undefined {
   if (ending.kind === 'result') {
     const { result } = ending;
+    if (containmentUnconfirmed(result))
+      return { class: 'containment_failed', message: CONTAINMENT_MESSAGE, logLines: [] };
     if (result.status === 'succeeded') return undefined;
     return {
       class: result.failure?.class ?? 'nonzero_exit',
@@ -86,7 +124,9 @@ export function runResultView(
   },
 ): RunResultView {
   const { paper, run, ending } = input;
-  const result = ending.kind === 'result' ? ending.result : undefined;
+  // An untrusted result (containment unconfirmed) shows none of its numbers.
+  const result =
+    ending.kind === 'result' && !containmentUnconfirmed(ending.result) ? ending.result : undefined;
   const failure = failureOf(ending);
   const duration = result?.durationSeconds ?? input.durationSeconds;
   return {

@@ -5,16 +5,25 @@ import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
+import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { PaperStore } from '../ports/paper-store.js';
-import { renderLossCurve } from '../plots/loss-curve.js';
-import { headlineOf, runCost, runResultView, type RunEnding } from './final-report.js';
+import {
+  containmentUnconfirmed,
+  headlineOf,
+  runCost,
+  runResultView,
+  type RunEnding,
+} from './final-report.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import { runKeys, type RunLocation } from './run-keys.js';
 import { transitionWithRun } from './run-records.js';
 import type { RunReporter } from './run-reporter.js';
+import { postRunResult, recordOutcome } from './run-result-outbox.js';
 
 export interface FinishDeps {
   papers: PaperStore;
+  /** Holds the result outbox (`run-result-outbox.ts`). */
+  coordination: CoordinationStore;
   blobs: BlobStore;
   ledger: CostLedger;
   clock: Clock;
@@ -25,8 +34,10 @@ export interface FinishDeps {
 }
 
 /**
- * Record the outcome on the paper (succeeded | failed, with the run's headline or failure class), then tell
- * the thread: the progress message's last state, the result message and the loss curve.
+ * Record the outcome (in the result outbox first, then on the paper: succeeded | failed, with the run's headline
+ * or failure class), then tell the thread: the progress message's last state, and the result message through
+ * the outbox. A transient failure to post is thrown after the outcome is stored: the caller releases the
+ * message and the next delivery posts the result; nothing about Slack changes the outcome.
  */
 export async function finishRun(
   deps: FinishDeps,
@@ -50,12 +61,21 @@ export async function finishRun(
     hourlyPriceUsd: deps.compute.hourlyPriceUsd,
     instanceIds: deps.compute.instanceIds,
   });
-  const view = runResultView(deps, {
-    ...input,
-    cost,
-    ...(wallSeconds !== undefined ? { durationSeconds: wallSeconds } : {}),
+  const resultKey = result && input.location ? runKeys(input.location).result : undefined;
+  // An untrusted result (containment unconfirmed) is kept for inspection but drawn and summarised nowhere.
+  const trusted = result && !containmentUnconfirmed(result) ? result : undefined;
+  const entry = await recordOutcome(deps, {
+    paperId: input.paper.id,
+    view: runResultView(deps, {
+      ...input,
+      cost,
+      ...(wallSeconds !== undefined ? { durationSeconds: wallSeconds } : {}),
+    }),
+    ...(resultKey && trusted ? { resultKey } : {}),
   });
-  const headline = result ? headlineOf(result) : undefined;
+  // The outcome recorded first is the run's one outcome, whoever records the paper's move.
+  const view = entry.view;
+  const headline = trusted && view.status === 'succeeded' ? headlineOf(trusted) : undefined;
   const moved = await transitionWithRun(deps.papers, {
     paperId: input.paper.id,
     from: view.status === 'succeeded' ? ['running'] : ['running', 'queued', 'run_approved'],
@@ -67,16 +87,14 @@ export async function finishRun(
       status: view.status,
       finishedAt: deps.clock.now().toISOString(),
       ...(view.failure ? { failureClass: view.failure.class } : {}),
-      ...(result && input.location ? { resultKey: runKeys(input.location).result } : {}),
+      ...(resultKey ? { resultKey } : {}),
       ...(headline ? { headline } : {}),
     },
     ...(view.failure
       ? { extraPatch: { lastNote: `${view.failure.class}: ${view.failure.message}`.slice(0, 500) } }
       : {}),
   });
-  if (!moved.ok)
-    log.warn({ reason: moved.reason }, 'run finished but the paper had moved on; reporting anyway');
-  const paper = moved.ok ? moved.paper : input.paper;
+  if (!moved.ok) log.warn({ reason: moved.reason }, 'run finished but the paper had moved on');
   log.info({ status: view.status, failureClass: view.failure?.class }, 'run finished');
 
   await input.tracker.show(
@@ -87,15 +105,5 @@ export async function finishRun(
     },
     true,
   );
-  let plot: { png: Buffer; title: string } | undefined;
-  if (result) {
-    const title = `Loss curve · ${paper.title.slice(0, 60)}`;
-    try {
-      const png = await renderLossCurve(result.metrics, title);
-      if (png) plot = { png, title };
-    } catch (error) {
-      log.warn({ err: error }, 'loss curve not rendered');
-    }
-  }
-  await deps.reporter.finished(paper, view, plot);
+  await postRunResult(deps, run.runId);
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { WorkQueue } from '../ports/work-queue.js';
-import { failureOf } from './final-report.js';
+import { failureOf, isInfrastructureFailure } from './final-report.js';
 import { readResultAt } from './read-run-files.js';
 import { findRun } from './run-records.js';
 
@@ -53,6 +53,12 @@ export async function requestFix(
   if (!paper || !run) return { kind: 'refused', message: 'That run is not in Sherpa’s store any more.' };
   if (paper.runs[paper.runs.length - 1]?.runId !== run.runId) {
     return { kind: 'refused', message: 'A newer run of this paper exists; use the buttons on its result.' };
+  }
+  if (isInfrastructureFailure(run.failureClass)) {
+    return {
+      kind: 'refused',
+      message: `That run failed in Sherpa’s own infrastructure (${run.failureClass}), not in the code, so there is nothing for Claude to fix. Re-run it once the problem is fixed.`,
+    };
   }
   const maxRounds = deps.config.codegen.maxFixRounds;
   if (paper.fixRounds >= maxRounds) {

@@ -6,13 +6,25 @@ import type { MessageContent } from '../slack/blocks/message.js';
 import { runHeldMessage, type RunHeldView } from '../slack/blocks/run-held.js';
 import { runProgressMessage, type RunStage } from '../slack/blocks/run-progress.js';
 import { runResultMessage, type RunResultView } from '../slack/blocks/run-result.js';
-import type { RunReporter } from './run-reporter.js';
+import { classifySlackError } from '../slack/slack-error.js';
+import { findReplyByMetadata } from '../slack/find-reply-by-metadata.js';
+import type { RunMessageKind, RunReporter } from './run-reporter.js';
 
 export interface SlackRunReporterDeps {
   slack: webApi.WebClient;
   /** Where a paper without a thread (and channel notices) go. */
   channel: string;
   logger: Logger;
+}
+
+/** Metadata event types of a run's two messages; the payload names the run, so a later worker finds them. */
+export const RUN_MESSAGE_EVENTS: Record<RunMessageKind, string> = {
+  progress: 'sherpa_run_progress',
+  result: 'sherpa_run_result',
+};
+
+function metadataOf(kind: RunMessageKind, paper: Paper, runId: string) {
+  return { event_type: RUN_MESSAGE_EVENTS[kind], event_payload: { run_id: runId, paper_id: paper.id } };
 }
 
 /** Runs in Slack: one progress message per run, updated in place, then the result as a new reply. */
@@ -25,7 +37,14 @@ export class SlackRunReporter implements RunReporter {
       : { channel: this.deps.channel };
   }
 
-  private async post(paper: Paper, content: MessageContent, broadcast = false): Promise<string | undefined> {
+  private async post(
+    paper: Paper,
+    content: Omit<MessageContent, 'blocks'> & {
+      blocks?: MessageContent['blocks'];
+      metadata?: ReturnType<typeof metadataOf>;
+    },
+    broadcast = false,
+  ): Promise<string | undefined> {
     const where = this.where(paper);
     const common = { channel: where.channel, ...content, unfurl_links: false, unfurl_media: false };
     const reply = where.thread_ts
@@ -38,6 +57,20 @@ export class SlackRunReporter implements RunReporter {
     return reply.ts;
   }
 
+  async findPosted(paper: Paper, runId: string, kind: RunMessageKind): Promise<string | undefined> {
+    const where = this.where(paper);
+    try {
+      return await findReplyByMetadata(
+        this.deps.slack,
+        { channel: where.channel, ...(where.thread_ts ? { threadTs: where.thread_ts } : {}) },
+        RUN_MESSAGE_EVENTS[kind],
+        (payload) => payload.run_id === runId,
+      );
+    } catch (error) {
+      throw classifySlackError(error, `looking up the ${kind} message`);
+    }
+  }
+
   async progress(paper: Paper, run: RunRecord, stage: RunStage): Promise<string | undefined> {
     const content = runProgressMessage({
       runId: run.runId,
@@ -46,15 +79,13 @@ export class SlackRunReporter implements RunReporter {
       stage,
     });
     try {
-      if (run.progressTs) {
-        await this.deps.slack.chat.update({
-          channel: this.where(paper).channel,
-          ts: run.progressTs,
-          ...content,
-        });
-        return run.progressTs;
+      // A progress message posted just before a crash (its ts never recorded) is adopted, not posted again.
+      const ts = run.progressTs ?? (await this.findProgress(paper, run.runId));
+      if (ts) {
+        await this.deps.slack.chat.update({ channel: this.where(paper).channel, ts, ...content });
+        return ts;
       }
-      return await this.post(paper, content);
+      return await this.post(paper, { ...content, metadata: metadataOf('progress', paper, run.runId) });
     } catch (error) {
       this.deps.logger.warn(
         { err: error, paperId: paper.id, runId: run.runId },
@@ -64,14 +95,54 @@ export class SlackRunReporter implements RunReporter {
     }
   }
 
+  /** A lookup that fails only costs a possible second progress message; never showing progress costs more. */
+  private async findProgress(paper: Paper, runId: string): Promise<string | undefined> {
+    try {
+      return await this.findPosted(paper, runId, 'progress');
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, paperId: paper.id, runId },
+        'could not look for a progress message',
+      );
+      return undefined;
+    }
+  }
+
   async held(paper: Paper, view: RunHeldView): Promise<void> {
     await this.post(paper, runHeldMessage(view));
   }
 
-  async finished(paper: Paper, view: RunResultView, plot?: { png: Buffer; title: string }): Promise<void> {
-    // The outcome is the one reply worth showing in the channel too (slack.md §5.8).
-    await this.post(paper, runResultMessage(view), true);
-    if (!plot) return;
+  async finished(
+    paper: Paper,
+    view: RunResultView,
+    plot?: { png: Buffer; title: string },
+  ): Promise<string | undefined> {
+    let ts: string | undefined;
+    try {
+      // The outcome is the one reply worth showing in the channel too (slack.md §5.8).
+      const content = { ...runResultMessage(view), metadata: metadataOf('result', paper, view.runId) };
+      ts = await this.post(paper, content, true);
+    } catch (error) {
+      throw classifySlackError(error, 'posting the run result');
+    }
+    if (plot) await this.uploadPlot(paper, view, plot);
+    return ts;
+  }
+
+  async finishedPlain(paper: Paper, view: RunResultView): Promise<string | undefined> {
+    const outcome =
+      view.status === 'succeeded'
+        ? `✅ Run \`${view.runId}\` succeeded.`
+        : `❌ Run \`${view.runId}\` failed (${view.failure?.class ?? 'unknown'}).`;
+    const text = `${outcome} Slack refused the full result message; the details are in the bot log and the run's artifacts.`;
+    try {
+      return await this.post(paper, { text, metadata: metadataOf('result', paper, view.runId) }, true);
+    } catch (error) {
+      throw classifySlackError(error, 'posting the plain run result');
+    }
+  }
+
+  private async uploadPlot(paper: Paper, view: RunResultView, plot: { png: Buffer; title: string }) {
     const where = this.where(paper);
     try {
       const upload = {

@@ -20,6 +20,8 @@ const BOT_ACTIONS = [
   'ec2:StopInstances',
   'ssm:SendCommand',
   'ssm:GetCommandInvocation',
+  // A run's command found again by its dispatch key (src/adapters/ec2-ssm/find-run-command.ts).
+  'ssm:ListCommands',
   // A run cancelled from its thread (src/adapters/ec2-ssm/run-command.ts).
   'ssm:CancelCommand',
   'ssm:DescribeInstanceInformation',

@@ -156,8 +156,31 @@ describe('infra/sherpa.yaml', () => {
         { Key: 'sherpa:ami-name', Value: 'Deep Learning AMI Neuron PyTorch 2.9 (Ubuntu 24.04) 20260301' },
       ]),
     );
+  });
+
+  it('requires IMDSv2 on the runner instance: tokens required, one hop, no IPv6 endpoint', () => {
+    const resources = stack.template.Resources;
     const launch = resources.RunnerLaunchTemplate?.Properties as { LaunchTemplateData: Props };
-    expect(launch.LaunchTemplateData.MetadataOptions).toMatchObject({ HttpTokens: 'required' });
+    expect(launch.LaunchTemplateData.MetadataOptions).toEqual({
+      HttpEndpoint: 'enabled',
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+      HttpProtocolIpv6: 'disabled',
+    });
+    // Every runner instance takes its metadata options from that template (its latest version), and nothing
+    // overrides them: AWS::EC2::Instance has no MetadataOptions of its own, so the template is the only way.
+    const instances = Object.entries(resources).filter(
+      ([, resource]) => resource.Type === 'AWS::EC2::Instance',
+    );
+    expect(instances.length).toBeGreaterThan(0);
+    for (const [, resource] of instances) {
+      const properties = resource.Properties as Props;
+      expect(properties.LaunchTemplate).toEqual({
+        LaunchTemplateId: { Ref: 'RunnerLaunchTemplate' },
+        Version: { 'Fn::GetAtt': ['RunnerLaunchTemplate', 'LatestVersionNumber'] },
+      });
+      expect(properties.MetadataOptions).toBeUndefined();
+    }
   });
 
   it('outputs every value Sherpa is configured with', () => {

@@ -43,6 +43,8 @@ export interface SimulatedComputeOptions {
   initialState?: InstanceState;
   /** Make some runs fail the way a Neuron compile error does. */
   fails?: (runId: string) => boolean;
+  /** What the runner reports of the metadata block (true unless a test says otherwise). */
+  metadataBlocked?: boolean;
 }
 
 /**
@@ -173,7 +175,11 @@ export class SimulatedCompute implements Compute {
     if (this.now() < run.endsAt) return { state: 'running' };
     if (!run.written) {
       run.written = true;
-      const result = simulatedResult(run, this.now(), this.options.fails?.(run.runId) ?? false);
+      const simulated = simulatedResult(run, this.now(), this.options.fails?.(run.runId) ?? false);
+      const result = {
+        ...simulated,
+        sandbox: { ...simulated.sandbox, metadataBlocked: this.options.metadataBlocked ?? true },
+      };
       const location = { runId: run.runId, scope: this.storageScope(handle.instanceId) };
       await this.options.blobs.put(runKeys(location).result, JSON.stringify(result));
     }

@@ -30,6 +30,11 @@ export interface RunFailureView {
   message: string;
   code?: string;
   logLines: string[];
+  /**
+   * Sherpa's own failure (the runner, the instance, containment), not the code's (issue 10, found item 11):
+   * Claude is not offered it to fix.
+   */
+  infrastructure?: boolean;
 }
 
 export interface RunResultView {
@@ -59,6 +64,7 @@ const FAILURE_TITLES: Record<string, string> = {
   fetch_failed: 'could not fetch the job or code',
   runner_error: 'runner error',
   instance_unavailable: 'instance unavailable',
+  containment_failed: 'containment not confirmed',
 };
 
 function section(text: string): types.SectionBlock {
@@ -112,7 +118,7 @@ function artifactLine(artifacts: readonly ArtifactLink[]): string | undefined {
 
 function actions(view: RunResultView): types.ActionsBlock {
   const elements: types.Button[] = [];
-  if (view.status === 'failed' && view.fixRoundsLeft > 0) {
+  if (view.status === 'failed' && view.fixRoundsLeft > 0 && !view.failure?.infrastructure) {
     elements.push({
       type: 'button',
       action_id: ACTION_IDS.fixRun,
@@ -152,7 +158,17 @@ export function runResultMessage(view: RunResultView): MessageContent {
     (line): line is string => !!line,
   );
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn' as const, text })) });
-  if (view.status === 'failed' && view.fixRoundsLeft <= 0) {
+  if (view.failure?.infrastructure) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'This is a failure of Sherpa’s own infrastructure, not of the code, so Claude is not asked to fix it. Re-run once it is fixed.',
+        },
+      ],
+    });
+  } else if (view.status === 'failed' && view.fixRoundsLeft <= 0) {
     blocks.push({
       type: 'context',
       elements: [{ type: 'mrkdwn', text: 'No fix rounds left for this paper (MAX_FIX_ROUNDS).' }],

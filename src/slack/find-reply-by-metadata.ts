@@ -1,0 +1,51 @@
+import type { webApi } from '@slack/bolt';
+import { z } from 'zod';
+
+const MessagesSchema = z.object({
+  ok: z.literal(true),
+  messages: z
+    .array(
+      z.object({
+        ts: z.string(),
+        metadata: z
+          .object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).optional() })
+          .optional(),
+      }),
+    )
+    .default([]),
+});
+
+/** Replies looked through: a paper's thread holds a handful of steps per run, far fewer than this. */
+const REPLIES_LIMIT = 200;
+
+/**
+ * Find a message Sherpa posted in a paper's thread (or, for a paper without a thread, at the top of the
+ * channel) by the metadata it carries: how a progress or result message posted just before a crash or a lost
+ * answer is adopted instead of posted twice (issue 10, build item 4). The thread is read with
+ * `conversations.replies`; `src/slack/find-message-by-metadata.ts` does the same for channel history. Throws
+ * when Slack cannot be asked, so each caller decides which harm is lesser.
+ */
+export async function findReplyByMetadata(
+  slack: webApi.WebClient,
+  where: { channel: string; threadTs?: string },
+  eventType: string,
+  payloadMatches: (payload: Record<string, unknown>) => boolean,
+): Promise<string | undefined> {
+  const answer = where.threadTs
+    ? await slack.conversations.replies({
+        channel: where.channel,
+        ts: where.threadTs,
+        limit: REPLIES_LIMIT,
+        include_all_metadata: true,
+      })
+    : await slack.conversations.history({
+        channel: where.channel,
+        limit: REPLIES_LIMIT,
+        include_all_metadata: true,
+      });
+  const found = MessagesSchema.parse(answer).messages.find(
+    (message) =>
+      message.metadata?.event_type === eventType && payloadMatches(message.metadata.event_payload ?? {}),
+  );
+  return found?.ts;
+}
