@@ -2,7 +2,7 @@ import type { ScrapedPaper } from '../domain/paper.js';
 import type { JudgeJob } from '../domain/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import type { IngestOutcome, PaperStore } from '../ports/paper-store.js';
+import type { IngestOutcome, PaperStore, QueueMessage } from '../ports/paper-store.js';
 import type { SourcePage } from '../ports/paper-source.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { normalisePaper } from './normalise-paper.js';
@@ -69,13 +69,21 @@ export async function ingestPage(deps: IngestDeps, page: SourcePage, run: Ingest
     });
   }
 
-  // One store write and one queue write per page where the adapters offer bulk forms (SQLite: one commit each).
-  const outcomes = await storeAll(deps.papers, accepted);
+  // Embedded, the page's papers and their judge jobs are one commit (the store's outbox onto the queue);
+  // otherwise one store write and then one queue write per page where the adapters offer bulk forms.
+  const outbox = deps.papers.outboxFor?.(deps.queues.judge);
+  const outcomes =
+    outbox && accepted.length > 0
+      ? await outbox.ingestMany(
+          accepted.map(({ paper, rawKey }) => ({ paper, rawKey })),
+          (outcome) => (decide(outcome, run).queue ? judgeMessage(outcome.paper.id) : undefined),
+        )
+      : await storeAll(deps.papers, accepted);
   const toQueue: string[] = [];
   const rawWrites = new TaskPool(BLOB_CONCURRENCY);
   for (const [index, outcome] of outcomes.entries()) {
     const decision = decide(outcome, run);
-    if (decision.queue) toQueue.push(outcome.paper.id);
+    if (decision.queue && !outbox) toQueue.push(outcome.paper.id);
     if (decision.isNew) tally.new++;
     else tally.duplicates++;
     // The raw record follows the store write; a crash in between leaves the page unfinished, and the recovering
@@ -101,12 +109,13 @@ async function storeAll(papers: PaperStore, items: Accepted[]): Promise<IngestOu
 }
 
 /** The judge message of a paper: its id is the dedupe id, so offering it twice queues it once. */
+export function judgeMessage(paperId: string): QueueMessage<JudgeJob> {
+  return { body: { paperId }, options: { dedupeId: paperId, groupId: paperId } };
+}
+
 async function queueAll(queue: WorkQueue<JudgeJob>, paperIds: string[]): Promise<void> {
   if (paperIds.length === 0) return;
-  const messages = paperIds.map((paperId) => ({
-    body: { paperId },
-    options: { dedupeId: paperId, groupId: paperId },
-  }));
+  const messages = paperIds.map(judgeMessage);
   if (queue.sendMany) {
     await queue.sendMany(messages);
     return;
