@@ -144,8 +144,33 @@ const conversationsHistory: MethodHandler = (args, { workspace }) => {
   return { ok: true, messages, has_more: false };
 };
 
+/**
+ * A thread: its root and its replies, oldest first (slack.md §3: `channels:history`). As on Slack, message
+ * metadata is returned only with `include_all_metadata`.
+ */
+const conversationsReplies: MethodHandler = (args, { workspace }) => {
+  const channel = str(args.channel);
+  const ts = str(args.ts);
+  if (!channel || !workspace.channels.has(channel)) return fail('channel_not_found');
+  const root = ts ? workspace.message(channel, ts) : undefined;
+  if (!ts || !root) return fail('thread_not_found');
+  const limit = Math.min(Number(str(args.limit) ?? '1000'), 1000);
+  const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+  const messages = [...workspace.messages.values()]
+    .filter((m) => m.channel === channel && (m.ts === ts || m.threadTs === ts))
+    .sort((a, b) => Number(a.ts) - Number(b.ts))
+    .slice(0, limit)
+    .map((m) => {
+      const rendered = render(m, workspace.identity);
+      if (!withMetadata) delete rendered.metadata;
+      return rendered;
+    });
+  return { ok: true, messages, has_more: false };
+};
+
 export const CHAT_METHODS: Record<string, MethodHandler> = {
   'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
   'chat.postMessage': postMessage,
   'chat.update': update,
   'chat.postEphemeral': postEphemeral,
