@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import type { AuditEntry, Paper } from '../domain/paper.js';
-import type { PaperStore, TransitionRequest } from '../ports/paper-store.js';
+import type { PaperStore, TransitionRequest, TransitionResult } from '../ports/paper-store.js';
 import { describeDecision } from './describe-decision.js';
 
 export type Decision =
@@ -16,8 +16,10 @@ export type Decision =
 export async function decide(
   deps: { papers: PaperStore; logger: Logger },
   request: TransitionRequest,
+  /** How the compare-and-set is written: the store's `transition`, or an outbox's that also enqueues its job. */
+  transition: (request: TransitionRequest) => Promise<TransitionResult> = (r) => deps.papers.transition(r),
 ): Promise<Decision> {
-  const result = await deps.papers.transition(request);
+  const result = await transition(request);
   if (result.ok) {
     deps.logger.info(
       { paperId: request.paperId, actor: request.actor, from: result.audit.from, to: result.audit.to },

@@ -17,9 +17,14 @@ export interface CodeStepRecord {
   pdfWarning?: string;
   /** Set once `train.py` is uploaded. */
   fileId?: string;
+  /** Set just before the message with the buttons is posted: a record with this and no ts means a crash. */
+  postingSince?: string;
   /** Set once the message with the buttons is posted. */
   ts?: string;
 }
+
+/** Message metadata on every code step, so a step posted just before a crash can be found and adopted. */
+export const CODE_STEP_EVENT = 'sherpa_code_step';
 
 export const codeStepKey = (paperId: string, version: number) => `code-step/${paperId}/v${version}`;
 

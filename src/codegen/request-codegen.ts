@@ -4,6 +4,7 @@ import type { AuditEntry } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
 import { codegenStartedMessage } from '../slack/blocks/codegen-status.js';
 import { holdIfOverBudget } from './codegen-budget.js';
+import { codegenMessage, codegenMessageOf, type CodegenExtras } from './codegen-message.js';
 
 export type RequestCodegenDeps = Pick<
   CoreDeps,
@@ -23,52 +24,52 @@ export interface CodegenRequest {
   overrideBudget?: boolean;
 }
 
-/**
- * One queue message per request: the n-th transition into `code_requested` of a paper is request n, whoever
- * made it, so a re-send of the same request (the start-up sweep) is recognised as a duplicate.
- */
-export function codegenDedupeId(paperId: string, requestNumber: number): string {
-  return `codegen:${paperId}:${requestNumber}`;
-}
+export { codegenDedupeId } from './codegen-message.js';
 
 /** The number of the latest code request of a paper, from its audit log. */
 export async function latestRequestNumber(deps: Pick<CoreDeps, 'papers'>, paperId: string): Promise<number> {
   return (await deps.papers.audit(paperId)).filter((entry) => entry.to === 'code_requested').length;
 }
 
+/** Send the job of a transition already committed (stores without an outbox onto the codegen queue). */
 export async function enqueueCodegen(
   deps: Pick<CoreDeps, 'queues' | 'papers'>,
   audit: AuditEntry,
-  feedback: string | undefined,
+  extras: CodegenExtras,
 ): Promise<void> {
   const requestNumber = await latestRequestNumber(deps, audit.paperId);
-  await deps.queues.codegen.send(
-    { paperId: audit.paperId, requestedBy: audit.actor, ...(feedback ? { feedback } : {}) },
-    { dedupeId: codegenDedupeId(audit.paperId, requestNumber), groupId: audit.paperId },
-  );
+  const { body, options } = codegenMessage(audit.paperId, audit.actor, requestNumber, extras);
+  await deps.queues.codegen.send(body, options);
 }
 
 /**
  * Ask for code: over DAILY_BUDGET_USD the request is held for an approver's override (`holdIfOverBudget`);
- * otherwise one compare-and-set into `code_requested` (exactly one of any number of clicks wins), then the
- * job on the codegen queue and a line in the thread so the requester sees work started. If the process dies
- * between the transition and the send, the worker's start-up sweep sends it again (`requeueStrandedCodegen`).
+ * otherwise one compare-and-set into `code_requested` (exactly one of any number of clicks wins) with the job
+ * on the codegen queue, then a line in the thread so the requester sees work started. Embedded, the transition
+ * and the job are one SQLite transaction; with SQS the job follows the transition, and if the process dies in
+ * between the sweeps send it again (`requeueStrandedCodegen`).
  */
 export async function requestCodegen(deps: RequestCodegenDeps, request: CodegenRequest): Promise<Decision> {
   if (!request.overrideBudget) {
     const held = await holdIfOverBudget(deps, request);
     if (held) return held;
   }
-  const decision = await decide(deps, {
-    paperId: request.paperId,
-    from: request.from,
-    to: 'code_requested',
-    actor: request.actor,
-    ...(request.feedback ? { note: request.feedback } : {}),
-    ...(request.artifactHash ? { artifactHash: request.artifactHash } : {}),
-  });
+  const extras = request.feedback ? { feedback: request.feedback } : {};
+  const outbox = deps.papers.outboxFor?.(deps.queues.codegen);
+  const decision = await decide(
+    deps,
+    {
+      paperId: request.paperId,
+      from: request.from,
+      to: 'code_requested',
+      actor: request.actor,
+      ...(request.feedback ? { note: request.feedback } : {}),
+      ...(request.artifactHash ? { artifactHash: request.artifactHash } : {}),
+    },
+    outbox && ((transition) => outbox.transition(transition, codegenMessageOf(extras))),
+  );
   if (!decision.ok) return decision;
-  await enqueueCodegen(deps, decision.audit, request.feedback);
+  if (!outbox) await enqueueCodegen(deps, decision.audit, extras);
   const thread = decision.paper.thread;
   if (thread) {
     try {

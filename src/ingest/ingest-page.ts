@@ -2,7 +2,7 @@ import type { ScrapedPaper } from '../domain/paper.js';
 import type { JudgeJob } from '../domain/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import type { IngestOutcome, PaperStore } from '../ports/paper-store.js';
+import type { IngestOutcome, PaperStore, QueueMessage } from '../ports/paper-store.js';
 import type { SourcePage } from '../ports/paper-source.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { normalisePaper } from './normalise-paper.js';
@@ -63,12 +63,20 @@ export async function ingestPage(deps: IngestDeps, page: SourcePage, run: Ingest
   // The raw page is kept before the store write, so every rawKey a stored paper names exists; a crash in between
   // leaves at most an object no paper names yet, which the recovering pass over the page names again.
   const rawKeys = await keepRawRecords(deps.blobs, accepted);
-  // One store write and one queue write per page where the adapters offer bulk forms (SQLite: one commit each).
-  const outcomes = await storeAll(deps.papers, accepted, rawKeys);
+  // Embedded, the page's papers and their judge jobs are one commit (the store's outbox onto the queue);
+  // otherwise one store write and then one queue write per page where the adapters offer bulk forms.
+  const outbox = deps.papers.outboxFor?.(deps.queues.judge);
+  const outcomes =
+    outbox && accepted.length > 0
+      ? await outbox.ingestMany(
+          accepted.map(({ paper }, index) => ({ paper, rawKey: rawKeys[index] as string })),
+          (outcome) => (decide(outcome, run).queue ? judgeMessage(outcome.paper.id) : undefined),
+        )
+      : await storeAll(deps.papers, accepted, rawKeys);
   const toQueue: string[] = [];
   for (const outcome of outcomes) {
     const decision = decide(outcome, run);
-    if (decision.queue) toQueue.push(outcome.paper.id);
+    if (decision.queue && !outbox) toQueue.push(outcome.paper.id);
     if (decision.isNew) tally.new++;
     else tally.duplicates++;
   }
@@ -107,12 +115,13 @@ async function storeAll(
 }
 
 /** The judge message of a paper: its id is the dedupe id, so offering it twice queues it once. */
+export function judgeMessage(paperId: string): QueueMessage<JudgeJob> {
+  return { body: { paperId }, options: { dedupeId: paperId, groupId: paperId } };
+}
+
 async function queueAll(queue: WorkQueue<JudgeJob>, paperIds: string[]): Promise<void> {
   if (paperIds.length === 0) return;
-  const messages = paperIds.map((paperId) => ({
-    body: { paperId },
-    options: { dedupeId: paperId, groupId: paperId },
-  }));
+  const messages = paperIds.map(judgeMessage);
   if (queue.sendMany) {
     await queue.sendMany(messages);
     return;

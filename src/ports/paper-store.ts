@@ -1,5 +1,6 @@
 import type { AuditEntry, Paper, ScrapedPaper } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
+import type { SendOptions, WorkQueue } from './work-queue.js';
 
 /** Outcome of offering one scraped paper to the store. */
 export type IngestOutcome =
@@ -43,6 +44,38 @@ export type TransitionResult =
   | { ok: false; reason: 'conflict'; paper: Paper; lastAudit: AuditEntry | undefined }
   | { ok: false; reason: 'not_found' };
 
+/** A transition that has just been applied, as the message it causes is built from it. */
+export interface CommittedTransition {
+  paper: Paper;
+  audit: AuditEntry;
+  /**
+   * This is the paper's n-th entry into `audit.to` (1-based). Stable for the life of the paper, so a sweep that
+   * re-sends the message later derives the same dedupe id from the audit log.
+   */
+  entryNumber: number;
+}
+
+export interface QueueMessage<T> {
+  body: T;
+  options: SendOptions;
+}
+
+/**
+ * A state change and the queue message it causes, committed together: both or neither (issue 10, build item 4).
+ * `message` is called once the change is known to apply, inside the same transaction.
+ */
+export interface PaperOutbox<T> {
+  transition(
+    request: TransitionRequest,
+    message: (committed: CommittedTransition) => QueueMessage<T>,
+  ): Promise<TransitionResult>;
+  /** `ingestMany` with the message each outcome causes (none for `undefined`), in one transaction. */
+  ingestMany(
+    items: readonly { paper: ScrapedPaper; rawKey?: string }[],
+    message: (outcome: IngestOutcome) => QueueMessage<T> | undefined,
+  ): Promise<IngestOutcome[]>;
+}
+
 export interface SearchFilters {
   venue?: string;
   year?: number;
@@ -80,6 +113,12 @@ export interface PaperStore {
    * machine; returns `{ ok: false }` if the paper is no longer in `from`.
    */
   transition(request: TransitionRequest): Promise<TransitionResult>;
+  /**
+   * Optional: an outbox onto `queue` when this store can write to it in the same transaction as a state change
+   * (embedded: the queue tables live in the same SQLite file). Undefined for any other queue; callers then send
+   * and transition separately, in the order whose crash window a sweep closes (`src/queue/`).
+   */
+  outboxFor?<T>(queue: WorkQueue<T>): PaperOutbox<T> | undefined;
   /** Patch non-state fields with an optional version check; returns undefined on a version conflict. */
   update(paperId: string, patch: PaperPatch, options?: { ifVersion?: number }): Promise<Paper | undefined>;
   audit(paperId: string): Promise<AuditEntry[]>;

@@ -1,4 +1,6 @@
 import { decide } from '../approvals/decide.js';
+import { codegenMessage, codegenMessageOf } from '../codegen/codegen-message.js';
+import { latestRequestNumber } from '../codegen/request-codegen.js';
 import type { Config } from '../config/load-config.js';
 import type { CodegenJob } from '../domain/jobs.js';
 import type { Logger } from '../logging/logger.js';
@@ -21,8 +23,16 @@ export type FixOutcome = { kind: 'requested'; round: number } | { kind: 'refused
 
 const FEEDBACK_CHARS = 6_000;
 
+/** The audit note of a fix round; the sweeps read the run back from it to rebuild the job. */
+export const fixNote = (round: number, maxRounds: number, runId: string) =>
+  `fix ${round}/${maxRounds} for run ${runId}`;
+
+export function fixedRunOf(note: string | undefined): string | undefined {
+  return /^fix \d+\/\d+ for run (\S+)$/.exec(note ?? '')?.[1];
+}
+
 /** What Claude gets to fix: the failure class, its message, and the last relevant log lines. */
-async function failureFeedback(
+export async function failureFeedback(
   blobs: BlobStore,
   run: { runId: string; resultKey?: string },
   fallback: string | undefined,
@@ -69,20 +79,28 @@ export async function requestFix(
   }
   const feedback = await failureFeedback(deps.blobs, run, paper.lastNote);
   const round = paper.fixRounds + 1;
-  const decision = await decide(deps, {
-    paperId: paper.id,
-    from: 'failed',
-    to: 'code_requested',
-    actor: request.userId,
-    artifactHash: run.codeHash,
-    note: `fix ${round}/${maxRounds} for run ${run.runId}`,
-    patch: { fixRounds: round },
-  });
-  if (!decision.ok) return { kind: 'refused', message: decision.message };
-  await deps.codegenQueue.send(
-    { paperId: paper.id, requestedBy: request.userId, feedback, fixOfRunId: run.runId },
-    { dedupeId: `fix:${run.runId}`, groupId: paper.id },
+  // Embedded, the round and its job are one commit; otherwise the job follows, and the sweeps close the gap.
+  const extras = { feedback, fixOfRunId: run.runId };
+  const outbox = deps.papers.outboxFor?.(deps.codegenQueue);
+  const decision = await decide(
+    deps,
+    {
+      paperId: paper.id,
+      from: 'failed',
+      to: 'code_requested',
+      actor: request.userId,
+      artifactHash: run.codeHash,
+      note: fixNote(round, maxRounds, run.runId),
+      patch: { fixRounds: round },
+    },
+    outbox && ((transition) => outbox.transition(transition, codegenMessageOf(extras))),
   );
+  if (!decision.ok) return { kind: 'refused', message: decision.message };
+  if (!outbox) {
+    const requestNumber = await latestRequestNumber(deps, paper.id);
+    const { body, options } = codegenMessage(paper.id, request.userId, requestNumber, extras);
+    await deps.codegenQueue.send(body, options);
+  }
   deps.logger.info({ paperId: paper.id, runId: run.runId, round }, 'fix requested');
   return { kind: 'requested', round };
 }

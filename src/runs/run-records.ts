@@ -1,7 +1,7 @@
 import type { Paper } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
 import type { RunRecord } from '../domain/run-record.js';
-import type { PaperStore, TransitionResult } from '../ports/paper-store.js';
+import type { PaperStore, TransitionRequest, TransitionResult } from '../ports/paper-store.js';
 
 export function findRun(paper: Paper, runId: string): RunRecord | undefined {
   return paper.runs.find((run) => run.runId === runId);
@@ -57,13 +57,15 @@ export async function transitionWithRun(
     artifactHash?: string;
     extraPatch?: { fixRounds?: number; lastNote?: string };
   },
+  /** How each compare-and-set is written: the store's `transition`, or an outbox's that also enqueues a job. */
+  commit: (request: TransitionRequest) => Promise<TransitionResult> = (r) => papers.transition(r),
 ): Promise<TransitionResult> {
   for (let attempt = 0; ; attempt += 1) {
     const paper = await papers.get(request.paperId);
     if (!paper) return { ok: false, reason: 'not_found' };
     const run = findRun(paper, request.runId);
     const runs = run ? runsWith(paper, { ...run, ...request.runPatch }) : paper.runs;
-    const result = await papers.transition({
+    const result = await commit({
       paperId: request.paperId,
       from: request.from,
       to: request.to,

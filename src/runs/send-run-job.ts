@@ -9,9 +9,10 @@ import { transitionWithRun } from './run-records.js';
 export const runDedupeId = (run: Pick<RunRecord, 'codeHash' | 'runId'>) => `${run.codeHash}:${run.runId}`;
 
 /**
- * Put an approved run on the run queue, then move the paper `run_approved → queued`. The queue write comes first
- * so that a crash in between leaves an approved run the recovery sweep re-sends under the same dedupe id, never a
- * "queued" paper with nothing on the queue.
+ * Move the paper `run_approved → queued` with its run on the run queue. Embedded, both are one SQLite
+ * transaction (the store's outbox onto the queue). Otherwise the queue write comes first, so that a crash in
+ * between leaves an approved run the recovery sweep re-sends under the same dedupe id, never a "queued" paper
+ * with nothing on the queue.
  */
 export async function sendRunJob(
   deps: { papers: PaperStore; runQueue: WorkQueue<RunJob> },
@@ -25,14 +26,22 @@ export async function sendRunJob(
     codeHash: run.codeHash,
     requestedBy: run.requestedBy ?? 'unknown',
   };
-  await deps.runQueue.send(job, { dedupeId: runDedupeId(run), groupId: paper.id });
-  return transitionWithRun(deps.papers, {
+  const options = { dedupeId: runDedupeId(run), groupId: paper.id };
+  const request = {
     paperId: paper.id,
-    from: ['run_approved'],
-    to: 'queued',
+    from: ['run_approved'] as const,
+    to: 'queued' as const,
     actor: 'system:run-queue',
     runId: run.runId,
     runPatch: {},
     ...audit,
-  });
+  };
+  const outbox = deps.papers.outboxFor?.(deps.runQueue);
+  if (outbox) {
+    return transitionWithRun(deps.papers, request, (transition) =>
+      outbox.transition(transition, () => ({ body: job, options })),
+    );
+  }
+  await deps.runQueue.send(job, options);
+  return transitionWithRun(deps.papers, request);
 }

@@ -221,7 +221,13 @@ describe('runScrape: fetch → normalise → dedupe → store → enqueue', () =
     expect(matched.tally).toMatchObject({ fetched: 4, new: 1, unmatched: 3 });
   });
 
+  /**
+   * The gap between the store write and the queue write exists where the store has no outbox onto the queue
+   * (SQS); embedded, both are one commit (`test/embedded/paper-outbox.test.ts`). These tests take the outbox
+   * away from the crashing process to exercise the recovering pass that closes the gap.
+   */
   async function crashThenRestart(crash: (queue: WorkQueue<JudgeJob>) => void): Promise<void> {
+    Object.assign(harness.deps.papers, { outboxFor: undefined });
     crash(harness.deps.queues.judge);
     await expect(runScrape(harness.deps, sources, ICLR)).rejects.toThrow('process killed');
     const checkpoint = await new ScrapeCheckpoints(harness.deps.coordination).load('iclr-2025');
@@ -247,7 +253,7 @@ describe('runScrape: fetch → normalise → dedupe → store → enqueue', () =
     }
   }
 
-  it('resumes after a crash between storing a page and queueing it, with the same papers and no duplicates', async () => {
+  it('resumes after a crash between storing a page and queueing it (no outbox), with the same papers and no duplicates', async () => {
     await crashThenRestart((queue) => {
       const sendMany = queue.sendMany!.bind(queue);
       let pages = 0;
@@ -258,7 +264,7 @@ describe('runScrape: fetch → normalise → dedupe → store → enqueue', () =
     });
   });
 
-  it('resumes after a crash in the middle of a page on a queue without bulk sends', async () => {
+  it('resumes after a crash in the middle of a page on a queue without bulk sends (no outbox)', async () => {
     await crashThenRestart((queue) => {
       const send = queue.send.bind(queue);
       let sends = 0;

@@ -18,7 +18,9 @@ import { titleKey } from '../../domain/identifiers.js';
 import { NotFoundError } from '../../errors.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type {
+  CommittedTransition,
   IngestOutcome,
+  PaperOutbox,
   PaperPatch,
   PaperStore,
   SearchHit,
@@ -26,11 +28,13 @@ import type {
   TransitionRequest,
   TransitionResult,
 } from '../../ports/paper-store.js';
+import type { WorkQueue } from '../../ports/work-queue.js';
 import { runSql, type SherpaDatabase } from './sqlite-database.js';
 import { SqlitePaperSearch } from './sqlite-paper-search.js';
 import { SearchWorkers } from './search-workers.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
 import { type AuditRow, auditFromRow, auditRowOf, ftsColumnsOf, paperFromDoc } from './sqlite-paper-rows.js';
+import { SqliteWorkQueue } from './sqlite-work-queue.js';
 
 type MatchedOn = 'sourceKey' | 'arxivId' | 'titleKey';
 
@@ -80,13 +84,25 @@ export class SqlitePaperStore implements PaperStore {
 
   /** A page of a scrape in one transaction: one commit instead of one per paper (issue 3's ingest benchmark). */
   async ingestMany(items: readonly { paper: ScrapedPaper; rawKey?: string }[]): Promise<IngestOutcome[]> {
+    return this.ingestAll(items, () => {});
+  }
+
+  /** A page in one IMMEDIATE transaction; `alsoWrite` runs in it after each paper (the outbox's messages). */
+  private ingestAll(
+    items: readonly { paper: ScrapedPaper; rawKey?: string }[],
+    alsoWrite: (outcome: IngestOutcome) => void,
+  ): IngestOutcome[] {
     const parsed = items.map((item) => ({
       scraped: ScrapedPaperSchema.parse(item.paper),
       rawKey: item.rawKey,
     }));
     const now = this.now();
     const ingestAll = this.database.connection.transaction((): IngestOutcome[] =>
-      parsed.map(({ scraped, rawKey }) => this.ingestInTransaction(scraped, now, rawKey)),
+      parsed.map(({ scraped, rawKey }) => {
+        const outcome = this.ingestInTransaction(scraped, now, rawKey);
+        alsoWrite(outcome);
+        return outcome;
+      }),
     );
     return runSql(this.database, () => ingestAll.immediate());
   }
@@ -120,6 +136,42 @@ export class SqlitePaperStore implements PaperStore {
   }
 
   async transition(request: TransitionRequest): Promise<TransitionResult> {
+    return this.transitionThen(request, () => {});
+  }
+
+  /**
+   * The queues in this store's database share its transactions: the state change and the message it causes
+   * are one commit (issue 10, found item 8). A queue elsewhere (SQS) gets no outbox.
+   */
+  outboxFor<T>(queue: WorkQueue<T>): PaperOutbox<T> | undefined {
+    if (!(queue instanceof SqliteWorkQueue) || !queue.sharesDatabase(this.database)) return undefined;
+    const local: SqliteWorkQueue<T> = queue;
+    return {
+      ingestMany: async (items, message) => {
+        let sent = false;
+        const outcomes = this.ingestAll(items, (outcome) => {
+          const caused = message(outcome);
+          if (caused) sent = !local.insertWithinTransaction(caused.body, caused.options).duplicate || sent;
+        });
+        if (sent) local.announceArrival();
+        return outcomes;
+      },
+      transition: async (request, message) => {
+        const result = await this.transitionThen(request, (committed) => {
+          const { body, options } = message(committed);
+          local.insertWithinTransaction(body, options);
+        });
+        if (result.ok) local.announceArrival();
+        return result;
+      },
+    };
+  }
+
+  /** A compare-and-set transition; `alsoWrite` runs in the same IMMEDIATE transaction once it applies. */
+  private async transitionThen(
+    request: TransitionRequest,
+    alsoWrite: (committed: CommittedTransition) => void,
+  ): Promise<TransitionResult> {
     const from: readonly PaperState[] = typeof request.from === 'string' ? [request.from] : request.from;
     for (const state of from) assertTransition(request.paperId, state, request.to);
     const now = this.now();
@@ -146,7 +198,10 @@ export class SqlitePaperStore implements PaperStore {
         note: request.note,
       };
       this.sql.appendAudit(auditRowOf(audit));
-      return { ok: true, paper: next, audit: auditFromRow(auditRowOf(audit)) };
+      const stored = auditFromRow(auditRowOf(audit));
+      const entryNumber = this.sql.auditOf(current.id).filter((row) => row.to_state === request.to).length;
+      alsoWrite({ paper: next, audit: stored, entryNumber });
+      return { ok: true, paper: next, audit: stored };
     });
     return runSql(this.database, () => attempt.immediate());
   }

@@ -84,6 +84,27 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
     return sent;
   }
 
+  /** True when this queue's table is in `database`, so another store's transaction can write to it. */
+  sharesDatabase(database: SherpaDatabase): boolean {
+    return this.database.connection === database.connection;
+  }
+
+  /**
+   * Insert a message inside a transaction someone else opened on the same database (the paper store's outbox):
+   * it commits or rolls back with that transaction. Call `announceArrival` after the commit.
+   */
+  insertWithinTransaction(body: T, options: SendOptions): { messageId: string; duplicate: boolean } {
+    if (!this.database.connection.inTransaction) {
+      throw new Error(`insertWithinTransaction on the ${this.name} queue needs an open transaction`);
+    }
+    return this.insertOne(this.schema.parse(body), options, this.nowMs());
+  }
+
+  /** Wake this process's long polls after a message was committed by `insertWithinTransaction`. */
+  announceArrival(): void {
+    this.arrivals.emit('sent');
+  }
+
   private insertOne(body: T, options: SendOptions, now: number): { messageId: string; duplicate: boolean } {
     const id = randomUUID();
     const inserted = this.sql.insert.run({

@@ -145,14 +145,15 @@ const conversationsHistory: MethodHandler = (args, { workspace }) => {
 };
 
 /**
- * A thread: its root then its replies, oldest first (slack.md §3: `channels:history` covers replies too).
- * Metadata only with `include_all_metadata`, as for history. Unknown threads are `thread_not_found`.
+ * A thread: its root and its replies, oldest first (slack.md §3: `channels:history`). As on Slack, message
+ * metadata is returned only with `include_all_metadata`.
  */
 const conversationsReplies: MethodHandler = (args, { workspace }) => {
   const channel = str(args.channel);
   const ts = str(args.ts);
   if (!channel || !workspace.channels.has(channel)) return fail('channel_not_found');
-  if (!ts || !workspace.message(channel, ts)) return fail('thread_not_found');
+  const root = ts ? workspace.message(channel, ts) : undefined;
+  if (!ts || !root) return fail('thread_not_found');
   const limit = Math.min(Number(str(args.limit) ?? '1000'), 1000);
   const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
   const messages = [...workspace.messages.values()]
