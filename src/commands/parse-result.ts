@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 
 /** A parsed command, or what was wrong with it together with the usage text to show. */
 export type ParseResult<T> = { ok: true; command: T } | { ok: false; problem: string; usage: string };
@@ -11,5 +12,6 @@ export function firstProblem(error: z.ZodError): string {
 
 /** What the user sees when the text is wrong: the problem first, then how to write it. */
 export function usageMessage(result: { problem: string; usage: string }): string {
-  return `:warning: ${result.problem}\n\n${result.usage}`;
+  // The problem quotes what was typed (`<!channel>` is not a subcommand); the usage shows `<id>` placeholders.
+  return escapeMrkdwn(`:warning: ${result.problem}\n\n${result.usage}`);
 }

@@ -48,7 +48,9 @@ export function candidateText(paper: Paper): string {
 }
 
 export function waitingLine(paper: Paper): string {
-  const where = paper.thread ? link(threadUrl(paper.thread), truncate(paper.title, 100)) : paper.title;
+  const where = paper.thread
+    ? link(threadUrl(paper.thread), truncate(paper.title, 100))
+    : escapeMrkdwn(truncate(paper.title, 100));
   return `• ${where}: ${STATE_LABELS[paper.state]}`;
 }
 

@@ -17,7 +17,8 @@ export function configuredSecrets(config: Config, env: Env = {}): string[] {
     config.storage.index.kind === 'opensearch' ? config.storage.index.password : undefined,
   ];
   const fromEnv = Object.entries(env)
-    .filter(([name]) => SECRET_VARIABLE.test(name))
+    // A number under such a name is a limit (`…_MAX_TOKENS=200000`), not a credential.
+    .filter(([name, value]) => SECRET_VARIABLE.test(name) && !/^\d+$/.test(value ?? ''))
     .map(([, value]) => value);
   return [...fromConfig, ...fromEnv].filter((value): value is string => Boolean(value));
 }

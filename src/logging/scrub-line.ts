@@ -7,8 +7,12 @@
 
 export const CENSOR = '[redacted]';
 
-/** Key names whose values are secrets (case-insensitive, as a part of the name: `botToken`, `x-amz-security-token`). */
-const SECRET_KEY = String.raw`[\w.-]*(?:authorization|token|passw(?:or)?d|secret|cookie|credential|api[-_]?key|private[-_]?key|ticket)[\w.-]*`;
+/**
+ * Key names whose values are secrets (case-insensitive, as a part of the name: `botToken`, `x-amz-security-token`).
+ * The parts around the keyword are bounded so that a long run of word characters in a line (a run's output, a
+ * blob) costs linear time, not quadratic backtracking.
+ */
+const SECRET_KEY = String.raw`[\w.-]{0,40}(?:authorization|token|passw(?:or)?d|secret|cookie|credential|api[-_]?key|private[-_]?key|ticket)[\w.-]{0,40}`;
 
 /** `"key":"value"` and `"key":["a","b"]` (set-cookie) in the JSON line itself. */
 const JSON_KEY_VALUE = new RegExp(

@@ -80,6 +80,7 @@ async function hostilePaper(): Promise<Paper> {
     abstract: `We show ${EVIL} in the abstract.`,
     authors: [EVIL, 'Ada Lovelace'],
     pdfUrl: `${pdf.baseUrl}/paper.pdf`,
+    forumUrl: 'https://forum.example/a>b<!channel>|x',
   });
   const { paper } = await sherpa.deps.papers.ingest(scraped);
   const template = judgedPaper(0).verdict!;
@@ -124,6 +125,16 @@ describe('untrusted text in every Slack call', () => {
     await ask('/paper', `search nothing-matches-this ${EVIL}`);
     await ask('/paper', 'digest');
     await ask('/paper', `status ${EVIL}`, false);
+    await ask('/paper', EVIL, false);
+    await ask('/scrape', EVIL, false);
+    // The App Home lists the paper as waiting for a decision.
+    await sherpa.fake.sendEvent({
+      type: 'app_home_opened',
+      user: TEST_APPROVER,
+      channel: 'D0HOME0001',
+      tab: 'home',
+    });
+    await sherpa.fake.waitForCall('views.publish');
 
     // A scrape whose --query carries the text: the answer, the "already running" answer and the progress message.
     const release = openreview.pauseListings();

@@ -132,3 +132,21 @@ describe('log lines never carry a secret', () => {
     expect(scrub(line)).toBe(line);
   });
 });
+
+describe('configuredSecrets', () => {
+  it('takes the Slack tokens, the passwords and secret-named variables, but not numeric limits', () => {
+    const env = { ...ENV, CODEGEN_MAX_TOKENS: '200000', GITHUB_TOKEN: 'ghp_exampleTokenValue' };
+    const secrets = configuredSecrets(loadConfig(env), env);
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        ENV.SLACK_BOT_TOKEN,
+        ENV.SLACK_APP_TOKEN,
+        ENV.OPENREVIEW_PASSWORD,
+        ENV.AWS_SECRET_ACCESS_KEY,
+        ENV.AWS_SESSION_TOKEN,
+        'ghp_exampleTokenValue',
+      ]),
+    );
+    expect(secrets).not.toContain('200000');
+  });
+});

@@ -13,9 +13,19 @@ export function truncate(text: string, max: number): string {
   return `${space > max * 0.8 ? cut.slice(0, space) : cut}…`;
 }
 
-/** `<url|label>`, with the label escaped and `|` / `>` kept out of it. */
+/**
+ * `<url|label>`, with the label escaped and `|` / `>` kept out of it. URLs come from scraped papers too: one
+ * that is not http(s) is shown as text, and `<`, `>`, `|`, quotes and whitespace are percent-encoded so a URL
+ * cannot close the link and open a mention of its own.
+ */
 export function link(url: string, label: string): string {
-  return `<${url}|${escapeMrkdwn(label).replace(/\|/g, '¦')}>`;
+  const safeLabel = escapeMrkdwn(label).replace(/\|/g, '¦');
+  if (!/^https?:\/\/[^\s]/i.test(url)) return safeLabel;
+  const safeUrl = url.replace(
+    /[<>|"\s]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+  return `<${safeUrl}|${safeLabel}>`;
 }
 
 /** Limits from @slack/types and the Block Kit reference. */
