@@ -1,7 +1,8 @@
 /**
  * Embedded PaperStore at scale: ingest 50,000 papers into a fresh SQLite file, then time the reads a Slack
  * command does (`/paper search`, `/paper status`, App Home counts) and the judge's similarity lookup.
- * Target (issue 2): search and status well under a second on 50,000 papers.
+ * Targets (issue 14): search p99 ≤ 100 ms at 50,000 papers (≤ 250 ms at 500,000), status p99 ≤ 20 ms. The
+ * store runs in-thread here: this times the queries themselves (the app runs searches on a worker thread).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,8 +74,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** Wall time per call (p50/p99/max) and mean CPU time, which a busy shared machine distorts less. */
-async function time(label: string, work: (i: number) => Promise<unknown>): Promise<void> {
+/** Issue 14: `/paper search` p99 ≤ 100 ms up to 50,000 papers, ≤ 250 ms up to 500,000; status ≤ 20 ms. */
+const SEARCH_TARGET_MS = PAPERS <= 50_000 ? 100 : 250;
+const STATUS_TARGET_MS = 20;
+
+/**
+ * Wall time per call (p50/p99/max) and mean CPU time, which a busy shared machine distorts less; with a target,
+ * whether the p99 meets it.
+ */
+async function time(label: string, work: (i: number) => Promise<unknown>, targetMs?: number): Promise<void> {
   const samples: number[] = [];
   const cpuStart = process.cpuUsage();
   for (let i = 0; i < ROUNDS; i += 1) {
@@ -88,7 +96,8 @@ async function time(label: string, work: (i: number) => Promise<unknown>): Promi
   const [p50, p99, max] = [percentile(samples, 50), percentile(samples, 99), samples.at(-1) as number];
   console.log(
     `${label.padEnd(34)} p50 ${p50.toFixed(2)} ms  p99 ${p99.toFixed(2)} ms  max ${max.toFixed(2)} ms  ` +
-      `cpu ${cpuMs.toFixed(2)} ms/call`,
+      `cpu ${cpuMs.toFixed(2)} ms/call` +
+      (targetMs === undefined ? '' : `  target p99 ≤ ${targetMs} ms: ${p99 <= targetMs ? 'met' : 'NOT met'}`),
   );
 }
 
@@ -118,19 +127,30 @@ export async function run(): Promise<void> {
     }
 
     const term = (i: number) => VOCABULARY[(i * 37) % 400] as string;
-    await time('search one common word', (i) => store.search({ text: term(i) }));
-    await time('search three words', (i) =>
-      store.search({ text: `${term(i)} ${term(i + 7)} ${term(i + 13)}` }),
+    await time('search one common word', (i) => store.search({ text: term(i) }), SEARCH_TARGET_MS);
+    await time(
+      'search three words',
+      (i) => store.search({ text: `${term(i)} ${term(i + 7)} ${term(i + 13)}` }),
+      SEARCH_TARGET_MS,
     );
-    await time('search + venue/year/state filters', (i) =>
-      store.search({ text: term(i), venue: 'iclr', year: 2024, state: 'accepted' }),
+    await time(
+      'search + venue/year/state filters',
+      (i) => store.search({ text: term(i), venue: 'iclr', year: 2024, state: 'accepted' }),
+      SEARCH_TARGET_MS,
     );
-    await time('search, no word matches', () => store.search({ text: 'zebra giraffe' }));
+    await time(
+      'search, filters only',
+      () => store.search({ text: '', state: 'accepted', year: 2025 }),
+      SEARCH_TARGET_MS,
+    );
+    await time('search, no word matches', () => store.search({ text: 'zebra giraffe' }), SEARCH_TARGET_MS);
     await time('similar (abstract of a paper)', (i) =>
       store.similar(syntheticPaper(i, random(i)).abstract, { limit: 5, excludeId: ids[i] as string }),
     );
-    await time('status: findBySourceKey', (i) =>
-      store.findBySourceKey(`arxiv:2501.${String(i * 5 + 4).padStart(5, '0')}`),
+    await time(
+      'status: findBySourceKey',
+      (i) => store.findBySourceKey(`arxiv:2501.${String(i * 5 + 4).padStart(5, '0')}`),
+      STATUS_TARGET_MS,
     );
     await time('countByState', () => store.countByState());
     await time('listByState accepted (limit 50)', () => store.listByState(['accepted'], { limit: 50 }));

@@ -4,7 +4,15 @@
  * threads, runs and code, and a cost ledger with a year of LLM and instance entries. Written through the real
  * ports (PaperStore, CostLedger) so the data has the shape production writes.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSherpaDatabase, SqliteCostLedger, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
@@ -260,11 +268,37 @@ const seeds = new Map<number, Promise<SeededStore>>();
 export function sharedSeed(count: number): Promise<SeededStore> {
   let seed = seeds.get(count);
   if (!seed) {
-    const dir = mkdtempSync(join(tmpdir(), `sherpa-bench-seed-${count}-`));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    seed = seedStore(dir, count);
+    const cache = process.env.BENCH_SEED_CACHE;
+    seed = cache ? cachedSeed(cache, count) : seedStore(temporarySeedDir(count), count);
     seeds.set(count, seed);
   }
+  return seed;
+}
+
+function temporarySeedDir(count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), `sherpa-bench-seed-${count}-`));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Bump when `seedStore` writes different data, so a cached seed of the old shape is not reused. */
+const SEED_VERSION = 1;
+
+/**
+ * `BENCH_SEED_CACHE=<dir>` keeps each seeded store between runs (seeding 500,000 papers takes many minutes on
+ * a small machine): `<dir>/seed-<count>-v<version>/` with `seed.json` written once the seed is complete.
+ */
+async function cachedSeed(cache: string, count: number): Promise<SeededStore> {
+  const dataDir = join(cache, `seed-${count}-v${SEED_VERSION}`);
+  const meta = join(dataDir, 'seed.json');
+  if (existsSync(meta)) {
+    const saved = JSON.parse(readFileSync(meta, 'utf8')) as Omit<SeededStore, 'now'> & { now: string };
+    return { ...saved, dataDir, now: new Date(saved.now) };
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const seed = await seedStore(dataDir, count);
+  writeFileSync(meta, JSON.stringify(seed));
   return seed;
 }
 

@@ -5,8 +5,8 @@ import type { CostLedger } from '../ports/cost-ledger.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { StorageContext } from './storage-context.js';
 
-/** One thread: searches are short and rare next to acks; a second would only compete for a small machine's cores. */
-const SEARCH_WORKERS = 1;
+/** One thread: these reads are short and rare next to acks; a second would compete for a small machine's cores. */
+const READ_WORKERS = 1;
 
 export interface IndexStores {
   papers: PaperStore;
@@ -24,12 +24,13 @@ export async function createIndexStores(context: StorageContext): Promise<IndexS
     case 'sqlite': {
       const database = context.database();
       // The paper store owns the shared database so that closing it (as older shutdown code does) closes storage.
-      // Searches (and the judge's "more like this") run on a worker thread: a query over a large store must
-      // never hold the event loop that acks Slack (issue 14). Closing the store stops the thread.
+      // Searches, the judge's "more like this" and the lists behind the digest and App Home run on a worker
+      // thread: a query over a large store must never hold the event loop that acks Slack (issue 14). Closing
+      // the store stops the thread.
       const papers = new SqlitePaperStore(database, {
         clock: context.clock,
         ownsDatabase: true,
-        searchWorkers: SEARCH_WORKERS,
+        readWorkers: READ_WORKERS,
       });
       context.onClose(() => papers.close());
       return {

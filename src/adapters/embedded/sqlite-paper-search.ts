@@ -45,6 +45,7 @@ const COMMON_TERM_SHARE = 0.2;
 export interface SqlitePaperSearchOptions {
   rankWindow?: number;
   filteredRankWindow?: number;
+  filterListCap?: number;
 }
 
 /** Full-text search and "more like this" over the FTS5 index, with filters on covering indexes. */
@@ -52,6 +53,7 @@ export class SqlitePaperSearch {
   private readonly statements = new Map<string, Statement>();
   private readonly rankWindow: number;
   private readonly filteredRankWindow: number;
+  private readonly filterListCap: number;
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -59,6 +61,7 @@ export class SqlitePaperSearch {
   ) {
     this.rankWindow = options.rankWindow ?? RANK_WINDOW;
     this.filteredRankWindow = options.filteredRankWindow ?? FILTERED_RANK_WINDOW;
+    this.filterListCap = options.filterListCap ?? FILTER_LIST_CAP;
   }
 
   /**
@@ -82,7 +85,7 @@ export class SqlitePaperSearch {
         score: 0,
       }));
     }
-    const sql = rankedSql(filters, passing < FILTER_LIST_CAP ? 'list' : 'join');
+    const sql = rankedSql(filters, passing < this.filterListCap ? 'list' : 'join');
     const window = filters.length === 0 ? this.rankWindow : this.filteredRankWindow;
     const ranked = (match: string) =>
       this.all<{ doc: string; rank: number }>(sql, { ...params, match, window });
@@ -105,7 +108,8 @@ export class SqlitePaperSearch {
 
   /** Papers passing the filters, counted up to the list cap only (the count then just says "many"). */
   private countPassing(filters: readonly FilterName[], named: FilterValues): number {
-    return this.get<{ n: number }>(filteredCountSql(filters), { ...named, cap: FILTER_LIST_CAP })?.n ?? 0;
+    const cap = Math.max(this.filterListCap, 1); // at least 1: "none pass" must still show
+    return this.get<{ n: number }>(filteredCountSql(filters), { ...named, cap })?.n ?? 0;
   }
 
   /** Drops terms most papers contain (they match everything and rank nothing); keeps a few if all are common. */

@@ -31,7 +31,7 @@ import type {
 import type { WorkQueue } from '../../ports/work-queue.js';
 import { runSql, type SherpaDatabase } from './sqlite-database.js';
 import { SqlitePaperSearch } from './sqlite-paper-search.js';
-import { SearchWorkers } from './search-workers.js';
+import { ReadWorkers } from './read-workers.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
 import { type AuditRow, auditFromRow, auditRowOf, ftsColumnsOf, paperFromDoc } from './sqlite-paper-rows.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
@@ -43,10 +43,11 @@ export interface SqlitePaperStoreOptions {
   /** Close the database with the store (when nothing else shares it). */
   ownsDatabase?: boolean;
   /**
-   * Run `search` and `similar` on up to this many worker threads with their own read-only connections, so no
-   * query holds the event loop (issue 14). 0 (the default) runs them here; an in-memory database always does.
+   * Run the heavy reads (`search`, `similar`, `listByState`, `countByState`, `countCreatedSince`) on up to this
+   * many worker threads with their own read-only connections, so no query holds the event loop (issue 14). 0
+   * (the default) runs them here; an in-memory database always does.
    */
-  searchWorkers?: number;
+  readWorkers?: number;
 }
 
 /**
@@ -58,7 +59,7 @@ export class SqlitePaperStore implements PaperStore {
   private readonly clock: Clock;
   private readonly sql: PaperStatements;
   private readonly searcher: SqlitePaperSearch;
-  private readonly workers: SearchWorkers | undefined;
+  private readonly workers: ReadWorkers | undefined;
 
   constructor(
     private readonly database: SherpaDatabase,
@@ -67,9 +68,9 @@ export class SqlitePaperStore implements PaperStore {
     this.clock = options.clock ?? systemClock;
     this.sql = new PaperStatements(database.connection);
     this.searcher = new SqlitePaperSearch(database.connection);
-    const size = options.searchWorkers ?? 0;
+    const size = options.readWorkers ?? 0;
     if (size > 0 && database.location !== ':memory:') {
-      this.workers = new SearchWorkers({ location: database.location, size });
+      this.workers = new ReadWorkers({ location: database.location, size });
     }
   }
 
@@ -223,12 +224,12 @@ export class SqlitePaperStore implements PaperStore {
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {
-    if (this.workers) return this.workers.search(query);
+    if (this.workers) return this.workers.read('search', { query });
     return runSql(this.database, () => this.searcher.search(query));
   }
 
   async similar(text: string, options: { limit: number; excludeId?: string }): Promise<Paper[]> {
-    if (this.workers) return this.workers.similar(text, options);
+    if (this.workers) return this.workers.read('similar', { text, ...options });
     return runSql(this.database, () => this.searcher.similar(text, options));
   }
 
@@ -236,16 +237,23 @@ export class SqlitePaperStore implements PaperStore {
     states: readonly PaperState[],
     options: { limit?: number; updatedSince?: string } = {},
   ): Promise<Paper[]> {
+    const limit = options.limit ?? 1000;
+    if (this.workers) {
+      const { updatedSince } = options;
+      return this.workers.read('listByState', { states: [...states], limit, updatedSince });
+    }
     return runSql(this.database, () =>
-      this.sql.listByState(states, options.updatedSince, options.limit ?? 1000).map(paperFromDoc),
+      this.sql.listByState(states, options.updatedSince, limit).map(paperFromDoc),
     );
   }
 
   async countByState(): Promise<Partial<Record<PaperState, number>>> {
+    if (this.workers) return this.workers.read('countByState', {});
     return runSql(this.database, () => this.sql.countByState());
   }
 
   async countCreatedSince(since: string): Promise<Record<string, number>> {
+    if (this.workers) return this.workers.read('countCreatedSince', { since });
     return runSql(this.database, () => this.sql.countCreatedSince(since));
   }
 

@@ -2,14 +2,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSherpaDatabase, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
-import { SearchWorkers } from '../../src/adapters/embedded/search-workers.js';
+import { ReadWorkers } from '../../src/adapters/embedded/read-workers.js';
 import { SqlitePaperSearch } from '../../src/adapters/embedded/sqlite-paper-search.js';
+import { PaperStatements } from '../../src/adapters/embedded/sqlite-paper-statements.js';
 import { TransientError } from '../../src/errors.js';
 import { scraped } from '../contracts/contract-support.js';
 import { tempDataDir } from './temp-data-dir.js';
 
-/** Issue 14: searches run on a worker thread with its own read-only connection, never on the event loop. */
-describe('search on worker threads', () => {
+/**
+ * Issue 14: searches and the digest's and App Home's lists and counts run on a worker thread with its own
+ * read-only connection, never on the event loop.
+ */
+describe('reads on worker threads', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -21,7 +25,7 @@ describe('search on worker threads', () => {
     const writer = new SqlitePaperStore(openSherpaDatabase({ dataDir: dir.path }), { ownsDatabase: true });
     const threaded = new SqlitePaperStore(openSherpaDatabase({ dataDir: dir.path }), {
       ownsDatabase: true,
-      searchWorkers: 1,
+      readWorkers: 1,
     });
     cleanups.push(
       dir.remove,
@@ -39,24 +43,39 @@ describe('search on worker threads', () => {
     return { writer, threaded };
   }
 
-  it('answers as the in-thread search does, without running the query on this thread, and sees new papers', async () => {
+  it('answers as the in-thread store does, without running a query on this thread, and sees new papers', async () => {
     const { writer, threaded } = await stores();
-    const here = vi.spyOn(SqlitePaperSearch.prototype, 'search');
+    const here = [
+      vi.spyOn(SqlitePaperSearch.prototype, 'search'),
+      vi.spyOn(SqlitePaperSearch.prototype, 'similar'),
+      vi.spyOn(PaperStatements.prototype, 'listByState'),
+      vi.spyOn(PaperStatements.prototype, 'countByState'),
+      vi.spyOn(PaperStatements.prototype, 'countCreatedSince'),
+    ];
     const queries = [
       { text: 'attention' },
       { text: 'attention', year: 2025 },
       { text: '', venue: 'iclr' },
       { text: 'routing experts zebra', limit: 1 },
     ];
-    const threadedHits = await Promise.all(queries.map((query) => threaded.search(query)));
-    expect(here).not.toHaveBeenCalled();
-    const localHits = await Promise.all(queries.map((query) => writer.search(query)));
-    expect(threadedHits).toEqual(localHits);
-    expect(threadedHits[0]).toHaveLength(2);
-    const similar = { limit: 5 };
-    expect(await threaded.similar('attention kernels', similar)).toEqual(
-      await writer.similar('attention kernels', similar),
-    );
+    const reads = (store: SqlitePaperStore) =>
+      Promise.all([
+        ...queries.map((query) => store.search(query)),
+        store.similar('attention kernels', { limit: 5 }),
+        store.listByState(['scraped'], { limit: 2 }),
+        store.listByState(['scraped', 'accepted'], { updatedSince: '2000-01-01T00:00:00.000Z' }),
+        store.countByState(),
+        store.countCreatedSince('2000-01-01T00:00:00.000Z'),
+      ]);
+    const threadedReads = await reads(threaded);
+    for (const spy of here) expect(spy).not.toHaveBeenCalled();
+    expect(threadedReads).toEqual(await reads(writer));
+    expect(threadedReads[0]).toHaveLength(2);
+    expect(threadedReads.slice(4, 7)).toEqual([
+      expect.any(Array),
+      expect.objectContaining({ length: 2 }),
+      expect.objectContaining({ length: 3 }),
+    ]);
     // Its own WAL reader, not a snapshot: it sees a paper committed after it started.
     const { paper } = await writer.ingest(
       scraped({ sourceId: '2503.00009', title: 'Diffusion on Trainium' }),
@@ -76,8 +95,10 @@ describe('search on worker threads', () => {
     cleanups.push(dir.remove);
     const location = join(dir.path, 'sherpa.db');
     writeFileSync(location, 'not a database');
-    const workers = new SearchWorkers({ location, size: 1 });
+    const workers = new ReadWorkers({ location, size: 1 });
     cleanups.push(() => workers.close());
-    await expect(workers.search({ text: 'attention' })).rejects.toBeInstanceOf(TransientError);
+    await expect(workers.read('search', { query: { text: 'attention' } })).rejects.toBeInstanceOf(
+      TransientError,
+    );
   });
 });

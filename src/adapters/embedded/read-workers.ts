@@ -1,11 +1,9 @@
 import { Worker } from 'node:worker_threads';
-import type { Paper } from '../../domain/paper.js';
 import { TransientError } from '../../errors.js';
-import type { SearchHit, SearchQuery } from '../../ports/paper-store.js';
-import type { SearchReply, SearchRequest } from './search-worker-protocol.js';
+import type { ReadReply, ReadRequest, ReadResults } from './read-worker-protocol.js';
 import { storageError } from './sqlite-database.js';
 
-export interface SearchWorkersOptions {
+export interface ReadWorkersOptions {
   /** Absolute path of `sherpa.db` (a file: an in-memory database cannot be shared with a thread). */
   location: string;
   /** Worker threads at most, started on demand. */
@@ -23,44 +21,41 @@ interface Slot {
   pending: Map<number, Pending>;
 }
 
-type Request = SearchRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+/** What a read takes besides its name; the pool numbers each request. */
+export type ReadArgs<Op extends ReadRequest['op']> = Omit<Extract<ReadRequest, { op: Op }>, 'id' | 'op'>;
 
 /**
- * Searches on worker threads, each with its own read-only connection, so that no query holds the event loop
- * that acks Slack (issue 14). A worker starts on the first search (start-up compiles its modules: not worth
- * paying in processes that never search), is referenced only while it has work (an idle one never keeps the
- * process alive), and is terminated by `close()`, which graceful shutdown reaches through the paper store.
+ * Heavy reads on worker threads, each with its own read-only connection, so that no query holds the event loop
+ * that acks Slack (issue 14). A worker starts on the first read (start-up compiles its modules: not worth paying
+ * in processes that never read), is referenced only while it has work (an idle one never keeps the process
+ * alive), and is terminated by `close()`, which graceful shutdown reaches through the paper store.
  */
-export class SearchWorkers {
+export class ReadWorkers {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly options: SearchWorkersOptions) {}
+  constructor(private readonly options: ReadWorkersOptions) {}
 
-  search(query: SearchQuery): Promise<SearchHit[]> {
-    return this.request({ op: 'search', query }) as Promise<SearchHit[]>;
-  }
-
-  similar(text: string, options: { limit: number; excludeId?: string }): Promise<Paper[]> {
-    return this.request({ op: 'similar', text, ...options }) as Promise<Paper[]>;
+  read<Op extends ReadRequest['op']>(op: Op, args: ReadArgs<Op>): Promise<ReadResults[Op]> {
+    return this.request({ ...args, op }) as Promise<ReadResults[Op]>;
   }
 
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots.splice(0);
-    for (const slot of slots) this.fail(slot, new TransientError('The paper store closed during a search'));
+    for (const slot of slots) this.fail(slot, new TransientError('The paper store closed during a read'));
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private request(request: Request): Promise<unknown> {
+  private request(request: Omit<ReadRequest, 'id'>): Promise<unknown> {
     if (this.closed) return Promise.reject(new TransientError('The paper store is closed'));
     const slot = this.leastBusy();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (slot.pending.size === 0) slot.worker.ref();
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ ...request, id } satisfies SearchRequest);
+      slot.worker.postMessage({ ...request, id });
     });
   }
 
@@ -83,15 +78,15 @@ export class SearchWorkers {
     });
     const slot: Slot = { worker, pending: new Map() };
     worker.unref();
-    worker.on('message', (reply: SearchReply) => this.settle(slot, reply));
-    // A worker that fails (a bad file, a crash) takes its searches with it; the next search starts a new one.
+    worker.on('message', (reply: ReadReply) => this.settle(slot, reply));
+    // A worker that fails (a bad file, a crash) takes its reads with it; the next read starts a new one.
     worker.on('error', (error) => this.retire(slot, error));
-    worker.on('exit', (code) => this.retire(slot, new Error(`search worker exited with code ${code}`)));
+    worker.on('exit', (code) => this.retire(slot, new Error(`read worker exited with code ${code}`)));
     this.slots.push(slot);
     return slot;
   }
 
-  private settle(slot: Slot, reply: SearchReply): void {
+  private settle(slot: Slot, reply: ReadReply): void {
     const pending = slot.pending.get(reply.id);
     if (!pending) return;
     slot.pending.delete(reply.id);
@@ -106,7 +101,7 @@ export class SearchWorkers {
   private retire(slot: Slot, cause: unknown): void {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
-    this.fail(slot, new TransientError('A search worker stopped; try the search again', { cause }));
+    this.fail(slot, new TransientError('A database read worker stopped; try again', { cause }));
   }
 
   private fail(slot: Slot, error: Error): void {
@@ -121,10 +116,10 @@ export class SearchWorkers {
  */
 function workerEntry(): { url: URL; entry: string | undefined } {
   if (!import.meta.url.endsWith('.ts')) {
-    return { url: new URL('./search-worker.js', import.meta.url), entry: undefined };
+    return { url: new URL('./read-worker.js', import.meta.url), entry: undefined };
   }
   return {
     url: new URL('./ts-worker-bootstrap.mjs', import.meta.url),
-    entry: new URL('./search-worker.ts', import.meta.url).href,
+    entry: new URL('./read-worker.ts', import.meta.url).href,
   };
 }

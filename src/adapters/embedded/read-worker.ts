@@ -1,0 +1,80 @@
+/**
+ * Worker thread that runs the store's heavy reads (searches, and the lists and counts behind the digest and App
+ * Home) on its own read-only connection (issue 14: better-sqlite3 is synchronous, so such a read on the main
+ * thread holds the event loop that must ack Slack). WAL lets it read what the main connection commits; it never
+ * writes. Papers are parsed here, so the main thread only receives them.
+ */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { type ReadReply, type ReadRequest, ReadRequestSchema } from './read-worker-protocol.js';
+import { SqlitePaperSearch } from './sqlite-paper-search.js';
+import { paperFromDoc } from './sqlite-paper-rows.js';
+import { PaperStatements } from './sqlite-paper-statements.js';
+
+const { location, busyTimeoutMs } = z
+  .object({ location: z.string().min(1), busyTimeoutMs: z.number().int().nonnegative() })
+  .parse(workerData);
+
+/**
+ * Acks come first: on a small shared machine this thread competes with the main one for a core, so it runs at
+ * a lower priority (nice 10). Linux lets one thread have its own nice value (setpriority on its thread id);
+ * elsewhere it keeps the process's priority.
+ */
+function yieldCpuToAcks(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, 10);
+  } catch {
+    // Not Linux, or not permitted: same priority as the main thread, which only costs some ack latency.
+  }
+}
+yieldCpuToAcks();
+
+const connection = new Database(location, { readonly: true, fileMustExist: true });
+connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
+// 16 MiB of page cache (the default is 2): the filter indexes and the hot FTS pages of a large store fit.
+connection.pragma('cache_size = -16384');
+const search = new SqlitePaperSearch(connection);
+// Only its read statements run (a read-only connection still prepares the others).
+const sql = new PaperStatements(connection);
+
+function answer(request: ReadRequest): ReadReply & { ok: true } {
+  switch (request.op) {
+    case 'search':
+      return { id: request.id, ok: true, value: search.search(request.query) };
+    case 'similar':
+      return {
+        id: request.id,
+        ok: true,
+        value: search.similar(request.text, { limit: request.limit, excludeId: request.excludeId }),
+      };
+    case 'listByState':
+      return {
+        id: request.id,
+        ok: true,
+        value: sql.listByState(request.states, request.updatedSince, request.limit).map(paperFromDoc),
+      };
+    case 'countByState':
+      return { id: request.id, ok: true, value: sql.countByState() };
+    case 'countCreatedSince':
+      return { id: request.id, ok: true, value: sql.countCreatedSince(request.since) };
+  }
+}
+
+const port = parentPort;
+if (!port) throw new Error('read-worker.ts runs only as a worker thread');
+
+port.on('message', (message: unknown) => {
+  const request = ReadRequestSchema.parse(message);
+  let reply: ReadReply;
+  try {
+    reply = answer(request);
+  } catch (error) {
+    const { message: text, code } = error as { message?: string; code?: string };
+    reply = { id: request.id, ok: false, error: { message: text ?? String(error), code } };
+  }
+  port.postMessage(reply);
+});
