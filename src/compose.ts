@@ -45,8 +45,8 @@ export async function createCoreDeps(
   });
   try {
     const { papers, coordination, ledger } = await createIndexStores(context);
-    const blobs = createBlobStore(context);
-    const compute = createCompute(context, blobs);
+    const blobs = await createBlobStore(context);
+    const compute = await createCompute(context, blobs);
     const deps: ComposedCoreDeps = {
       config,
       logger,
@@ -57,7 +57,7 @@ export async function createCoreDeps(
       blobs,
       ...(compute ? { compute } : {}),
       slack,
-      queues: createQueues(context),
+      queues: await createQueues(context),
       llm: createLlm(context, ledger),
       close: () => context.closeAll(),
     };

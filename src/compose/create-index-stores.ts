@@ -1,5 +1,4 @@
 import { SqliteCoordinationStore, SqliteCostLedger, SqlitePaperStore } from '../adapters/embedded/index.js';
-import { openOpenSearchStores } from '../adapters/opensearch/index.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
 import type { PaperStore } from '../ports/paper-store.js';
@@ -40,6 +39,8 @@ export async function createIndexStores(context: StorageContext): Promise<IndexS
       };
     }
     case 'opensearch': {
+      // Imported only in AWS mode: the embedded bot never loads the OpenSearch client (issue 14, lean bot).
+      const { openOpenSearchStores } = await import('../adapters/opensearch/index.js');
       const stores = await openOpenSearchStores(index, {
         region: context.config.aws.region,
         clock: context.clock,

@@ -1,13 +1,12 @@
 import type { z } from 'zod';
 import { SqliteWorkQueue } from '../adapters/embedded/index.js';
-import { createSqsClient, SqsWorkQueue } from '../adapters/sqs/index.js';
 import type { CoreDeps } from '../deps.js';
 import { CodegenJobSchema, JudgeJobSchema, RunJobSchema } from '../domain/jobs.js';
 import type { QueueName, WorkQueue } from '../ports/work-queue.js';
 import type { StorageContext } from './storage-context.js';
 
 /** The three work queues: SQLite tables in `DATA_DIR/sherpa.db`, or SQS FIFO (`SQS_*_QUEUE_URL`). */
-export function createQueues(context: StorageContext): CoreDeps['queues'] {
+export async function createQueues(context: StorageContext): Promise<CoreDeps['queues']> {
   const queue = context.config.storage.queue;
   switch (queue.kind) {
     case 'sqlite': {
@@ -28,6 +27,8 @@ export function createQueues(context: StorageContext): CoreDeps['queues'] {
     case 'sqs': {
       // Dead-lettering is the queues' RedrivePolicy (maxReceiveCount in infra/sherpa.yaml), not maxQueueAttempts.
       const region = context.config.aws.region;
+      // Imported only in AWS mode: the embedded bot never loads the SQS SDK (issue 14, lean bot).
+      const { createSqsClient, SqsWorkQueue } = await import('../adapters/sqs/index.js');
       const client = createSqsClient(region);
       context.onClose(() => client.destroy());
       const sqs = <T>(name: QueueName, schema: z.ZodType<T>, queueUrl: string): WorkQueue<T> =>

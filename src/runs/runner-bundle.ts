@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BlobStore } from '../ports/blob-store.js';
+import { projectPath } from '../project-root.js';
 import { createZip, type ZipEntry } from './zip-archive.js';
 
-/** `trainium-runner/` in this checkout: the runner the bot ships with. */
-export const DEFAULT_RUNNER_DIR = fileURLToPath(new URL('../../trainium-runner/', import.meta.url));
+/** `trainium-runner/` in this checkout: the runner the bot ships with (found from src/ or the compiled dist/). */
+export const DEFAULT_RUNNER_DIR = `${projectPath('trainium-runner')}${sep}`;
 
 const PACKAGE = 'sherpa_runner';
 

@@ -25,15 +25,24 @@ describe('deploy/sherpa.service', () => {
   const unit = parseUnit(readFileSync(new URL('deploy/sherpa.service', root), 'utf8'));
   const service = unit.Service ?? {};
 
-  it('runs what npm start runs, with node itself, restarting on failure, as an unprivileged user', () => {
+  it('runs what npm start runs, with node itself, restarting on failure, as an unprivileged user', async () => {
     const [exec] = service.ExecStart ?? [];
     const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
-      scripts: { start: string };
+      scripts: { start: string; prepare: string; prestart: string };
     };
     const [program, ...args] = pkg.scripts.start.split(' ');
     expect(program).toBe('node');
     expect(exec).toBe(`/usr/bin/node ${args.join(' ')}`);
     expect(existsSync(new URL('src/main.ts', root))).toBe(true);
+    // Since issue 14 both run the compiled src/main.ts that `npm install`/`npm ci` builds (`prepare`), and
+    // `npm start` rebuilds first if a source changed (`prestart`).
+    const { outputPathOf } = (await import(new URL('scripts/build.mjs', root).href)) as {
+      outputPathOf: (source: string) => string;
+    };
+    expect(args).toEqual([outputPathOf('src/main.ts')]);
+    expect(pkg.scripts.prepare).toBe('node scripts/build.mjs');
+    expect(pkg.scripts.prestart).toBe('node scripts/build.mjs --if-stale');
+    expect(existsSync(new URL('node_modules/esbuild/package.json', root))).toBe(true);
     expect(existsSync(new URL('node_modules/tsx/package.json', root))).toBe(true);
     expect(service.Restart).toEqual(['on-failure']);
     expect(service.User).toEqual(['sherpa']);

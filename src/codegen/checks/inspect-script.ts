@@ -1,12 +1,15 @@
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SchemaError } from '../../errors.js';
+import { projectPath } from '../../project-root.js';
 import type { CodeCheck } from './code-check.js';
 import { runPython } from './run-python.js';
 
-/** Shipped next to this file; it parses the script with Python's `ast` (see the script's docstring). */
-const INSPECTOR = fileURLToPath(new URL('./inspect-training-script.py', import.meta.url));
+/**
+ * Shipped next to this file's source (also when `npm start` runs the compiled dist/); it parses the script with
+ * Python's `ast` (see the script's docstring).
+ */
+const INSPECTOR = projectPath('src', 'codegen', 'checks', 'inspect-training-script.py');
 
 /** The environment variable a generated script reads its wall-clock budget from (the runner sets it). */
 export const BUDGET_ENV = 'SHERPA_RUN_BUDGET_SECONDS';
