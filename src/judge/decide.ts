@@ -38,7 +38,7 @@ export function llmVerdict(
     novelty: item.novelty,
     feasibility: { verdict: item.feasibility, reason: clip(item.feasibilityReason) },
     rationale: clip(item.rationale),
-    smallestExperiment: clip(item.smallestExperiment),
+    ...(item.smallestExperiment ? { smallestExperiment: clip(item.smallestExperiment) } : {}),
     modelId: context.modelId,
     comparedWith: context.comparedWith,
     judgedAt: context.judgedAt,

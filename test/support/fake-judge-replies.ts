@@ -43,3 +43,53 @@ export function verdictFor(key: string, title: string) {
 export function judgeReply(request: RecordedConverse): FakeReply {
   return toolUse({ verdicts: judgedPapersIn(request).map(({ key, title }) => verdictFor(key, title)) });
 }
+
+/** The thresholds the system prompt states for the smallest experiment (`relevance ≥ 7, novelty ≥ 5`). */
+function experimentThresholds(request: RecordedConverse): { relevance: number; novelty: number } {
+  const system = (request.body.system ?? []) as Array<{ text?: string }>;
+  const text = system.map((block) => block.text ?? '').join('\n');
+  const match = /relevance ≥ (\d+), novelty ≥ (\d+)/.exec(text);
+  return { relevance: Number(match?.[1] ?? 1), novelty: Number(match?.[2] ?? 1) };
+}
+
+/**
+ * A verdict as the judge's instructions ask for it, each text at the length the prompt allows (rationale 25
+ * words, feasibility reason 12, smallest experiment 40, the experiment only for a paper that meets the
+ * thresholds): what the judge benchmark prices as output. Scores are those of `verdictFor`.
+ */
+export function instructedVerdictFor(
+  key: string,
+  title: string,
+  thresholds: { relevance: number; novelty: number },
+) {
+  const {
+    rationale: _long,
+    feasibilityReason: _reason,
+    smallestExperiment: _experiment,
+    ...scores
+  } = verdictFor(key, title);
+  const passes =
+    scores.relevance >= thresholds.relevance &&
+    scores.novelty >= thresholds.novelty &&
+    scores.feasibility !== 'no';
+  return {
+    ...scores,
+    rationale: `It (${title.slice(0, 30)}) changes how models are trained or served, central to the team's interests, with gains a small replication can check.`,
+    feasibilityReason: 'Standard PyTorch layers, static shapes; a small model fits 32 GiB.',
+    ...(passes
+      ? {
+          smallestExperiment:
+            'Train a 4-layer, 256-wide transformer on synthetic token sequences for 300 steps with and without ' +
+            'the change on one trn1.2xlarge; compare the loss curves and tokens per second over three seeds.',
+        }
+      : {}),
+  };
+}
+
+/** A reply that follows the judge's instructions (see `instructedVerdictFor`): one verdict per paper. */
+export function instructedJudgeReply(request: RecordedConverse): FakeReply {
+  const thresholds = experimentThresholds(request);
+  return toolUse({
+    verdicts: judgedPapersIn(request).map(({ key, title }) => instructedVerdictFor(key, title, thresholds)),
+  });
+}

@@ -28,8 +28,12 @@ export function toSdkMessages(messages: readonly LlmMessage[]): Message[] {
 }
 
 /**
- * One Converse call: the stable system prefix followed by a cache point (so repeated calls read it from the
- * prompt cache instead of paying for it again), and one tool the model is forced to call.
+ * One Converse call with two cache points (aws.md §1): one after the tool definition and one after the system
+ * prompt. Bedrock caches the prefix in the order tools → system → messages, so both must be byte-identical
+ * across calls (the JSON Schema is memoised per zod schema, and the judge's schema does not vary with the batch)
+ * for repeated calls to read them from the prompt cache instead of paying for them again. A prefix shorter than
+ * the model's minimum (4,096 tokens for Claude Haiku 4.5, 1,024 for Sonnet 4.5) is simply not cached: Bedrock
+ * then reports no cache reads or writes, and the call costs what it would without the cache points.
  */
 export function toConverseInput<T>(request: StructuredRequest<T>, messages: Message[]): ConverseCommandInput {
   return {
@@ -47,6 +51,7 @@ export function toConverseInput<T>(request: StructuredRequest<T>, messages: Mess
             inputSchema: { json: toolInputSchema(request.tool.schema) as never },
           },
         },
+        { cachePoint: { type: 'default' } },
       ],
       toolChoice: { tool: { name: request.tool.name } },
     },

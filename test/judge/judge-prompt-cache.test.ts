@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { costOf } from '../../src/adapters/bedrock/index.js';
+import { DEFAULT_MODEL_PRICES } from '../../src/config/load-config.js';
+import { judgePapers } from '../../src/judge/index.js';
+import { toolInputSchema } from '../../src/adapters/bedrock/converse-request.js';
+import { verdictReplySchema } from '../../src/judge/verdict-reply.js';
+import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock.js';
+import { createFakeBedrockLlm } from '../support/fake-bedrock-llm.js';
+import { instructedJudgeReply, judgeReply } from '../support/fake-judge-replies.js';
+import { ACCEPTED_PAPERS, scrapedPaper } from '../support/judge-fixtures.js';
+import { judgeHarness, type JudgeHarness } from '../support/judge-harness.js';
+import type { RecordingLedger } from '../support/recording-ledger.js';
+
+const relevant = ACCEPTED_PAPERS.filter((p) =>
+  /attention|transformer|quantiz|inference|llm|language model/i.test(p.title),
+);
+
+describe('the judge prompt and prompt caching (issue 14, item 5)', () => {
+  let fake: FakeBedrock;
+  let harness: JudgeHarness;
+  afterEach(async () => {
+    harness.close();
+    await fake.close();
+  });
+
+  async function setUp(cacheMinTokens: number) {
+    fake = await startFakeBedrock({ cacheMinTokens });
+    const built = createFakeBedrockLlm(fake);
+    harness = judgeHarness(built.llm);
+    return built.ledger as RecordingLedger;
+  }
+
+  async function ingest(papers: typeof relevant, start: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [i, paper] of papers.entries()) {
+      ids.push((await harness.papers.ingest(scrapedPaper(paper, start + i))).paper.id);
+    }
+    return ids;
+  }
+
+  it('sends the tool definition and the system prompt byte-identical, each before a cache point, whatever the batch', async () => {
+    await setUp(4096);
+    fake.respondWith(judgeReply);
+    await judgePapers(harness.deps, await ingest(relevant.slice(0, 3), 0));
+    await judgePapers(harness.deps, await ingest(relevant.slice(3, 8), 100));
+    await judgePapers(harness.deps, await ingest(relevant.slice(8, 9), 200));
+
+    expect(fake.requests).toHaveLength(3);
+    const [first, ...rest] = fake.requests;
+    expect(first!.body.system.at(-1)).toEqual({ cachePoint: { type: 'default' } });
+    expect(first!.body.toolConfig.tools.at(-1)).toEqual({ cachePoint: { type: 'default' } });
+    for (const request of rest) {
+      expect(JSON.stringify(request.body.toolConfig)).toBe(JSON.stringify(first!.body.toolConfig));
+      expect(JSON.stringify(request.body.system)).toBe(JSON.stringify(first!.body.system));
+      expect(request.body.messages[0].content[0].text).not.toBe(first!.body.messages[0].content[0].text);
+    }
+  });
+
+  it('gives the model one JSON Schema for every batch size, and still demands exactly this batch’s papers', () => {
+    expect(JSON.stringify(toolInputSchema(verdictReplySchema(['P1'])))).toBe(
+      JSON.stringify(toolInputSchema(verdictReplySchema(['P1', 'P2', 'P3']))),
+    );
+    const verdict = (paper: string) => ({
+      paper,
+      rationale: 'Fits.',
+      relevance: 8,
+      novelty: 6,
+      feasibilityReason: 'Standard layers.',
+      feasibility: 'yes',
+    });
+    const schema = verdictReplySchema(['P1', 'P2']);
+    expect(schema.safeParse({ verdicts: [verdict('P1'), verdict('P2')] }).success).toBe(true);
+    const extra = schema.safeParse({ verdicts: [verdict('P1'), verdict('P2'), verdict('P3')] });
+    expect(extra.success).toBe(false);
+    expect(extra.error?.message).toMatch(/not in the message: P3/);
+    expect(schema.safeParse({ verdicts: [verdict('P1')] }).error?.message).toMatch(/missing verdicts for P2/);
+  });
+
+  it('prices cache writes and reads at their own rates in the ledger when the prefix is long enough to cache', async () => {
+    // A minimum the judge's prefix reaches (as Sonnet 4.5's 1,024 tokens does), so the cache engages.
+    const ledger = await setUp(256);
+    fake.respondWith(judgeReply);
+    await judgePapers(harness.deps, await ingest(relevant.slice(0, 2), 0));
+    await judgePapers(harness.deps, await ingest(relevant.slice(2, 4), 100));
+
+    const [writeCall, readCall] = fake.requests;
+    expect(writeCall!.reply).toBeDefined();
+    const usage = (index: number) => {
+      const entries = ledger.recorded.slice(index * 2, index * 2 + 2);
+      return {
+        inputTokens: entries.reduce((s, e) => s + (e.inputTokens ?? 0), 0),
+        outputTokens: entries.reduce((s, e) => s + (e.outputTokens ?? 0), 0),
+        cacheReadTokens: entries.reduce((s, e) => s + (e.cacheReadTokens ?? 0), 0),
+        cacheWriteTokens: entries.reduce((s, e) => s + (e.cacheWriteTokens ?? 0), 0),
+        usd: entries.reduce((s, e) => s + e.usd, 0),
+      };
+    };
+    const first = usage(0);
+    const second = usage(1);
+    expect(first.cacheWriteTokens).toBeGreaterThan(256);
+    expect(first.cacheReadTokens).toBe(0);
+    expect(second.cacheReadTokens).toBe(first.cacheWriteTokens);
+    expect(second.cacheWriteTokens).toBe(0);
+    expect(readCall).toBeDefined();
+    const price = DEFAULT_MODEL_PRICES[harness.config.bedrock.judgeModelId]!;
+    // Haiku 4.5: $1 in, $5 out, cache writes 1.25×, cache reads 0.1× input.
+    expect(price).toMatchObject({
+      inputPerMTok: 1,
+      outputPerMTok: 5,
+      cacheWritePerMTok: 1.25,
+      cacheReadPerMTok: 0.1,
+    });
+    for (const call of [first, second]) expect(call.usd).toBeCloseTo(costOf(call, price), 12);
+    expect(second.usd).toBeLessThan(
+      costOf(
+        { ...second, inputTokens: second.inputTokens + second.cacheReadTokens, cacheReadTokens: 0 },
+        price,
+      ),
+    );
+  });
+
+  it('keeps a judged paper at or under 400 input tokens in full batches, uncached on Haiku 4.5', async () => {
+    const ledger = await setUp(4096);
+    await ingest(relevant.slice(30, 60), 500);
+    const ids = await ingest(relevant.slice(0, 24), 0);
+    fake.respondWith(instructedJudgeReply);
+
+    await judgePapers(harness.deps, ids);
+
+    expect(fake.requests).toHaveLength(2);
+    const total = (pick: (e: RecordingLedger['recorded'][number]) => number | undefined) =>
+      ledger.recorded.reduce((sum, e) => sum + (pick(e) ?? 0), 0);
+    expect(total((e) => e.cacheReadTokens) + total((e) => e.cacheWriteTokens)).toBe(0);
+    expect(total((e) => e.inputTokens) / ids.length).toBeLessThanOrEqual(400);
+  });
+});
