@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ThreadRefSchema } from '../domain/paper.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
+import { holderIsDeadHere } from './lease-holder.js';
 
 /**
  * One scrape per key (`iclr-2025`, `arxiv`) at a time, across every Sherpa process: a lease in the
- * CoordinationStore, renewed while the scrape runs. The TTL is short so that after a crash the next scrape
- * (or the startup job) can take over within a minute and a half.
+ * CoordinationStore, renewed while the scrape runs. A holder on this machine whose process is gone is taken over
+ * at once (`lease-holder.ts`); any other holder that crashed is taken over when the short TTL runs out.
  */
 export const SCRAPE_LEASE_TTL_SECONDS = 90;
 export const SCRAPE_HEARTBEAT_MS = 30_000;
@@ -17,6 +18,8 @@ export const RunningScrapeSchema = z.object({
   startedAt: z.string(),
   startedBy: z.string(),
   progress: ThreadRefSchema.optional(),
+  /** Set when this run continues an interrupted one, so a second `/scrape` says it is being resumed. */
+  resumed: z.boolean().optional(),
 });
 export type RunningScrape = z.infer<typeof RunningScrapeSchema>;
 
@@ -28,6 +31,18 @@ export class ScrapeLeases {
 
   async acquire(key: string, holder: string): Promise<boolean> {
     return (await this.store.acquireLease(leaseKey(key), holder, SCRAPE_LEASE_TTL_SECONDS)) !== undefined;
+  }
+
+  /**
+   * Take the lease from a holder known to be dead (on this machine, its pid gone). Compare-and-set on the lease's
+   * version, so two Sherpas racing to take over cannot both win. Returns the dead holder when taken.
+   */
+  async takeOverDead(key: string, holder: string): Promise<string | undefined> {
+    const current = await this.store.get<{ holder?: unknown }>(leaseKey(key));
+    const dead = current?.value.holder;
+    if (!current || typeof dead !== 'string' || !holderIsDeadHere(dead)) return undefined;
+    if (!(await this.store.delete(leaseKey(key), { ifVersion: current.version }))) return undefined;
+    return (await this.acquire(key, holder)) ? dead : undefined;
   }
 
   async announce(key: string, running: RunningScrape): Promise<void> {

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { webApi } from '@slack/bolt';
 import type { Config } from '../config/load-config.js';
 import type { ThreadRef } from '../domain/paper.js';
@@ -7,6 +5,7 @@ import { describeForUser, PermanentError, SherpaError, TransientError } from '..
 import type { ScrapeProgressView } from '../slack/blocks/scrape-progress.js';
 import { runScrape, type ScrapeDeps, type ScrapeProgress } from './run-scrape.js';
 import { ScrapeCheckpoints } from './scrape-checkpoint.js';
+import { holderIsDeadHere, newLeaseHolder } from './lease-holder.js';
 import { type RunningScrape, ScrapeLeases } from './scrape-lease.js';
 import { SlackScrapeReporter } from './scrape-reporter.js';
 import {
@@ -26,7 +25,14 @@ export interface ScrapeServiceDeps extends ScrapeDeps {
 }
 
 export type StartScrapeResult =
-  | { kind: 'started'; progress: ThreadRef | undefined; done: Promise<ScrapeProgress | undefined> }
+  | {
+      kind: 'started';
+      label: string;
+      progress: ThreadRef | undefined;
+      /** It continues an interrupted scrape of the same listing (a crash, a stop, a source that stayed down). */
+      resumed: boolean;
+      done: Promise<ScrapeProgress | undefined>;
+    }
   /** The same venue-year (or arXiv) is already being scraped; `running` says where it reports. */
   | { kind: 'running'; label: string; running: RunningScrape | undefined };
 
@@ -53,9 +59,20 @@ export class ScrapeService {
   async start(request: ScrapeRequest, options: { startedBy: string }): Promise<StartScrapeResult> {
     if (this.stopping) throw new PermanentError('Sherpa is shutting down; try again when it is back');
     const key = scrapeKey(request);
-    const holder = `${hostname()}:${process.pid}:${randomUUID()}`;
+    const holder = newLeaseHolder();
     if (!(await this.leases.acquire(key, holder))) {
-      return { kind: 'running', label: scrapeLabel(request), running: await this.leases.running(key) };
+      const dead = await this.leases.takeOverDead(key, holder);
+      if (!dead) {
+        const running = await this.leases.running(key);
+        // Between a takeover and its own announcement the record is still the dead holder's: that scrape is
+        // being resumed, and its progress message is the one the resumed scrape keeps updating.
+        const resumed = running && holderIsDeadHere(running.holder) ? { ...running, resumed: true } : running;
+        return { kind: 'running', label: scrapeLabel(request), running: resumed };
+      }
+      this.deps.logger.warn(
+        { scrape: key, deadHolder: dead },
+        'the scrape lease was held by a process that is gone; taking over at once',
+      );
     }
     const controller = new AbortController();
     const startedAt = this.deps.clock.now();
@@ -69,8 +86,10 @@ export class ScrapeService {
       this.deps.logger,
     );
     let progress: ThreadRef | undefined;
+    let resumed = false;
     try {
       const previous = await this.resumableCheckpoint(key, request);
+      resumed = previous !== undefined;
       const view = this.view(request, startedBy, startedAt, {
         status: 'running',
         resumed: previous !== undefined,
@@ -83,6 +102,7 @@ export class ScrapeService {
         startedAt: startedAt.toISOString(),
         startedBy,
         ...(progress ? { progress } : {}),
+        ...(previous ? { resumed: true } : {}),
       });
     } catch (error) {
       await this.leases.release(key, holder);
@@ -103,7 +123,7 @@ export class ScrapeService {
       },
     );
     this.active.set(holder, { controller, done });
-    return { kind: 'started', progress, done };
+    return { kind: 'started', label: scrapeLabel(request), progress, resumed, done };
   }
 
   /** After a restart: continue every scrape that a crash or shutdown left unfinished. */
