@@ -146,6 +146,24 @@ def _enable_v2_controllers(directory: str) -> None:
         _write(os.path.join(directory, "cgroup.subtree_control"), " ".join("+" + name for name in missing))
 
 
+def _sweep_stale(parent: str) -> None:
+    """Removes run cgroups whose runner (the pid in the name) is gone: left by a runner that was killed."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        fields = name.split("-")
+        if len(fields) != 3 or fields[0] != "run" or not fields[1].isdigit() or os.path.exists("/proc/%s" % fields[1]):
+            continue
+        stale = RunCgroup(1, {"stale": os.path.join(parent, name)})
+        try:
+            stale.kill_all(wait_seconds=1.0)
+        except RuntimeError:
+            continue
+        stale.remove()
+
+
 def create(v1_root: str = V1_ROOT, mounts_file: str = "/proc/self/mounts") -> RunCgroup:
     """Makes a fresh cgroup for one run, or raises CgroupUnavailable saying what is missing."""
     name = "run-%d-%s" % (os.getpid(), uuid.uuid4().hex[:12])
@@ -155,6 +173,7 @@ def create(v1_root: str = V1_ROOT, mounts_file: str = "/proc/self/mounts") -> Ru
             _enable_v2_controllers(v2)
             parent = os.path.join(v2, PARENT_NAME)
             _ensure_dir(parent)
+            _sweep_stale(parent)
             _enable_v2_controllers(parent)
             leaf = os.path.join(parent, name)
             os.mkdir(leaf, 0o755)
@@ -165,6 +184,7 @@ def create(v1_root: str = V1_ROOT, mounts_file: str = "/proc/self/mounts") -> Ru
             for controller, base in v1.items():
                 parent = os.path.join(base, PARENT_NAME)
                 _ensure_dir(parent)
+                _sweep_stale(parent)
                 made[controller] = os.path.join(parent, name)
                 os.mkdir(made[controller], 0o755)
             return RunCgroup(1, made)

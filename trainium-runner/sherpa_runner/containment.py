@@ -100,6 +100,31 @@ def decide(network_mode: str, limits: Limits, uid_range: str = uid_pool.uid_rang
     return Containment("none", limits, uid_range)
 
 
+def sweep_stale_mounts(uid: int, mounts_file: str = "/proc/self/mounts") -> list:
+    """Unmounts and removes working folders a crashed runner left for `uid`, which the caller now holds.
+
+    Holding the uid's lock proves no live runner uses it, so any run folder still mounted for it is stale."""
+    swept = []
+    try:
+        with open(mounts_file) as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return swept
+    for fields in (line.split() for line in lines):
+        if len(fields) < 4 or fields[2] != "tmpfs" or "uid=%d" % uid not in fields[3].split(","):
+            continue
+        target = fields[1].replace("\\040", " ")
+        if os.path.basename(target) != "work" or os.path.basename(os.path.dirname(os.path.dirname(target))) != "runs":
+            continue
+        try:
+            kernel.umount(target, kernel.MNT_DETACH)
+        except OSError:
+            continue
+        shutil.rmtree(os.path.dirname(target), ignore_errors=True)
+        swept.append(target)
+    return swept
+
+
 class Workspace:
     """One run's folder: `control` (root only: launch configs) and `work` (the code's, a capped tmpfs)."""
 
@@ -114,6 +139,7 @@ class Workspace:
         self.user = "sherpa-run-%d" % self.uid
         self.mounted = False
         try:
+            self.swept = sweep_stale_mounts(self.uid)
             os.makedirs(os.path.join(work_root, "runs"), mode=0o700, exist_ok=True)
             safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)[:80] or "run"
             self.run_dir = tempfile.mkdtemp(prefix=safe_id + "-", dir=os.path.join(work_root, "runs"))

@@ -9,7 +9,10 @@ import shutil
 import tempfile
 import unittest
 
-from sherpa_runner import cgroups
+from sherpa_runner import cgroups, kernel
+from sherpa_runner.containment import sweep_stale_mounts
+from tests.helpers import TEST_ROOT
+from tests.red_team import missing_kernel_feature
 
 
 class FakeTreeTest(unittest.TestCase):
@@ -68,6 +71,39 @@ class FakeTreeTest(unittest.TestCase):
         with self.assertRaises(cgroups.CgroupUnavailable) as raised:
             cgroups.create(v1_root=os.path.join(self.root, "v1"), mounts_file=self.mounts)
         self.assertIn("no cgroup v2 mount with the pids and memory controllers", str(raised.exception))
+
+
+class LeftByACrashTest(unittest.TestCase):
+    """What a killed runner leaves (its run's working tmpfs and cgroup) is cleaned up by the next runner."""
+
+    def setUp(self):
+        reason = missing_kernel_feature()
+        if reason:
+            self.skipTest(reason)
+        os.makedirs(TEST_ROOT, exist_ok=True)
+        self.root = tempfile.mkdtemp(prefix="sherpa-crash-", dir=TEST_ROOT)
+        self.addCleanup(shutil.rmtree, self.root, True)
+
+    def test_a_stale_working_tmpfs_of_a_uid_now_held_is_unmounted_and_removed(self):
+        work = os.path.join(self.root, "runs", "run-x-abc", "work")
+        os.makedirs(work)
+        kernel.mount("tmpfs", work, "tmpfs", kernel.MS_NOSUID, "size=1m,mode=0700,uid=62999,gid=62999")
+        self.addCleanup(lambda: os.path.ismount(work) and kernel.umount(work, kernel.MNT_DETACH))
+        self.assertEqual(sweep_stale_mounts(62998), [], "another uid's mount is not touched")
+        self.assertTrue(os.path.ismount(work))
+        self.assertEqual(sweep_stale_mounts(62999), [work])
+        self.assertFalse(os.path.exists(os.path.dirname(work)))
+
+    def test_a_cgroup_whose_runner_is_gone_is_removed(self):
+        probe = cgroups.create()
+        parent = os.path.dirname(next(iter(probe.paths.values())))
+        probe.remove()
+        stale = os.path.join(parent, "run-%d-deadbeef0000" % (2 ** 22 + 12345))  # above any pid_max default
+        os.mkdir(stale)
+        self.addCleanup(lambda: os.path.isdir(stale) and os.rmdir(stale))
+        fresh = cgroups.create()
+        fresh.remove()
+        self.assertFalse(os.path.isdir(stale))
 
 
 if __name__ == "__main__":
