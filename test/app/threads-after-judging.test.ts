@@ -19,25 +19,32 @@ describe('threads after judging, end to end', () => {
     run = await startScrapeToThread({ papers: 12, modelLatencyMs: 50 });
     const { sherpa } = run;
     // The poster's boot round has started (nothing to post yet); from now on only a nudge posts for 5 minutes.
-    await expect.poll(() => sherpa.logs.text().includes('judge worker started')).toBe(true);
+    await expect
+      .poll(() => sherpa.logs.text().includes('judge worker started'), { timeout: 30_000 })
+      .toBe(true);
 
     const { root } = await run.firstThread({ timeoutMs: 60_000 });
 
     // The root belongs to an accepted paper, which records it just after the post.
     const ts = (root.response as { ts: string }).ts;
     await expect
-      .poll(async () =>
-        (await sherpa.deps.papers.listByState(['accepted'])).some((paper) => paper.thread?.ts === ts),
+      .poll(
+        async () =>
+          (await sherpa.deps.papers.listByState(['accepted'])).some((paper) => paper.thread?.ts === ts),
+        { timeout: 30_000 },
       )
       .toBe(true);
     // Everything the judge accepted got its thread, within today's quota, best first.
     await expect
-      .poll(async () => {
-        const accepted = await sherpa.deps.papers.listByState(['accepted']);
-        const roots = sherpa.fake.calls('chat.postMessage').filter(isThreadRoot).length;
-        return accepted.length > 0 && roots === Math.min(accepted.length, sherpa.config.threads.maxPerDay);
-      })
+      .poll(
+        async () => {
+          const accepted = await sherpa.deps.papers.listByState(['accepted']);
+          const roots = sherpa.fake.calls('chat.postMessage').filter(isThreadRoot).length;
+          return accepted.length > 0 && roots === Math.min(accepted.length, sherpa.config.threads.maxPerDay);
+        },
+        { timeout: 60_000, interval: 200 },
+      )
       .toBe(true);
     expect(run.bedrock.requests.length).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });
