@@ -39,6 +39,9 @@ export function slackRunHarness(
   const harness = runHarness({
     env: { SLACK_CHANNEL: slack.identity.defaultChannel },
     clock,
+    // The virtual clock jumps to the next timer whenever every flow waits, a real HTTP call to the Slack fake
+    // included: with no heartbeat timer pending, a slow answer cannot carry the run past its time limits.
+    timings: { heartbeatMs: 24 * 3_600_000 },
     compute: (blobs) =>
       new SimulatedCompute({
         clock,

@@ -131,7 +131,8 @@ export class LocalCompute implements Compute {
 
   async findRun(
     instanceId: string,
-    lookup: { runId: string; dispatchKey: string },
+    // `since` is not needed here: the record itself is keyed by the dispatch.
+    lookup: { runId: string; dispatchKey: string; since: Date },
   ): Promise<RunHandle | undefined> {
     const record = await readDispatchRecord(this.dispatchDir, lookup.dispatchKey);
     if (!record || record.runId !== lookup.runId) return undefined;
