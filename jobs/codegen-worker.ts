@@ -19,6 +19,8 @@ export interface CodegenWorkerOptions {
   /** Delay before a transiently failed job is offered again. */
   retryDelaySeconds?: number;
   idlePollMs?: number;
+  /** How often requests whose job never reached the queue are looked for again (after the one at start). */
+  sweepIntervalMs?: number;
   sleep?: Sleep;
 }
 
@@ -28,6 +30,7 @@ const DEFAULTS = {
   heartbeatSeconds: 60,
   retryDelaySeconds: 60,
   idlePollMs: 1000,
+  sweepIntervalMs: 5 * 60_000,
 };
 
 /**
@@ -111,18 +114,30 @@ export function startCodegenWorker(
       }
     }
   };
-  const running = (async () => {
-    await requeueStrandedCodegen(deps).catch((error: unknown) =>
+  const requeue = () =>
+    requeueStrandedCodegen(deps).catch((error: unknown) =>
       deps.logger.error({ err: error }, 'could not re-send stranded code requests'),
     );
-    await Promise.all(
-      Array.from({ length: options.slots ?? DEFAULTS.slots }, (_unused, index) => slot(index)),
-    );
+  // At start and then periodically: with SQS a crash between a code request and its send can happen at any
+  // time (issue 10, build item 4); the queue's sent-key record makes a repeat of a sent job a no-op.
+  const sweep = async (): Promise<void> => {
+    for (;;) {
+      await sleep(options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs, controller.signal);
+      if (controller.signal.aborted) return;
+      await requeue();
+    }
+  };
+  const all = (async () => {
+    await requeue();
+    await Promise.all([
+      sweep(),
+      ...Array.from({ length: options.slots ?? DEFAULTS.slots }, (_unused, index) => slot(index)),
+    ]);
   })();
   return {
     async stop() {
       controller.abort();
-      await running;
+      await all;
     },
   };
 }

@@ -10,6 +10,7 @@ import { createIndexStores } from './compose/create-index-stores.js';
 import { createLlm } from './compose/create-llm.js';
 import { createQueues } from './compose/create-queues.js';
 import { createStorageContext } from './compose/storage-context.js';
+import { KeyedQueue } from './queue/keyed-queue.js';
 
 export interface CreateCoreDepsOptions {
   clock?: Clock;
@@ -47,6 +48,7 @@ export async function createCoreDeps(
     const { papers, coordination, ledger } = await createIndexStores(context);
     const blobs = await createBlobStore(context);
     const compute = await createCompute(context, blobs);
+    const queues = await createQueues(context);
     const deps: ComposedCoreDeps = {
       config,
       logger,
@@ -57,7 +59,15 @@ export async function createCoreDeps(
       blobs,
       ...(compute ? { compute } : {}),
       slack,
-      queues: await createQueues(context),
+      // SQS forgets a dedupe id after five minutes; the coordination store remembers what was sent and done.
+      queues:
+        config.storage.queue.kind === 'sqs'
+          ? {
+              judge: new KeyedQueue(queues.judge, coordination, logger),
+              codegen: new KeyedQueue(queues.codegen, coordination, logger),
+              run: new KeyedQueue(queues.run, coordination, logger),
+            }
+          : queues,
       llm: createLlm(context, ledger),
       close: () => context.closeAll(),
     };

@@ -20,6 +20,8 @@ export interface ReceivedMessage<T> {
   receipt: string;
   /** 1 on first delivery. */
   attempt: number;
+  /** The dedupe id it was sent with, where the queue reports it (the processed-key record is keyed by it). */
+  dedupeId?: string;
 }
 
 export interface QueueDepth {

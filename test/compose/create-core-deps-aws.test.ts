@@ -5,6 +5,7 @@ import { startJudgeJobs } from '../../jobs/judge-worker.js';
 import { OpenSearchPaperStore } from '../../src/adapters/opensearch/index.js';
 import { S3BlobStore } from '../../src/adapters/s3/index.js';
 import { SqsWorkQueue } from '../../src/adapters/sqs/index.js';
+import { KeyedQueue } from '../../src/queue/keyed-queue.js';
 import { type ComposedCoreDeps, createCoreDeps } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ingestPage } from '../../src/ingest/ingest-page.js';
@@ -83,9 +84,11 @@ describe('createCoreDeps on AWS (S3, SQS, OpenSearch fakes)', () => {
 
   it('builds the S3, SQS FIFO and OpenSearch adapters and creates the versioned indices', () => {
     expect(deps.blobs).toBeInstanceOf(S3BlobStore);
-    expect(deps.queues.judge).toBeInstanceOf(SqsWorkQueue);
-    expect(deps.queues.codegen).toBeInstanceOf(SqsWorkQueue);
-    expect(deps.queues.run).toBeInstanceOf(SqsWorkQueue);
+    // Each SQS queue remembers its sent and processed dedupe ids beyond SQS's five minutes (issue 10).
+    for (const queue of [deps.queues.judge, deps.queues.codegen, deps.queues.run]) {
+      expect(queue).toBeInstanceOf(KeyedQueue);
+      expect((queue as KeyedQueue<unknown>).inner).toBeInstanceOf(SqsWorkQueue);
+    }
     expect(deps.papers).toBeInstanceOf(OpenSearchPaperStore);
     expect(search.model.aliases.get('sherpa-papers')).toBe('sherpa-papers-v1');
     expect(search.model.aliases.get('sherpa-ledger')).toBe('sherpa-ledger-v1');

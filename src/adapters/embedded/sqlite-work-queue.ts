@@ -232,7 +232,13 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
               receipt,
               visible_at: now + Math.round(visibilitySeconds * 1000),
             });
-            delivered.push({ id: row.id, body: body.data, receipt, attempt: row.attempts + 1 });
+            delivered.push({
+              id: row.id,
+              body: body.data,
+              receipt,
+              attempt: row.attempts + 1,
+              dedupeId: row.dedupe_id,
+            });
           }
           // Only when every head was dead-lettered is it worth looking again for the messages they uncovered.
           if (killed === 0 || delivered.length > 0) return delivered;

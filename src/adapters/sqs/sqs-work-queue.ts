@@ -302,7 +302,13 @@ export class SqsWorkQueue<T> implements WorkQueue<T> {
     this.waiting.delivered(dedupeId);
     // The one deferral of a delayed message is SQS bookkeeping, not a work attempt.
     const attempt = notBefore ? Math.max(1, receives - 1) : receives;
-    return { id: message.MessageId, body: parsed.data, receipt: message.ReceiptHandle, attempt };
+    return {
+      id: message.MessageId,
+      body: parsed.data,
+      receipt: message.ReceiptHandle,
+      attempt,
+      ...(dedupeId !== undefined ? { dedupeId } : {}),
+    };
   }
 }
 
