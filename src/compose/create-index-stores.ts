@@ -24,8 +24,8 @@ export async function createIndexStores(context: StorageContext): Promise<IndexS
       const database = context.database();
       // The paper store owns the shared database so that closing it (as older shutdown code does) closes storage.
       // Searches, the judge's "more like this" and the lists behind the digest and App Home run on a worker
-      // thread: a query over a large store must never hold the event loop that acks Slack (issue 14). Closing
-      // the store stops the thread.
+      // thread once the store is large (10,000 papers): a query over a large store must never hold the event
+      // loop that acks Slack (issue 14). Closing the store stops the thread.
       const papers = new SqlitePaperStore(database, {
         clock: context.clock,
         ownsDatabase: true,

@@ -26,6 +26,7 @@ describe('reads on worker threads', () => {
     const threaded = new SqlitePaperStore(openSherpaDatabase({ dataDir: dir.path }), {
       ownsDatabase: true,
       readWorkers: 1,
+      readWorkersFromPapers: 0,
     });
     cleanups.push(
       dir.remove,
@@ -81,6 +82,23 @@ describe('reads on worker threads', () => {
       scraped({ sourceId: '2503.00009', title: 'Diffusion on Trainium' }),
     );
     expect((await threaded.search({ text: 'diffusion' })).map((hit) => hit.paper.id)).toEqual([paper.id]);
+  });
+
+  it('keeps reads on this thread while the store is smaller than the threshold', async () => {
+    const dir = tempDataDir();
+    const small = new SqlitePaperStore(openSherpaDatabase({ dataDir: dir.path }), {
+      ownsDatabase: true,
+      readWorkers: 1,
+      readWorkersFromPapers: 2,
+    });
+    cleanups.push(dir.remove, () => small.close());
+    const here = vi.spyOn(SqlitePaperSearch.prototype, 'search');
+    await small.ingest(scraped({ sourceId: '2503.00011', title: 'Attention on one paper' }));
+    expect(await small.search({ text: 'attention' })).toHaveLength(1);
+    expect(here).toHaveBeenCalledTimes(1);
+    await small.ingest(scraped({ sourceId: '2503.00012', title: 'Attention on two papers' }));
+    expect(await small.search({ text: 'attention' })).toHaveLength(2);
+    expect(here).toHaveBeenCalledTimes(1);
   });
 
   it('rejects searches once closed, so shutdown never leaves one waiting', async () => {

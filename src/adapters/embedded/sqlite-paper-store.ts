@@ -38,6 +38,8 @@ import { SqliteWorkQueue } from './sqlite-work-queue.js';
 
 type MatchedOn = 'sourceKey' | 'arxivId' | 'titleKey';
 
+const READ_WORKERS_FROM_PAPERS = 10_000;
+
 export interface SqlitePaperStoreOptions {
   clock?: Clock;
   /** Close the database with the store (when nothing else shares it). */
@@ -48,6 +50,12 @@ export interface SqlitePaperStoreOptions {
    * (the default) runs them here; an in-memory database always does.
    */
   readWorkers?: number;
+  /**
+   * Use the workers only once the store holds this many papers (default 10,000). Below it every such read takes
+   * a millisecond or two here, less than the hop to a thread, and a process with a small store (a new install,
+   * a test) never pays for starting one.
+   */
+  readWorkersFromPapers?: number;
 }
 
 /**
@@ -60,6 +68,8 @@ export class SqlitePaperStore implements PaperStore {
   private readonly sql: PaperStatements;
   private readonly searcher: SqlitePaperSearch;
   private readonly workers: ReadWorkers | undefined;
+  private readonly workersFrom: number;
+  private readonly paperCount;
 
   constructor(
     private readonly database: SherpaDatabase,
@@ -68,6 +78,11 @@ export class SqlitePaperStore implements PaperStore {
     this.clock = options.clock ?? systemClock;
     this.sql = new PaperStatements(database.connection);
     this.searcher = new SqlitePaperSearch(database.connection);
+    this.workersFrom = options.readWorkersFromPapers ?? READ_WORKERS_FROM_PAPERS;
+    // seq only grows and papers are never deleted: the last one is the count, read from the end of the table.
+    this.paperCount = database.connection.prepare<[], { n: number }>(
+      'SELECT COALESCE(MAX(seq), 0) AS n FROM papers',
+    );
     const size = options.readWorkers ?? 0;
     if (size > 0 && database.location !== ':memory:') {
       this.workers = new ReadWorkers({ location: database.location, size });
@@ -224,12 +239,14 @@ export class SqlitePaperStore implements PaperStore {
   }
 
   async search(query: SearchQuery): Promise<SearchHit[]> {
-    if (this.workers) return this.workers.read('search', { query });
+    const workers = this.offThread();
+    if (workers) return workers.read('search', { query });
     return runSql(this.database, () => this.searcher.search(query));
   }
 
   async similar(text: string, options: { limit: number; excludeId?: string }): Promise<Paper[]> {
-    if (this.workers) return this.workers.read('similar', { text, ...options });
+    const workers = this.offThread();
+    if (workers) return workers.read('similar', { text, ...options });
     return runSql(this.database, () => this.searcher.similar(text, options));
   }
 
@@ -238,9 +255,10 @@ export class SqlitePaperStore implements PaperStore {
     options: { limit?: number; updatedSince?: string } = {},
   ): Promise<Paper[]> {
     const limit = options.limit ?? 1000;
-    if (this.workers) {
+    const workers = this.offThread();
+    if (workers) {
       const { updatedSince } = options;
-      return this.workers.read('listByState', { states: [...states], limit, updatedSince });
+      return workers.read('listByState', { states: [...states], limit, updatedSince });
     }
     return runSql(this.database, () =>
       this.sql.listByState(states, options.updatedSince, limit).map(paperFromDoc),
@@ -248,18 +266,29 @@ export class SqlitePaperStore implements PaperStore {
   }
 
   async countByState(): Promise<Partial<Record<PaperState, number>>> {
-    if (this.workers) return this.workers.read('countByState', {});
+    const workers = this.offThread();
+    if (workers) return workers.read('countByState', {});
     return runSql(this.database, () => this.sql.countByState());
   }
 
   async countCreatedSince(since: string): Promise<Record<string, number>> {
-    if (this.workers) return this.workers.read('countCreatedSince', { since });
+    const workers = this.offThread();
+    if (workers) return workers.read('countCreatedSince', { since });
     return runSql(this.database, () => this.sql.countCreatedSince(since));
   }
 
   async close(): Promise<void> {
     await this.workers?.close();
     if (this.options.ownsDatabase && this.database.connection.open) this.database.close();
+  }
+
+  /** The read workers, when there are any and the store is large enough to need them. */
+  private offThread(): ReadWorkers | undefined {
+    if (!this.workers) return undefined;
+    // Closed: the workers refuse with a typed error (the connection would throw a plain TypeError).
+    if (!this.database.connection.open) return this.workers;
+    const papers = runSql(this.database, () => this.paperCount.get()?.n ?? 0);
+    return papers >= this.workersFrom ? this.workers : undefined;
   }
 
   private now(): string {
