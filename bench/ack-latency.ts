@@ -63,7 +63,9 @@ async function helpRound(
   count: number,
   inFlight: number,
   answered: boolean,
-): Promise<{ acks: number[]; answers: number[] }> {
+): Promise<{ acks: number[]; answers: number[]; ackCpuMs: number; answerCpuMs: number }> {
+  const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+  const cpuAtStart = process.cpuUsage();
   const acks: number[] = [];
   const pending: Array<Promise<number>> = [];
   let next = 0;
@@ -85,7 +87,9 @@ async function helpRound(
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  return { acks, answers: await Promise.all(pending) };
+  const ackCpuMs = cpuMs(process.cpuUsage(cpuAtStart));
+  const answers = await Promise.all(pending);
+  return { acks, answers, ackCpuMs, answerCpuMs: cpuMs(process.cpuUsage(cpuAtStart)) - ackCpuMs };
 }
 
 /** Sherpa beside a bare Bolt app, both through their own fake, in alternating rounds. */
@@ -98,12 +102,17 @@ async function floorComparison(sherpaFake: SlackFake): Promise<void> {
     const bareLatency: number[] = [];
     const sherpaLatency: number[] = [];
     const sherpaAnswers: number[] = [];
+    const cpu = { bare: 0, sherpaAck: 0, sherpaAnswer: 0 };
     const perRound = FLOOR_COMMANDS / FLOOR_ROUNDS;
     for (let round = 0; round < FLOOR_ROUNDS; round += 1) {
-      bareLatency.push(...(await helpRound(bareFake, perRound, FLOOR_IN_FLIGHT, false)).acks);
+      const bareRound = await helpRound(bareFake, perRound, FLOOR_IN_FLIGHT, false);
+      bareLatency.push(...bareRound.acks);
+      cpu.bare += bareRound.ackCpuMs;
       const sherpaRound = await helpRound(sherpaFake, perRound, FLOOR_IN_FLIGHT, true);
       sherpaLatency.push(...sherpaRound.acks);
       sherpaAnswers.push(...sherpaRound.answers);
+      cpu.sherpaAck += sherpaRound.ackCpuMs;
+      cpu.sherpaAnswer += sherpaRound.answerCpuMs;
     }
     const p = (values: number[], q: number) =>
       percentile(
@@ -117,6 +126,12 @@ async function floorComparison(sherpaFake: SlackFake): Promise<void> {
     console.log(summary('ack: bare Bolt app', bareLatency));
     console.log(summary('ack: Sherpa', sherpaLatency));
     console.log(summary('Sherpa: send → answer', sherpaAnswers));
+    // CPU time does not depend on what else the machine runs; it includes the fake's share of each exchange.
+    const perCommand = (ms: number) => (ms / FLOOR_COMMANDS).toFixed(2);
+    console.log(
+      `CPU per command (app + fake): bare ${perCommand(cpu.bare)} ms to the ack; Sherpa ` +
+        `${perCommand(cpu.sherpaAck)} ms to the last ack of a round, ${perCommand(cpu.sherpaAnswer)} ms more to answer`,
+    );
     console.log(
       `p99 Sherpa / bare ${ratio.toFixed(2)}× (p50 ${(p(sherpaLatency, 50) / p(bareLatency, 50)).toFixed(2)}×): ` +
         `target ≤ ${TARGET_RATIO}× ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}`,

@@ -59,7 +59,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   });
   const composed = await createCoreDeps(config, logger, slack.client);
   const deps = options.decorateDeps ? options.decorateDeps(composed) : composed;
-  registerHandlers(slack.app, deps);
+  registerHandlers(slack.app, deps, slack.afterAck);
   try {
     await slack.start();
   } catch (error) {

@@ -1,5 +1,4 @@
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
-import { PAPER_USAGE } from '../../src/commands/parse-paper-command.js';
 import type { SlackFake } from '../../test/support/slack-fake/index.js';
 
 /**
@@ -7,7 +6,7 @@ import type { SlackFake } from '../../test/support/slack-fake/index.js';
  * `/paper`, connected to its own Slack fake the same way Sherpa connects (`SLACK_API_URL`, a receiver built
  * by hand). Whatever Sherpa's ack costs beyond this is Sherpa's own work.
  */
-export async function startBareBoltApp(fake: SlackFake, answer = false): Promise<{ stop(): Promise<void> }> {
+export async function startBareBoltApp(fake: SlackFake): Promise<{ stop(): Promise<void> }> {
   const clientOptions = { slackApiUrl: fake.apiUrl };
   const receiver = new SocketModeReceiver({
     appToken: fake.identity.appToken,
@@ -15,9 +14,8 @@ export async function startBareBoltApp(fake: SlackFake, answer = false): Promise
     installerOptions: { clientOptions },
   });
   const app = new App({ token: fake.identity.botToken, receiver, clientOptions, logLevel: LogLevel.ERROR });
-  app.command('/paper', async ({ ack, respond }) => {
+  app.command('/paper', async ({ ack }) => {
     await ack();
-    if (answer) await respond({ response_type: 'ephemeral', text: PAPER_USAGE });
   });
   await app.start();
   await fake.waitForConnection();

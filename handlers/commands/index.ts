@@ -5,9 +5,8 @@ import { paperCommand } from './paper-command.js';
 import { scrapeCommand } from './scrape-command.js';
 
 /** Slash commands. Each subcommand is its own file; replace one file to give a subcommand its real work. */
-export function register(app: App, deps: CoreDeps): void {
-  // One queue for both commands: follow-up work of either waits behind the acks of both.
-  const afterAck = new AfterAckQueue();
+export function register(app: App, deps: CoreDeps, afterAck = new AfterAckQueue()): void {
+  // One queue for both commands (the app's, which waits for pending acks): answers wait behind acks.
   app.command('/paper', paperCommand(deps, afterAck));
   app.command('/scrape', scrapeCommand(deps, afterAck));
 }

@@ -38,6 +38,8 @@ export class AckGuard {
   private readonly byBody = new WeakMap<object, string>();
   /** Acks seen before their envelope was registered (listener order); removed when the envelope arrives. */
   private readonly ackedEarly = new Set<string>();
+  /** `whenIdle` callers, resolved when the last pending envelope is acked. */
+  private idleWaiters: Array<() => void> = [];
 
   private readonly onEvent = (args: SlackEventArgs) => {
     if (this.ackedEarly.delete(args.envelope_id)) return;
@@ -57,6 +59,7 @@ export class AckGuard {
     }
     clearTimeout(entry.timer);
     this.pending.delete(id);
+    this.wakeIfIdle();
   };
 
   constructor(
@@ -79,11 +82,39 @@ export class AckGuard {
     return this.pending.size;
   }
 
+  /**
+   * Resolves when no envelope waits for its ack, or after `maxWaitMs`, whichever comes first: follow-up work
+   * (the after-ack queue) waits on it so that acks go out before answers in a burst.
+   */
+  whenIdle(maxWaitMs: number): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((waiter) => waiter !== done);
+        resolve();
+      }, maxWaitMs);
+      timer.unref();
+      this.idleWaiters.push(done);
+    });
+  }
+
+  private wakeIfIdle(): void {
+    if (this.pending.size > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
   stop(): void {
     this.client.off('slack_event', this.onEvent);
     this.client.off('outgoing_message', this.onOutgoing);
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
+    this.wakeIfIdle();
   }
 
   private async ackPending(envelopeId: string, why: 'late' | 'failed'): Promise<void> {
@@ -105,6 +136,7 @@ export class AckGuard {
       this.logger.error({ err: error, envelopeId }, 'could not acknowledge envelope (socket not ready)');
     } finally {
       this.pending.delete(envelopeId);
+      this.wakeIfIdle();
     }
   }
 }

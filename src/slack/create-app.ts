@@ -3,6 +3,7 @@ import type { Config } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logging/logger.js';
 import { AckGuard } from './ack-guard.js';
+import { AfterAckQueue } from './after-ack-queue.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 
@@ -13,6 +14,8 @@ export interface SlackApp {
   client: webApi.WebClient;
   watchdog: ConnectionWatchdog;
   ackGuard: AckGuard;
+  /** Where listeners put the work that follows their ack, so that acks go out first (issue 14, item 3). */
+  afterAck: AfterAckQueue;
   /** Verify the bot token (auth.test), open the socket, start the watchdog. Token problems throw ConfigError. */
   start(): Promise<void>;
   /** Stop the watchdog and close the socket cleanly (no leaked connections: slack.md §6 too_many_websockets). */
@@ -109,6 +112,7 @@ export function createSlackApp(
   });
 
   const guard = new AckGuard(receiver.client, slackLogger, options.ackDeadlineMs);
+  const afterAck = new AfterAckQueue({ whenAcksDone: (maxWaitMs) => guard.whenIdle(maxWaitMs) });
   const watchdog = new ConnectionWatchdog({
     client: receiver.client,
     logger: slackLogger,
@@ -123,6 +127,7 @@ export function createSlackApp(
     client: app.client,
     watchdog,
     ackGuard: guard,
+    afterAck,
     async start() {
       try {
         await app.init();

@@ -72,4 +72,27 @@ describe('AckGuard', () => {
       },
     ]);
   });
+
+  it('tells follow-up work when no envelope waits for its ack any more, or when the wait is up', async () => {
+    await guard.whenIdle(1_000);
+    const first = socket.deliver('e10', 'slash_commands');
+    const second = socket.deliver('e11', 'interactive');
+    let idle = false;
+    const waiting = guard.whenIdle(1_000).then(() => (idle = true));
+    await first.ack();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(idle).toBe(false);
+    await second.ack();
+    await waiting;
+    expect(idle).toBe(true);
+
+    socket.deliver('e12', 'slash_commands');
+    let timedOut = false;
+    const capped = guard.whenIdle(500).then(() => (timedOut = true));
+    await vi.advanceTimersByTimeAsync(499);
+    expect(timedOut).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await capped;
+    expect(timedOut).toBe(true);
+  });
 });

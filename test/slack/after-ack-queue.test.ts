@@ -9,7 +9,7 @@ function deferred() {
 
 describe('AfterAckQueue', () => {
   it('never starts work in the same turn of the event loop as the ack', async () => {
-    const queue = new AfterAckQueue(4);
+    const queue = new AfterAckQueue({ concurrency: 4 });
     const order: string[] = [];
     const done = queue.run(async () => void order.push('work'));
     order.push('ack');
@@ -18,7 +18,7 @@ describe('AfterAckQueue', () => {
   });
 
   it('runs at most `concurrency` follow-ups at once and starts the next as one finishes', async () => {
-    const queue = new AfterAckQueue(2);
+    const queue = new AfterAckQueue({ concurrency: 2 });
     const gates = [deferred(), deferred(), deferred()];
     let running = 0;
     let peak = 0;
@@ -49,8 +49,31 @@ describe('AfterAckQueue', () => {
   });
 
   it('passes a failure to its caller and frees the slot', async () => {
-    const queue = new AfterAckQueue(1);
+    const queue = new AfterAckQueue({ concurrency: 1 });
     await expect(queue.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(queue.run(async () => 'next')).resolves.toBe('next');
+  });
+
+  it('waits for pending acks before it runs follow-up work, at most the given time', async () => {
+    let acksDone!: () => void;
+    const waits: number[] = [];
+    const queue = new AfterAckQueue({
+      maxAckWaitMs: 750,
+      whenAcksDone: (maxWaitMs) => {
+        waits.push(maxWaitMs);
+        return new Promise<void>((resolve) => (acksDone = resolve));
+      },
+    });
+    let ran = false;
+    const done = queue.run(async () => {
+      ran = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toBe(false);
+    expect(waits).toEqual([750]);
+    acksDone();
+    await done;
+    expect(ran).toBe(true);
   });
 });
