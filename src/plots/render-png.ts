@@ -1,4 +1,6 @@
-import type { TopLevelSpec } from 'vega-lite';
+import { Resvg } from '@resvg/resvg-js';
+import { View, parse } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
 
 /**
  * Vega-Lite → Vega → SVG (headless view, no canvas) → PNG with resvg. All data is inline in the spec, so no
@@ -6,13 +8,6 @@ import type { TopLevelSpec } from 'vega-lite';
  * axes lose their labels but the image still renders.
  */
 export async function renderPng(spec: TopLevelSpec, options: { width?: number } = {}): Promise<Buffer> {
-  // Loaded on the first plot, not at start-up: vega, vega-lite and resvg are ~15 MiB of a bot that may never
-  // finish a run (issue 14, lean bot).
-  const [{ Resvg }, { View, parse }, { compile }] = await Promise.all([
-    import('@resvg/resvg-js'),
-    import('vega'),
-    import('vega-lite'),
-  ]);
   const vegaSpec = compile(spec).spec;
   const view = new View(parse(vegaSpec), { renderer: 'none' });
   try {
