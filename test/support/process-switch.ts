@@ -36,7 +36,15 @@ export class ProcessSwitch {
 }
 
 /** Methods that answer synchronously (they touch nothing outside the process) and so pass straight through. */
-const SYNC_METHODS = new Set(['uriFor', 'storageScope']);
+const SYNC_METHODS = new Set([
+  'uriFor',
+  'storageScope',
+  'sharesDatabase',
+  'insertWithinTransaction',
+  'announceArrival',
+]);
+/** Synchronous factories of another port-like object (`PaperStore.outboxFor`): the object they make is gated too. */
+const SYNC_FACTORIES = new Set(['outboxFor']);
 
 /** The port, with every asynchronous call held at the switch before it starts and before its answer returns. */
 export function gated<T extends object>(target: T, control: ProcessSwitch): T {
@@ -45,6 +53,12 @@ export function gated<T extends object>(target: T, control: ProcessSwitch): T {
       const value = Reflect.get(object, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
       if (SYNC_METHODS.has(String(property))) return (value as (...a: unknown[]) => unknown).bind(object);
+      if (SYNC_FACTORIES.has(String(property))) {
+        return (...args: unknown[]) => {
+          const made = (value as (...a: unknown[]) => unknown).apply(object, args);
+          return made && typeof made === 'object' ? gated(made, control) : made;
+        };
+      }
       return async (...args: unknown[]) => {
         await control.gate();
         const result = await (value as (...a: unknown[]) => unknown).apply(object, args);
