@@ -153,10 +153,11 @@ describe('untrusted text in every Slack call', () => {
       message: root,
     });
     await sherpa.fake.waitForAck(generate.envelopeId);
+    // The code step, found by its Reject button (with COMPUTE=none, the default here, it has no Run button).
     const step = await until('the code step', () =>
       sherpa.fake
         .messages({ threadTs: root.ts })
-        .find((message) => textOf(message).includes(ACTION_IDS.runCode)),
+        .find((message) => textOf(message).includes(ACTION_IDS.rejectCode)),
     );
 
     // A typed reason on rejecting the code, shown on the code step.
