@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { CoreDeps } from '../deps.js';
 import type { ThreadRef } from '../domain/paper.js';
 
-const HistorySchema = z.object({
+/** A `conversations.history` or `.replies` answer, as much of it as a search by metadata reads. */
+export const HistorySchema = z.object({
   ok: z.literal(true),
   messages: z
     .array(
@@ -65,7 +66,8 @@ export async function findReplyByMetadata(
 /** A thread holds a paper's whole life: its code versions, runs and fixes are well under this. */
 const REPLIES_LIMIT = 1000;
 
-function firstMatch(
+/** The first message (newest first, as Slack lists them) of this metadata type whose payload matches. */
+export function firstMatch(
   messages: z.infer<typeof HistorySchema>['messages'],
   eventType: string,
   payloadMatches: (payload: Record<string, unknown>) => boolean,

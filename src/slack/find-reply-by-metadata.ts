@@ -1,19 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { z } from 'zod';
-
-const MessagesSchema = z.object({
-  ok: z.literal(true),
-  messages: z
-    .array(
-      z.object({
-        ts: z.string(),
-        metadata: z
-          .object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).optional() })
-          .optional(),
-      }),
-    )
-    .default([]),
-});
+import { firstMatch, HistorySchema } from './find-message-by-metadata.js';
 
 /** Replies looked through: a paper's thread holds a handful of steps per run, far fewer than this. */
 const REPLIES_LIMIT = 200;
@@ -43,9 +29,5 @@ export async function findReplyByMetadata(
         limit: REPLIES_LIMIT,
         include_all_metadata: true,
       });
-  const found = MessagesSchema.parse(answer).messages.find(
-    (message) =>
-      message.metadata?.event_type === eventType && payloadMatches(message.metadata.event_payload ?? {}),
-  );
-  return found?.ts;
+  return firstMatch(HistorySchema.parse(answer).messages, eventType, payloadMatches)?.ts;
 }
