@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,7 +65,14 @@ describe('runner ⇄ runner-contract.ts', () => {
     const bin = join(dir, 'bin');
     await mkdir(bin);
     await chmod(bin, 0o755);
-    const summary = join(ROOT, 'test', 'fixtures', 'neuron', 'neuron-summary-trn1-trnblas-mp2-energy.json');
+    // The fake tool runs inside the sandbox, where /tmp is a private tmpfs: a checkout under /tmp (as CI's may
+    // be) is out of its sight, so the recorded summary it prints travels beside it.
+    const summary = join(bin, 'neuron-summary.json');
+    await copyFile(
+      join(ROOT, 'test', 'fixtures', 'neuron', 'neuron-summary-trn1-trnblas-mp2-energy.json'),
+      summary,
+    );
+    await chmod(summary, 0o644);
     const tool = join(bin, 'neuron-profile');
     await writeFile(
       tool,
