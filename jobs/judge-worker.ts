@@ -2,6 +2,7 @@ import type { CoreDeps } from '../src/deps.js';
 import { JudgeJobSchema, type JudgeJob } from '../src/domain/jobs.js';
 import { ConfigError, describeForUser, PermanentError, TransientError } from '../src/errors.js';
 import { JudgeBatcher, type JudgeBatcherOptions, type JudgeDeps } from '../src/judge/index.js';
+import { requeueUnjudged } from '../src/judge/requeue-unjudged.js';
 import type { Clock } from '../src/ports/clock.js';
 import { realSleep } from '../src/ports/sleep.js';
 import { startQueueWorker } from './queue-worker.js';
@@ -16,6 +17,8 @@ export interface JudgeWorkerOptions extends JudgeBatcherOptions {
   waitSeconds?: number;
   /** How long papers wait after Bedrock said the judge model is not enabled for this account. */
   configPauseSeconds?: number;
+  /** How often papers still in `scraped` are offered to the queue again (`requeueUnjudged`). Default 5 minutes. */
+  sweepIntervalMs?: number;
   clock?: Clock;
   random?: () => number;
 }
@@ -24,7 +27,12 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = { visibilitySeconds: 120, waitSeconds: 10, configPauseSeconds: 600 };
+const DEFAULTS = {
+  visibilitySeconds: 120,
+  waitSeconds: 10,
+  configPauseSeconds: 600,
+  sweepIntervalMs: 5 * 60_000,
+};
 
 /**
  * What the queue should do with a paper the judge deferred: throttling and outages come back with the queue's
@@ -93,6 +101,20 @@ export function startJudgeWorker(deps: JudgeWorkerDeps, options: JudgeWorkerOpti
     return configError;
   };
 
+  // At start and then periodically: with SQS a crash between storing papers and sending their judge jobs can
+  // happen at any time (issue 10, build item 4); the queue's sent-key record makes a repeat of a sent job a no-op.
+  const sweep = async (): Promise<void> => {
+    while (!stopping.signal.aborted) {
+      await requeueUnjudged({
+        papers: deps.papers,
+        queue: deps.queues.judge,
+        clock: options.clock ?? deps.clock,
+        logger: deps.logger,
+      }).catch((error: unknown) => deps.logger.error({ err: error }, 'could not re-send unjudged papers'));
+      await sleep(options.sweepIntervalMs ?? DEFAULTS.sweepIntervalMs, stopping.signal);
+    }
+  };
+  const sweeping = sweep();
   const running = (async () => {
     while (!stopping.signal.aborted) {
       const configError = await cycle();
@@ -107,7 +129,7 @@ export function startJudgeWorker(deps: JudgeWorkerDeps, options: JudgeWorkerOpti
   return {
     stop: async () => {
       stopping.abort();
-      await running;
+      await Promise.all([running, sweeping]);
     },
   };
 }

@@ -15,7 +15,7 @@ import { billInstanceTime, markReleased, startBilling, type BillingDeps } from '
 import type { InstanceLease, InstancePool } from './instance-pool.js';
 import { ProgressTracker, stageOfStep } from './progress-tracker.js';
 import { readResult } from './read-run-files.js';
-import type { RunLocation } from './run-keys.js';
+import { runKeys, type RunLocation } from './run-keys.js';
 import { findRun, transitionWithRun, updateRun } from './run-records.js';
 import { dispatchRun } from './dispatch-run.js';
 import { postRunResult } from './run-result-outbox.js';
@@ -259,6 +259,7 @@ async function runOnLease(
       pendingLimitMs: deps.timings.pendingLimitMs,
       hardLimitMs: (deps.config.compute.runTimeoutMinutes * 60 + 1800) * 1000,
       ...(deps.signal ? { signal: deps.signal } : {}),
+      resultWritten: () => deps.blobs.exists(runKeys(location).result),
       onProgress: (_state, progress) =>
         tracker.show({
           stage: 'running',

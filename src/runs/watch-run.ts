@@ -2,6 +2,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { Compute, RunHandle, RunPoll } from '../ports/compute.js';
 import type { Sleep } from '../ports/sleep.js';
+import { isAlreadyStartedRefusal } from './already-started.js';
 import type { RunnerProgress } from './runner-contract.js';
 
 export type FinishedPoll = Extract<RunPoll, { state: 'finished' }>;
@@ -14,6 +15,11 @@ export interface WatchOptions {
   /** Past this the command is cancelled: the runner's and SSM's own limits should have ended it long before. */
   hardLimitMs: number;
   onProgress: (state: 'pending' | 'running', progress: RunnerProgress | undefined) => Promise<void>;
+  /**
+   * Whether the run's result.json exists: how a run is followed after the runner refused to start it again
+   * (`already-started.ts`), when only the first start's files say how it goes.
+   */
+  resultWritten: () => Promise<boolean>;
   /** The bot is shutting down: stop following (the command goes on; the next worker resumes it). */
   signal?: AbortSignal;
 }
@@ -46,17 +52,31 @@ export async function watchRun(
     interval = Math.min(interval * 2, options.pollMs);
     return current;
   };
+  // Set once the command turned out to be the runner's refusal of a second start (`already-started.ts`).
+  let followingFirstStart = false;
+  const firstStartPoll = async (): Promise<RunPoll> =>
+    (await options.resultWritten())
+      ? finished('success', "the run's first start wrote its result")
+      : { state: 'running' };
   for (;;) {
     if (options.signal?.aborted) throw new WatchInterruptedError();
     let poll: RunPoll;
     try {
-      poll = await deps.compute.pollRun(handle);
+      poll = followingFirstStart ? await firstStartPoll() : await deps.compute.pollRun(handle);
       errors = 0;
     } catch (error) {
       errors += 1;
       if (errors >= MAX_POLL_ERRORS) throw error;
       deps.logger.warn({ err: error, runId: handle.runId, errors }, 'poll failed; trying again');
       await deps.sleep(nextInterval(), options.signal);
+      continue;
+    }
+    if (poll.state === 'finished' && !followingFirstStart && isAlreadyStartedRefusal(poll, handle.runId)) {
+      deps.logger.warn(
+        { runId: handle.runId, commandId: handle.commandId },
+        'the runner refused a second start of this run; following the first start through its files',
+      );
+      followingFirstStart = true;
       continue;
     }
     if (poll.state === 'finished') return poll;
@@ -66,7 +86,8 @@ export async function watchRun(
       return finished('undeliverable', 'the command never started on the instance');
     }
     if (elapsedMs > options.hardLimitMs) {
-      await deps.compute.cancelRun(handle).catch(() => undefined);
+      // The refusal's command is over already; the first start's command is not this handle's to cancel.
+      if (!followingFirstStart) await deps.compute.cancelRun(handle).catch(() => undefined);
       return finished('timed_out', 'the command outlived every time limit and was cancelled');
     }
     await options.onProgress(poll.state, await deps.compute.readProgress(handle));

@@ -204,4 +204,25 @@ describe('the judge worker', () => {
     expect(judged.length).toBeGreaterThan(8);
     expect(fake.requests.length).toBeLessThanOrEqual(3);
   });
+
+  it('at start, judges a paper that was stored without its judge job (the SQS crash window), once', async () => {
+    fake = await startFakeBedrock();
+    fake.respondWith(judgeReply);
+    let nowMs = Date.parse('2026-03-02T09:00:00.000Z');
+    harness = judgeHarness(createFakeBedrockLlm(fake).llm, { clock: { now: () => new Date(nowMs) } });
+    // Stored, and the process died before the send: no message on the judge queue.
+    const { paper } = await harness.papers.ingest(scrapedPaper(ACCEPTED_PAPERS[0]!, 0));
+    expect(await harness.deps.queues.judge.depth()).toMatchObject({ visible: 0, inFlight: 0 });
+    nowMs += 3 * 60_000; // past the sweep's grace period
+
+    const worker = startJudgeWorker(harness.deps, { waitSeconds: 1, maxWaitMs: 10 });
+    for (let i = 0; i < 500 && (await harness.papers.get(paper.id))?.state === 'scraped'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await worker.stop();
+
+    expect(['accepted', 'judge_rejected', 'filtered']).toContain((await harness.papers.get(paper.id))?.state);
+    expect(await harness.papers.audit(paper.id)).toHaveLength(1);
+    expect(await harness.deps.queues.judge.depth()).toEqual({ visible: 0, inFlight: 0, deadLettered: 0 });
+  });
 });

@@ -7,12 +7,14 @@ import {
 import type { SherpaDatabase } from '../../src/adapters/embedded/index.js';
 import { createSqsClient, SqsWorkQueue } from '../../src/adapters/sqs/index.js';
 import { requeueStrandedCodegen } from '../../src/codegen/requeue-stranded.js';
-import { CodegenJobSchema, type CodegenJob } from '../../src/domain/jobs.js';
+import { CodegenJobSchema, type CodegenJob, JudgeJobSchema, type JudgeJob } from '../../src/domain/jobs.js';
+import { ingestPage } from '../../src/ingest/ingest-page.js';
+import { requeueUnjudged } from '../../src/judge/requeue-unjudged.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { KeyedQueue } from '../../src/queue/keyed-queue.js';
 import { startFakeSqs, type FakeSqs } from '../support/fake-sqs.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
-import { ingestAccepted } from '../support/sample-papers.js';
+import { ingestAccepted, scrapedFromFixture } from '../support/sample-papers.js';
 
 /**
  * Issue 10, build item 4, with SQS: the sweeps re-send only what has no message, and a copy that gets past
@@ -102,5 +104,54 @@ describe('KeyedQueue over SQS (loopback fake)', () => {
     const messages = fake.model.messagesOf(QUEUE);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ dedupeId: `codegen:${paper.id}:1`, groupId: paper.id });
+  });
+});
+
+describe('the unjudged-paper sweep over SQS (loopback fake)', () => {
+  const JUDGE_QUEUE = 'sherpa-judge.fifo';
+  const judgeQueue = (): KeyedQueue<JudgeJob> => {
+    const queueUrl = fake.model.createQueue(JUDGE_QUEUE);
+    const inner = new SqsWorkQueue({
+      client: createSqsClient('us-east-1'),
+      name: 'judge',
+      queueUrl,
+      schema: JudgeJobSchema,
+      region: 'us-east-1',
+      clock,
+    });
+    return new KeyedQueue(inner, new SqliteCoordinationStore(database, { clock }), logger);
+  };
+
+  it('sends exactly one judge job for a paper stored without one, none for one sent or judged', async () => {
+    const papers = new SqlitePaperStore(database, { clock });
+    const queue = judgeQueue();
+    // A crash between the store and the send: stored in `scraped`, no message (no outbox onto SQS).
+    const { paper: stranded } = await papers.ingest(scrapedFromFixture(0));
+    // Stored and sent by the ingest itself, the way a page without a crash goes.
+    const sent = scrapedFromFixture(1);
+    const page = {
+      records: [{ sourceId: sent.sourceId, paper: sent, raw: {} }],
+      skipped: [],
+      nextCursor: undefined,
+      total: 1,
+    };
+    const deps = { papers, blobs: new MemoryBlobStore(), queues: { judge: queue }, logger };
+    await ingestPage(deps, page, { startedAt: clock.now().toISOString() });
+    // Judged already: left `scraped`, so it needs no job.
+    const judged = await ingestAccepted(papers, 2);
+    expect(fake.model.messagesOf(JUDGE_QUEUE)).toHaveLength(1);
+    const sweep = { papers, queue, clock, logger };
+
+    expect(await requeueUnjudged(sweep)).toBe(0); // within the grace period: its send may be on its way
+    advanceMinutes(3);
+    expect(await requeueUnjudged(sweep)).toBe(1);
+    advanceMinutes(10); // past SQS's deduplication window: the sent-key record keeps it to one
+    expect(await requeueUnjudged(sweep)).toBe(0);
+
+    const messages = fake.model.messagesOf(JUDGE_QUEUE);
+    expect(messages).toHaveLength(2);
+    const sentId = (await papers.findBySourceKey(`arxiv:${sent.arxivId}`))?.id;
+    expect(messages.map((message) => message.dedupeId).sort()).toEqual([stranded.id, sentId].sort());
+    expect(messages.map((message) => message.dedupeId)).not.toContain(judged.id);
   });
 });

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunJob } from '../../src/domain/jobs.js';
 import { TransientError } from '../../src/errors.js';
@@ -49,9 +50,9 @@ function start(
   return process;
 }
 
-async function approve(process: BotProcess) {
+async function approve(process: BotProcess, code = NEURON_STANDIN_TRAINING) {
   const { deps } = process.harness;
-  const paper = await seedCodeReadyPaper(deps, 0, { code: NEURON_STANDIN_TRAINING });
+  const paper = await seedCodeReadyPaper(deps, 0, { code });
   const queued = await requestRun(deps, {
     kind: 'approve',
     paperId: paper.id,
@@ -212,5 +213,32 @@ describe('exactly-once dispatch', () => {
     await expectOneRunSucceeded(second, queued.paper.id, false);
     const posted = [...stalled.harness.reporter.results, ...second.harness.reporter.results];
     expect(posted.map((r) => r.view.status)).toEqual(['succeeded']);
+  });
+
+  it('follows the first start to its result when the command it watches is the runner refusing a second start', async () => {
+    const worker = start();
+    // The agent delivers the command twice: a first copy starts in the background (its invocation unknown to
+    // the bot), and the copy the bot follows runs once the first has claimed the run's start marker, so the real
+    // runner refuses it (exit 4, SHERPA_ALREADY_STARTED) while the first goes on to write result.json.
+    const started = join(dir, 'work', 'started');
+    fake.agentScript = (script) =>
+      [
+        `( ${script}\n) >/dev/null 2>&1 &`,
+        'i=0',
+        `while [ -z "$(ls -A '${started}' 2>/dev/null)" ] && [ $i -lt 1000 ]; do sleep 0.02; i=$((i+1)); done`,
+        script,
+      ].join('\n');
+    // The training outlasts the refusal, so the result appears after the followed command has ended.
+    const queued = await approve(worker, `${NEURON_STANDIN_TRAINING}import time\ntime.sleep(2)\n`);
+    await executeRun(worker.harness.deps, await receive(worker));
+
+    const paper = await worker.harness.deps.papers.get(queued.paper.id);
+    expect(paper?.state).toBe('succeeded');
+    expect(fake.sent).toHaveLength(1);
+    const followed = fake.invocationOutput(fake.sent.length - 1);
+    expect(followed).toMatchObject({ responseCode: 4 });
+    expect(followed?.stdout).toContain(`SHERPA_ALREADY_STARTED runId=${runId}`);
+    expect(worker.harness.reporter.results.map((r) => r.view.status)).toEqual(['succeeded']);
+    expect(worker.harness.reporter.results[0]?.view.failure).toBeUndefined();
   });
 });

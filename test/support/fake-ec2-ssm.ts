@@ -79,6 +79,11 @@ export class FakeEc2Ssm {
   readonly faults = new FaultQueue();
   readonly sent: SentCommand[] = [];
   readonly actions: string[] = [];
+  /**
+   * What the "agent" runs in place of a command's script, when set: how a test makes the instance run one
+   * command twice (an agent redelivery), with the second copy meeting the runner's start marker.
+   */
+  agentScript: ((script: string) => string) | undefined;
   private readonly instances = new Map<string, FakeInstance>();
   private readonly invocations = new Map<string, FakeInvocation>();
   private server: LoopbackServer | undefined;
@@ -109,6 +114,12 @@ export class FakeEc2Ssm {
   /** Commands that really ran on the "instance" (each SendCommand the fake accepted starts one). */
   get executions(): number {
     return this.invocations.size;
+  }
+
+  /** The outcome of the `index`th command sent, as the agent recorded it (responseCode -1 while running). */
+  invocationOutput(index: number): { responseCode: number; stdout: string } | undefined {
+    const invocation = [...this.invocations.values()][index];
+    return invocation && { responseCode: invocation.responseCode, stdout: invocation.stdout };
   }
 
   stateOf(instanceId: string): string | undefined {
@@ -328,7 +339,8 @@ export class FakeEc2Ssm {
 
   /** Run the commands as the agent does: one `sh` script, its own process group, killed at executionTimeout. */
   private execute(commandId: string, instanceId: string, sent: SentCommand): FakeInvocation {
-    const child = spawn('sh', ['-c', sent.commands.join('\n')], {
+    const script = sent.commands.join('\n');
+    const child = spawn('sh', ['-c', this.agentScript ? this.agentScript(script) : script], {
       env: this.options.commandEnv,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
