@@ -1,3 +1,4 @@
+import type { PaperPatch, TransitionEvent } from '../domain/apply-transition.js';
 import type { AuditEntry, Paper, ScrapedPaper } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
 import type { SendOptions, WorkQueue } from './work-queue.js';
@@ -9,33 +10,11 @@ export type IngestOutcome =
   | { kind: 'merged'; paper: Paper; matchedOn: 'sourceKey' | 'arxivId' | 'titleKey' }
   | { kind: 'unchanged'; paper: Paper; matchedOn: 'sourceKey' | 'arxivId' | 'titleKey' };
 
-/** Fields other than state that a transition or update may set. */
-export type PaperPatch = Partial<
-  Pick<
-    Paper,
-    | 'verdict'
-    | 'thread'
-    | 'codeVersions'
-    | 'currentCodeHash'
-    | 'runs'
-    | 'fixRounds'
-    | 'lastNote'
-    | 'rawKeys'
-    | 'pdfUrl'
-  >
->;
+export type { PaperPatch } from '../domain/apply-transition.js';
 
-export interface TransitionRequest {
+export interface TransitionRequest extends TransitionEvent {
   paperId: string;
-  /** The states the caller believes the paper is in; the write happens only if it still is. */
-  from: PaperState | readonly PaperState[];
-  to: PaperState;
   actor: string;
-  artifactHash?: string;
-  note?: string;
-  patch?: PaperPatch;
-  /** Optionally also require an exact version (a stricter compare-and-set). */
-  ifVersion?: number;
 }
 
 export type TransitionResult =

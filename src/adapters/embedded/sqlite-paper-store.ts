@@ -6,7 +6,8 @@ import {
   primarySourceKey,
   titleKeyUsableForDedup,
 } from '../../domain/paper-merge.js';
-import { assertTransition, type PaperState } from '../../domain/paper-state.js';
+import { applyTransition, assertTransitionEvent, fromStatesOf } from '../../domain/apply-transition.js';
+import type { PaperState } from '../../domain/paper-state.js';
 import {
   type AuditEntry,
   type Paper,
@@ -188,31 +189,16 @@ export class SqlitePaperStore implements PaperStore {
     request: TransitionRequest,
     alsoWrite: (committed: CommittedTransition) => void,
   ): Promise<TransitionResult> {
-    const from: readonly PaperState[] = typeof request.from === 'string' ? [request.from] : request.from;
-    for (const state of from) assertTransition(request.paperId, state, request.to);
+    assertTransitionEvent(request.paperId, request);
+    const from = fromStatesOf(request);
     const now = this.now();
     const attempt = this.database.connection.transaction((): TransitionResult => {
       const current = this.read(request.paperId);
       if (!current) return { ok: false, reason: 'not_found' };
-      const stale = request.ifVersion !== undefined && current.version !== request.ifVersion;
-      if (stale || !from.includes(current.state)) return this.conflict(current);
-      const next = PaperSchema.parse({
-        ...current,
-        ...request.patch,
-        state: request.to,
-        version: current.version + 1,
-        updatedAt: now,
-      });
+      const applied = applyTransition(current, request, request.actor, now);
+      if (!applied.ok) return this.conflict(current);
+      const { paper: next, audit } = applied;
       if (!this.sql.compareAndSet(next, from, current.version)) return this.conflict(current);
-      const audit: AuditEntry = {
-        paperId: current.id,
-        at: now,
-        actor: request.actor,
-        from: current.state,
-        to: request.to,
-        artifactHash: request.artifactHash,
-        note: request.note,
-      };
       this.sql.appendAudit(auditRowOf(audit));
       const stored = auditFromRow(auditRowOf(audit));
       const entryNumber = this.sql.auditOf(current.id).filter((row) => row.to_state === request.to).length;

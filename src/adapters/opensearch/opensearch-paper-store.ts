@@ -8,10 +8,10 @@ import {
   primarySourceKey,
   titleKeyUsableForDedup,
 } from '../../domain/paper-merge.js';
-import { assertTransition, PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
+import { applyTransition, assertTransitionEvent } from '../../domain/apply-transition.js';
+import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
 import {
   type AuditEntry,
-  AuditEntrySchema,
   type Paper,
   PaperSchema,
   type ScrapedPaper,
@@ -129,36 +129,15 @@ export class OpenSearchPaperStore implements PaperStore {
   }
 
   async transition(request: TransitionRequest): Promise<TransitionResult> {
-    const from: readonly PaperState[] = typeof request.from === 'string' ? [request.from] : request.from;
-    for (const state of from) assertTransition(request.paperId, state, request.to);
+    assertTransitionEvent(request.paperId, request);
     for (let race = 1; race <= MAX_RACES; race += 1) {
       const stored = await this.papers.get(request.paperId);
       if (!stored) return { ok: false, reason: 'not_found' };
       const current = paperFromSource(stored.source, stored.id);
       const audit = auditFromSource(stored.source, stored.id);
-      const stale = request.ifVersion !== undefined && current.version !== request.ifVersion;
-      if (stale || !from.includes(current.state)) {
-        return { ok: false, reason: 'conflict', paper: current, lastAudit: audit.at(-1) };
-      }
-      const now = this.now();
-      const next = PaperSchema.parse({
-        ...current,
-        ...request.patch,
-        state: request.to,
-        version: current.version + 1,
-        updatedAt: now,
-      });
-      const entry = AuditEntrySchema.parse(
-        withoutUndefined({
-          paperId: current.id,
-          at: now,
-          actor: request.actor,
-          from: current.state,
-          to: request.to,
-          artifactHash: request.artifactHash,
-          note: request.note,
-        }),
-      );
+      const applied = applyTransition(current, request, request.actor, this.now());
+      if (!applied.ok) return { ok: false, reason: 'conflict', paper: current, lastAudit: audit.at(-1) };
+      const { paper: next, audit: entry } = applied;
       if (await this.papers.replaceIf(current.id, documentOf(next, [...audit, entry]), stored.token)) {
         return { ok: true, paper: next, audit: entry };
       }
@@ -313,8 +292,4 @@ export class OpenSearchPaperStore implements PaperStore {
   private now(): string {
     return this.clock.now().toISOString();
   }
-}
-
-function withoutUndefined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
