@@ -1,39 +1,19 @@
 import type { webApi } from '@slack/bolt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getCodeStep } from '../../src/codegen/code-step-record.js';
 import { postCodeStep } from '../../src/codegen/post-code-step.js';
 import type { CodeVersion } from '../../src/domain/code-version.js';
 import { TransientError } from '../../src/errors.js';
-import { tempDataDir } from '../embedded/temp-data-dir.js';
-import { embeddedCoreDeps, ManualClock, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
+import type { EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import { seedCodeReadyPaper } from '../support/run-fixtures.js';
-import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
+import { useRestartRig } from '../support/restart-rig.js';
 
 /**
  * Issue 10, build item 4: a code step posted just before a crash (after `chat.postMessage`, before its ts was
  * recorded) is found in the thread by its metadata and adopted by the restarted service, never posted twice.
  */
-let slack: SlackFake;
-let dataDir: ReturnType<typeof tempDataDir>;
-let clock: ManualClock;
-const services: EmbeddedCoreDeps[] = [];
-
-beforeEach(async () => {
-  slack = await startSlackFake();
-  dataDir = tempDataDir();
-  clock = new ManualClock();
-});
-afterEach(async () => {
-  for (const service of services.splice(0)) service.close();
-  await slack.close();
-  dataDir.remove();
-});
-
-function startService(): EmbeddedCoreDeps {
-  const service = embeddedCoreDeps(slack, { dataDir: dataDir.path, clock });
-  services.push(service);
-  return service;
-}
+const rig = useRestartRig();
+const startService = () => rig.start();
 
 /** The service dies right after (or right before) its next `chat.postMessage` reaches Slack. */
 function dieAtPost(service: EmbeddedCoreDeps, when: 'before' | 'after'): Promise<'killed'> {
@@ -59,10 +39,10 @@ function dieAtPost(service: EmbeddedCoreDeps, when: 'before' | 'after'): Promise
 async function setUp() {
   const first = startService();
   const root = await first.deps.slack.chat.postMessage({
-    channel: slack.identity.defaultChannel,
+    channel: rig.slack.identity.defaultChannel,
     text: 'root',
   });
-  const thread = { channel: slack.identity.defaultChannel, ts: root.ts as string };
+  const thread = { channel: rig.slack.identity.defaultChannel, ts: root.ts as string };
   const paper = await seedCodeReadyPaper(first.deps, 1, { thread });
   const version = paper.codeVersions[0] as CodeVersion;
   return { first, paper, version, thread };
@@ -72,7 +52,7 @@ const meta = { requestedBy: 'U0APPROVER1', modelId: 'test-model' };
 
 /** Code steps in the thread: replies with blocks (the uploaded file is not a message with blocks). */
 function stepsInThread(threadTs: string) {
-  return slack.messages().filter((m) => m.threadTs === threadTs && m.ts !== threadTs && m.blocks);
+  return rig.slack.messages().filter((m) => m.threadTs === threadTs && m.ts !== threadTs && m.blocks);
 }
 
 describe('a crash while a code step is being posted', () => {
@@ -97,7 +77,9 @@ describe('a crash while a code step is being posted', () => {
     expect((await getCodeStep(restarted.deps.coordination, paper.id, version.version))?.ts).toBe(
       steps[0]?.ts,
     );
-    expect(slack.calls('files.uploadV2').length + slack.calls('files.completeUploadExternal').length).toBe(1);
+    expect(
+      rig.slack.calls('files.uploadV2').length + rig.slack.calls('files.completeUploadExternal').length,
+    ).toBe(1);
   });
 
   it('posts the step once when the killed attempt never reached Slack', async () => {
@@ -118,7 +100,7 @@ describe('a crash while a code step is being posted', () => {
     await Promise.race([killed, postCodeStep(first.deps, paper, thread, version, meta)]);
 
     const restarted = startService();
-    slack.failNext('conversations.replies', { body: { ok: false, error: 'missing_scope' } });
+    rig.slack.failNext('conversations.replies', { body: { ok: false, error: 'missing_scope' } });
     await expect(
       postCodeStep({ ...restarted.deps, blobs: first.deps.blobs }, paper, thread, version, meta),
     ).rejects.toBeInstanceOf(TransientError);

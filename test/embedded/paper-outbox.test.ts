@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requestCodegen } from '../../src/codegen/request-codegen.js';
 import type { RunRecord } from '../../src/domain/run-record.js';
 import { ingestPage } from '../../src/ingest/ingest-page.js';
@@ -6,11 +6,9 @@ import type { WorkQueue } from '../../src/ports/work-queue.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { requestFixDeps } from '../../src/runs/run-services.js';
 import { sendRunJob } from '../../src/runs/send-run-job.js';
-import { embeddedCoreDeps, ManualClock, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import { seedCodeReadyPaper } from '../support/run-fixtures.js';
 import { ingestAccepted, scrapedFromFixture } from '../support/sample-papers.js';
-import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
-import { tempDataDir } from './temp-data-dir.js';
+import { useRestartRig } from '../support/restart-rig.js';
 
 /**
  * Issue 10, found item 8: embedded, a state change and the queue message it causes are one SQLite transaction.
@@ -19,27 +17,8 @@ import { tempDataDir } from './temp-data-dir.js';
  * exactly one message per transition must be there.
  */
 const APPROVER = 'U0APPROVER1';
-let slack: SlackFake;
-let dataDir: ReturnType<typeof tempDataDir>;
-let clock: ManualClock;
-const services: EmbeddedCoreDeps[] = [];
-
-beforeEach(async () => {
-  slack = await startSlackFake();
-  dataDir = tempDataDir();
-  clock = new ManualClock();
-});
-afterEach(async () => {
-  for (const service of services.splice(0)) service.close();
-  await slack.close();
-  dataDir.remove();
-});
-
-function startService(): EmbeddedCoreDeps {
-  const service = embeddedCoreDeps(slack, { dataDir: dataDir.path, clock });
-  services.push(service);
-  return service;
-}
+const rig = useRestartRig();
+const startService = () => rig.start();
 
 /** The process dies inside any separate send on this queue: the call never returns. */
 function dieOnSend<T>(queue: WorkQueue<T>): Promise<'killed'> {
@@ -81,7 +60,7 @@ describe('the embedded outbox (a transition and its message in one transaction)'
       runId: 'r-1',
       codeHash: paper.currentCodeHash as string,
       status: 'failed',
-      queuedAt: clock.now().toISOString(),
+      queuedAt: rig.clock.now().toISOString(),
       requestedBy: APPROVER,
     };
     for (const [from, to] of [
@@ -125,7 +104,7 @@ describe('the embedded outbox (a transition and its message in one transaction)'
       runId: 'r-2',
       codeHash: paper.currentCodeHash as string,
       status: 'queued',
-      queuedAt: clock.now().toISOString(),
+      queuedAt: rig.clock.now().toISOString(),
       requestedBy: APPROVER,
     };
     const approved = await first.deps.papers.transition({
@@ -162,7 +141,7 @@ describe('the embedded outbox (a transition and its message in one transaction)'
       nextCursor: undefined,
       total: 3,
     };
-    await Promise.race([killed, ingestPage(first.deps, page, { startedAt: clock.now().toISOString() })]);
+    await Promise.race([killed, ingestPage(first.deps, page, { startedAt: rig.clock.now().toISOString() })]);
 
     const restarted = startService();
     const stored = await restarted.deps.papers.listByState(['scraped']);

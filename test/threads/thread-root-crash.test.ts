@@ -1,11 +1,10 @@
 import type { webApi } from '@slack/bolt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postThreads } from '../../jobs/post-threads.js';
 import { THREAD_ROOT_EVENT } from '../../src/threads/thread-deps.js';
-import { tempDataDir } from '../embedded/temp-data-dir.js';
-import { embeddedCoreDeps, ManualClock, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
+import type { EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import { ingestAccepted } from '../support/sample-papers.js';
-import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
+import { useRestartRig } from '../support/restart-rig.js';
 
 /**
  * Issue 10, found item 13: a `kill -9` while threads are being opened. A killed service is simulated by
@@ -16,31 +15,8 @@ const MAX = 50;
 const PAPERS = 60;
 const KILL_AT = 10;
 
-let slack: SlackFake;
-let dataDir: ReturnType<typeof tempDataDir>;
-let clock: ManualClock;
-const services: EmbeddedCoreDeps[] = [];
-
-beforeEach(async () => {
-  slack = await startSlackFake();
-  dataDir = tempDataDir();
-  clock = new ManualClock();
-});
-afterEach(async () => {
-  for (const service of services.splice(0)) service.close();
-  await slack.close();
-  dataDir.remove();
-});
-
-function startService(): EmbeddedCoreDeps {
-  const service = embeddedCoreDeps(slack, {
-    env: { MAX_THREADS_PER_DAY: String(MAX) },
-    dataDir: dataDir.path,
-    clock,
-  });
-  services.push(service);
-  return service;
-}
+const rig = useRestartRig();
+const startService = () => rig.start({ MAX_THREADS_PER_DAY: String(MAX) });
 
 /** The service dies at its `KILL_AT`-th root: after Slack stored it (`after`) or before the post left (`before`). */
 function killedAtRoot(service: EmbeddedCoreDeps, when: 'before' | 'after'): { killed: Promise<void> } {
@@ -67,7 +43,7 @@ function killedAtRoot(service: EmbeddedCoreDeps, when: 'before' | 'after'): { ki
 }
 
 function rootsInChannel(): string[] {
-  return slack
+  return rig.slack
     .messages()
     .filter((message) => (message.metadata as { event_type?: string })?.event_type === THREAD_ROOT_EVENT)
     .map((message) => message.ts);
@@ -91,9 +67,9 @@ describe('a crash while thread roots are being posted', () => {
     const restarted = startService();
     const report = await postThreads(restarted.deps);
     // Later rounds the same day, after every claim has expired.
-    clock.advance(10 * 60_000);
+    rig.clock.advance(10 * 60_000);
     await postThreads(restarted.deps);
-    clock.advance(60 * 60_000);
+    rig.clock.advance(60 * 60_000);
     await postThreads(restarted.deps);
 
     const roots = rootsInChannel();
@@ -117,9 +93,9 @@ describe('a crash while thread roots are being posted', () => {
     // The dead attempt's paper is still "being opened" and nothing of it is in the channel: it keeps its slot.
     expect(rootsInChannel()).toHaveLength(MAX - 1);
     expect(report.failed).toHaveLength(1);
-    clock.advance(10 * 60_000);
+    rig.clock.advance(10 * 60_000);
     await postThreads(restarted.deps);
-    clock.advance(60 * 60_000);
+    rig.clock.advance(60 * 60_000);
     await postThreads(restarted.deps);
 
     const roots = rootsInChannel();
