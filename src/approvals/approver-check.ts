@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../ports/clock.js';
+import { slackErrorCode } from '../slack/slack-error.js';
 
 /**
  * `approver`: listed, or in a group whose membership is known. `not_approver`: the membership of every group is
@@ -54,11 +55,6 @@ export const APPROVER_LIST_UNCHECKED =
   'Sherpa could not check the approver list with Slack just now, so it cannot tell whether you are an approver; nothing was changed. Try again in a few minutes.';
 
 const GroupMembersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()).default([]) });
-
-function slackErrorCode(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
 
 interface GroupState {
   members?: ReadonlySet<string>;
