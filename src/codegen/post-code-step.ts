@@ -3,7 +3,7 @@ import type { Paper, ThreadRef } from '../domain/paper.js';
 import type { CoreDeps } from '../deps.js';
 import { shortHash } from '../slack/blocks/code-step.js';
 import { TransientError } from '../errors.js';
-import { findReplyByMetadata } from '../slack/find-message-by-metadata.js';
+import { findReplyByMetadata } from '../slack/find-reply-by-metadata.js';
 import { slackRefused } from '../slack/slack-refused.js';
 import { CODE_STEP_EVENT, codeStepContent, codeStepKey, type CodeStepRecord } from './code-step-record.js';
 
@@ -105,8 +105,8 @@ async function findPostedStep(
 ): Promise<string | undefined> {
   try {
     return await findReplyByMetadata(
-      deps,
-      { channel: record.channel, ts: record.threadTs },
+      deps.slack,
+      { channel: record.channel, threadTs: record.threadTs },
       CODE_STEP_EVENT,
       (payload) => payload.paper_id === paper.id && Number(payload.version) === version.version,
     );

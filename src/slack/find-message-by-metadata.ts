@@ -42,30 +42,6 @@ export async function findMessageByMetadata(
   return found ? { channel, ts: found.ts } : undefined;
 }
 
-/**
- * The same search among the replies of one thread (`conversations.replies`), for messages posted inside a
- * paper's thread (the code step). Returns the reply's ts, or `undefined` when it is not there.
- */
-export async function findReplyByMetadata(
-  deps: Pick<CoreDeps, 'slack'>,
-  thread: ThreadRef,
-  eventType: string,
-  payloadMatches: (payload: Record<string, unknown>) => boolean,
-): Promise<string | undefined> {
-  const replies = HistorySchema.parse(
-    await deps.slack.conversations.replies({
-      channel: thread.channel,
-      ts: thread.ts,
-      limit: REPLIES_LIMIT,
-      include_all_metadata: true,
-    }),
-  );
-  return firstMatch(replies.messages, eventType, payloadMatches)?.ts;
-}
-
-/** A thread holds a paper's whole life: its code versions, runs and fixes are well under this. */
-const REPLIES_LIMIT = 1000;
-
 /** The first message (newest first, as Slack lists them) of this metadata type whose payload matches. */
 export function firstMatch(
   messages: z.infer<typeof HistorySchema>['messages'],

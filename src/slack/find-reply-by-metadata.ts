@@ -1,15 +1,18 @@
 import type { webApi } from '@slack/bolt';
 import { firstMatch, HistorySchema } from './find-message-by-metadata.js';
 
-/** Replies looked through: a paper's thread holds a handful of steps per run, far fewer than this. */
-const REPLIES_LIMIT = 200;
+/** A thread holds a paper's whole life: its code versions, runs and fixes are well under this. */
+const REPLIES_LIMIT = 1000;
+/** Top-level messages looked through for a paper without a thread: the channel's latest day or so. */
+const HISTORY_LIMIT = 200;
 
 /**
  * Find a message Sherpa posted in a paper's thread (or, for a paper without a thread, at the top of the
  * channel) by the metadata it carries: how a progress or result message posted just before a crash or a lost
  * answer is adopted instead of posted twice (issue 10, build item 4). The thread is read with
- * `conversations.replies`; `src/slack/find-message-by-metadata.ts` does the same for channel history. Throws
- * when Slack cannot be asked, so each caller decides which harm is lesser.
+ * `conversations.replies` (code steps, progress and results); `src/slack/find-message-by-metadata.ts` searches
+ * channel history for thread roots. Throws when Slack cannot be asked, so each caller decides which harm is
+ * lesser.
  */
 export async function findReplyByMetadata(
   slack: webApi.WebClient,
@@ -26,7 +29,7 @@ export async function findReplyByMetadata(
       })
     : await slack.conversations.history({
         channel: where.channel,
-        limit: REPLIES_LIMIT,
+        limit: HISTORY_LIMIT,
         include_all_metadata: true,
       });
   return firstMatch(HistorySchema.parse(answer).messages, eventType, payloadMatches)?.ts;
