@@ -35,5 +35,6 @@ export async function newCodeVersion(
     reason,
     usedPdf: generated.document.kind === 'pdf',
     createdAt: deps.clock.now().toISOString(),
+    backend: generated.backend,
   };
 }

@@ -11,5 +11,12 @@ export const CodeVersionSchema = z.object({
   reason: z.string(),
   usedPdf: z.boolean(),
   createdAt: z.string(),
+  /** The accelerator this version is written for (issue 12); versions from before it are Trainium's. */
+  backend: z.enum(['neuron', 'cuda']).optional(),
 });
 export type CodeVersion = z.infer<typeof CodeVersionSchema>;
+
+/** A code version's backend; versions stored before backends existed were written for Trainium. */
+export function codeBackendOf(version: Pick<CodeVersion, 'backend'>): 'neuron' | 'cuda' {
+  return version.backend ?? 'neuron';
+}
