@@ -1,6 +1,6 @@
 import type { StartScrapeResult } from '../../src/ingest/scrape-service.js';
-import { escapeMrkdwn, link } from '../../src/slack/blocks/mrkdwn.js';
-import { threadUrl } from '../../src/slack/blocks/slack-time.js';
+import { escapeMrkdwn, link } from '../../src/messages/mrkdwn.js';
+import { threadUrl } from '../../src/messages/slack-time.js';
 import type { CommandContext } from './command-context.js';
 
 /**

@@ -2,7 +2,7 @@ import type { webApi } from '@slack/bolt';
 import type { Config } from '../config/load-config.js';
 import type { ThreadRef } from '../domain/paper.js';
 import { describeForUser, PermanentError, SherpaError, TransientError } from '../errors.js';
-import type { ScrapeProgressView } from '../slack/blocks/scrape-progress.js';
+import type { ScrapeProgressView } from '../messages/scrape-progress.js';
 import { runScrape, type ScrapeDeps, type ScrapeProgress } from './run-scrape.js';
 import { ScrapeCheckpoints } from './scrape-checkpoint.js';
 import { holderIsDeadHere, newLeaseHolder } from './lease-holder.js';
@@ -17,7 +17,7 @@ import {
 } from './scrape-request.js';
 import type { SourceFactory } from './source-factory.js';
 import { EMPTY_TALLY } from './tally.js';
-import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
+import { escapeMrkdwn } from '../messages/mrkdwn.js';
 
 export interface ScrapeServiceDeps extends ScrapeDeps {
   config: Config;
