@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { ActionsBlock, Button, KnownBlock } from '../domain/block-kit.js';
 import type { CodeVersion } from '../domain/code-version.js';
 import type { AuditEntry } from '../domain/paper.js';
 import { actorMention } from './describe-decision.js';
@@ -66,7 +66,7 @@ function runsOn(target: Exclude<RunTarget, { kind: 'none' }>): string {
     : `on this host's ${target.backend === 'cuda' ? 'GPU' : 'CPU'} (local runner)`;
 }
 
-function runButton(input: CodeStepInput, target: Exclude<RunTarget, { kind: 'none' }>): types.Button {
+function runButton(input: CodeStepInput, target: Exclude<RunTarget, { kind: 'none' }>): Button {
   const { version } = input;
   return {
     type: 'button',
@@ -90,7 +90,7 @@ function runButton(input: CodeStepInput, target: Exclude<RunTarget, { kind: 'non
   };
 }
 
-function actions(input: CodeStepInput): types.ActionsBlock {
+function actions(input: CodeStepInput): ActionsBlock {
   const { paperId, version, runTarget } = input;
   const bound = `${paperId}:${version.hash}`;
   return {
@@ -129,7 +129,7 @@ function actions(input: CodeStepInput): types.ActionsBlock {
 export function codeStepMessage(input: CodeStepInput): MessageContent {
   const { version } = input;
   const reason = version.reason ? ` — ${escapeMrkdwn(truncate(version.reason, 300))}` : '';
-  const blocks: types.KnownBlock[] = [
+  const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: {

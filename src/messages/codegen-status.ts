@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { KnownBlock } from '../domain/block-kit.js';
 import type { AuditEntry } from '../domain/paper.js';
 import { actorMention } from './describe-decision.js';
 import { ACTION_IDS } from './action-ids.js';
@@ -36,7 +36,7 @@ export function codegenFailedMessage(input: {
   reason: string;
   retried?: AuditEntry;
 }): MessageContent {
-  const blocks: types.KnownBlock[] = [
+  const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: {

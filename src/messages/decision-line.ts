@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { SectionBlock } from '../domain/block-kit.js';
 import { describeDecision } from './describe-decision.js';
 import type { AuditEntry } from '../domain/paper.js';
 import { LIMITS, truncate } from './mrkdwn.js';
@@ -11,7 +11,7 @@ const MARKS: Partial<Record<AuditEntry['to'], string>> = {
 };
 
 /** The line that replaces a message's buttons once someone decided: who, what, when, why. */
-export function decisionLine(audit: AuditEntry, blockId: string): types.SectionBlock {
+export function decisionLine(audit: AuditEntry, blockId: string): SectionBlock {
   const mark = MARKS[audit.to] ?? '•';
   return {
     type: 'section',

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { ModalView } from '../domain/block-kit.js';
 import { VIEW_IDS } from './action-ids.js';
 import { MODAL_INPUT, type ModalMetadata } from './modal-metadata.js';
 import { truncate } from './mrkdwn.js';
@@ -15,7 +15,7 @@ export function rejectModal(input: {
   kind: 'paper' | 'code';
   title: string;
   metadata: ModalMetadata;
-}): types.ModalView {
+}): ModalView {
   const what = input.kind === 'paper' ? 'paper' : 'code';
   return {
     type: 'modal',
@@ -51,7 +51,7 @@ export function regenerateModal(input: {
   title: string;
   version: number;
   metadata: ModalMetadata;
-}): types.ModalView {
+}): ModalView {
   return {
     type: 'modal',
     callback_id: VIEW_IDS.regenerateFeedback,

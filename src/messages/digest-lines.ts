@@ -4,8 +4,8 @@ import { feasibilityMark, venueLine } from './paper-facts.js';
 import { formatDuration, formatMetric, formatTokens, formatUsd } from './format-units.js';
 import { threadUrl } from './slack-time.js';
 import { STATE_LABELS } from './state-labels.js';
-import type { FinishedRun, SourceActivity, SpendPeriod } from '../digest/digest-data.js';
-import { modelLabel } from '../digest/spend.js';
+import type { FinishedRun, SourceActivity, SpendPeriod } from './digest-data.js';
+import { modelLabel } from './model-label.js';
 
 /** One line each, in mrkdwn, for the digest's lists. Pure; the message builder decides what fits. */
 

@@ -1,11 +1,11 @@
-import type { types } from '@slack/bolt';
+import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '../domain/block-kit.js';
 import { ACTION_IDS } from './action-ids.js';
 import { fitLines } from './fit-lines.js';
 import type { MessageContent } from './message-content.js';
 import { LIMITS, truncate } from './mrkdwn.js';
 import { formatTime } from './slack-time.js';
 import { formatUsd } from './format-units.js';
-import type { DigestData } from '../digest/digest-data.js';
+import type { DigestData } from './digest-data.js';
 import { budgetLine, candidateText, runLine, sourceLine, spendLines, waitingLine } from './digest-lines.js';
 import { instanceLines } from './instance-lines.js';
 
@@ -23,7 +23,7 @@ const FIELD_CHARS = 1000;
 const AGGREGATE_CHARS = 11_000;
 const MORE = (n: number) => `_…and ${n} more_`;
 
-function section(text: string, blockId?: string): types.SectionBlock {
+function section(text: string, blockId?: string): SectionBlock {
   return {
     type: 'section',
     ...(blockId ? { block_id: blockId } : {}),
@@ -31,7 +31,7 @@ function section(text: string, blockId?: string): types.SectionBlock {
   };
 }
 
-function listSection(title: string, lines: readonly string[], empty: string): types.SectionBlock {
+function listSection(title: string, lines: readonly string[], empty: string): SectionBlock {
   const body = lines.length > 0 ? fitLines(lines, LIST_CHARS, MORE) : empty;
   return section(`*${title}*\n${body}`);
 }
@@ -48,7 +48,7 @@ function dayTitle(data: DigestData): string {
 }
 
 /** A row per candidate with its own **Open thread** button (approvers only; checked on click). */
-export function candidateBlock(paper: DigestData['candidates'][number]): types.SectionBlock {
+export function candidateBlock(paper: DigestData['candidates'][number]): SectionBlock {
   return {
     ...section(candidateText(paper), `${CANDIDATE_BLOCK_PREFIX}${paper.id}`),
     accessory: {
@@ -76,10 +76,10 @@ export function textLength(node: unknown): number {
  * The candidate rows, as many as fit both the block count (`room`) and the character budget left by the
  * rest of the digest; the rest are counted in "…and N more".
  */
-function candidateBlocks(data: DigestData, room: number, chars: number): types.KnownBlock[] {
+function candidateBlocks(data: DigestData, room: number, chars: number): KnownBlock[] {
   if (data.candidatesTotal === 0) return [];
   const title = section(`*Best candidates without a thread* (${data.candidatesTotal})`);
-  const blocks: types.KnownBlock[] = [title];
+  const blocks: KnownBlock[] = [title];
   let used = textLength(title) + 200;
   for (const paper of data.candidates.slice(0, Math.max(0, room))) {
     const row = candidateBlock(paper);
@@ -97,9 +97,9 @@ function candidateBlocks(data: DigestData, room: number, chars: number): types.K
   return blocks;
 }
 
-function spendBlock(data: DigestData): types.SectionBlock {
+function spendBlock(data: DigestData): SectionBlock {
   const { today, month, dailyBudgetUsd } = data.spend;
-  const field = (text: string): types.MrkdwnElement => ({
+  const field = (text: string): MrkdwnElement => ({
     type: 'mrkdwn',
     text: fitLines(text.split('\n'), FIELD_CHARS, MORE),
   });
@@ -118,7 +118,7 @@ export interface DigestOptions {
   requestedBy?: string;
 }
 
-function footer(data: DigestData, options: DigestOptions): types.ContextBlock {
+function footer(data: DigestData, options: DigestOptions): ContextBlock {
   const since = formatTime(data.windowStart, data.timeZone);
   const asked = options.requestedBy ? `Posted now for <@${options.requestedBy}> · ` : '';
   return {
@@ -169,12 +169,12 @@ function fallbackText(data: DigestData): string {
  */
 export function digestMessage(data: DigestData, options: DigestOptions = {}): MessageContent {
   const now = new Date(data.generatedAt);
-  const head: types.KnownBlock[] = [
+  const head: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(dayTitle(data), LIMITS.headerText) } },
     listSection('New papers', data.sources.map(sourceLine), '_Nothing new came in._'),
     { type: 'divider' },
   ];
-  const tail: types.KnownBlock[] = [
+  const tail: KnownBlock[] = [
     listSection('Waiting for a decision', data.waiting.map(waitingLine), '_Nothing is waiting for anyone._'),
     listSection('Runs finished', data.finishedRuns.map(runLine), '_No runs finished._'),
     spendBlock(data),

@@ -1,10 +1,9 @@
-import type { types } from '@slack/bolt';
-import type { InstanceReport } from '../digest/digest-data.js';
+import type { SectionBlock } from '../domain/block-kit.js';
+import type { InstanceReport } from './digest-data.js';
 import { budgetLine } from './digest-lines.js';
 import { instanceLines } from './instance-lines.js';
 import type { Paper } from '../domain/paper.js';
 import type { RunRecord } from '../domain/run-record.js';
-import type { QueueDepth, QueueName } from '../ports/work-queue.js';
 import { fitLines } from './fit-lines.js';
 import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
 import { formatDuration, formatUsd } from './format-units.js';
@@ -13,8 +12,16 @@ import { STATE_LABELS } from './state-labels.js';
 
 /** The dashboard parts of the Home tab (issue 7). Each is one section; lists are cut by whole lines. */
 
+/** A queue's depth as the work-queue port reports it. */
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  deadLettered: number;
+}
+
 export interface QueueLine {
-  name: QueueName;
+  /** The work-queue port's `QueueName`; one without a label below is shown by its name. */
+  name: string;
   /** Undefined when the queue could not be asked (SQS unreachable). */
   depth: QueueDepth | undefined;
 }
@@ -33,7 +40,7 @@ export interface HomeSpend {
 const LIST_CHARS = 1500;
 const MORE = (n: number) => `_…and ${n} more_`;
 
-function section(title: string, lines: readonly string[], empty: string): types.SectionBlock {
+function section(title: string, lines: readonly string[], empty: string): SectionBlock {
   const body = lines.length > 0 ? fitLines(lines, LIST_CHARS, MORE) : empty;
   return { type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${body}` } };
 }
@@ -44,23 +51,23 @@ function titleLink(paper: Paper, max = 90): string {
     : escapeMrkdwn(truncate(paper.title, max));
 }
 
-const QUEUE_NAMES: Record<QueueName, string> = { judge: 'Judge', codegen: 'Code generation', run: 'Runs' };
+const QUEUE_NAMES: Record<string, string> = { judge: 'Judge', codegen: 'Code generation', run: 'Runs' };
 
-export function queuesSection(queues: readonly QueueLine[]): types.SectionBlock {
+export function queuesSection(queues: readonly QueueLine[]): SectionBlock {
   const lines = queues.map(({ name, depth }) => {
-    if (!depth) return `• ${QUEUE_NAMES[name]}: _could not be read_`;
+    if (!depth) return `• ${QUEUE_NAMES[name] ?? name}: _could not be read_`;
     const dead = depth.deadLettered > 0 ? ` · ⚠️ ${depth.deadLettered} dead-lettered` : '';
-    return `• ${QUEUE_NAMES[name]}: ${depth.visible} waiting · ${depth.inFlight} in progress${dead}`;
+    return `• ${QUEUE_NAMES[name] ?? name}: ${depth.visible} waiting · ${depth.inFlight} in progress${dead}`;
   });
   return section('Queues', lines, '_No queues._');
 }
 
-export function instancesSection(report: InstanceReport, now: Date): types.SectionBlock {
+export function instancesSection(report: InstanceReport, now: Date): SectionBlock {
   return section('Instances', instanceLines(report, now), '_No instances._');
 }
 
 /** Elapsed time counts from the run's start, or from its queueing while it waits for an instance. */
-export function runsInFlightSection(runs: readonly RunInFlight[], now: Date): types.SectionBlock {
+export function runsInFlightSection(runs: readonly RunInFlight[], now: Date): SectionBlock {
   const lines = runs.map(({ paper, run }) => {
     const since = run?.startedAt ?? run?.queuedAt;
     const elapsed = since ? ` · ${formatDuration((now.getTime() - Date.parse(since)) / 1000)}` : '';
@@ -70,12 +77,12 @@ export function runsInFlightSection(runs: readonly RunInFlight[], now: Date): ty
   return section('Runs in flight', lines, '_No runs in flight._');
 }
 
-export function spendSection(spend: HomeSpend): types.SectionBlock {
+export function spendSection(spend: HomeSpend): SectionBlock {
   const text = `*Spend today*\n${budgetLine(spend.todayUsd, spend.dailyBudgetUsd)}\nThis month: ${formatUsd(spend.monthUsd)}`;
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
-export function latestThreadsSection(papers: readonly Paper[]): types.SectionBlock {
+export function latestThreadsSection(papers: readonly Paper[]): SectionBlock {
   const lines = papers.map((paper) => `• ${titleLink(paper, 100)}: ${STATE_LABELS[paper.state]}`);
   return section('Latest threads', lines, '_No threads yet._');
 }

@@ -1,11 +1,11 @@
-import type { types } from '@slack/bolt';
+import type { HomeView, KnownBlock } from '../domain/block-kit.js';
 import { PAPER_STATES, type PaperState } from '../domain/paper-state.js';
 import type { Paper } from '../domain/paper.js';
 import { fitLines } from './fit-lines.js';
 import { escapeMrkdwn, link, LIMITS, truncate } from './mrkdwn.js';
 import { formatTime, threadUrl } from './slack-time.js';
 import { STATE_LABELS } from './state-labels.js';
-import type { InstanceReport } from '../digest/digest-data.js';
+import type { InstanceReport } from './digest-data.js';
 import {
   type HomeSpend,
   instancesSection,
@@ -32,9 +32,9 @@ export interface HomeSummary {
   instances?: InstanceReport;
 }
 
-function dashboardBlocks(summary: HomeSummary): types.KnownBlock[] {
+function dashboardBlocks(summary: HomeSummary): KnownBlock[] {
   const now = new Date(summary.generatedAt);
-  const blocks: types.KnownBlock[] = [];
+  const blocks: KnownBlock[] = [];
   if (summary.runsInFlight) blocks.push(runsInFlightSection(summary.runsInFlight, now));
   if (summary.latestThreads) blocks.push(latestThreadsSection(summary.latestThreads));
   if (summary.spend) blocks.push(spendSection(summary.spend));
@@ -63,7 +63,7 @@ function awaitingLine(paper: Paper): string {
  * today's spend against the budget, queue depths and instance states, then how many papers are where. Every
  * part is one block, far inside the 100 a Home tab holds (slack.md §4).
  */
-export function homeView(summary: HomeSummary): types.HomeView {
+export function homeView(summary: HomeSummary): HomeView {
   const awaiting =
     summary.awaiting.length > 0
       ? fitLines(summary.awaiting.map(awaitingLine), LIMITS.sectionText, (n) => `_…and ${n} more_`)

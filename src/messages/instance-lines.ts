@@ -1,7 +1,6 @@
-import type { InstanceStatus } from '../ports/compute.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { formatDuration } from './format-units.js';
-import type { InstanceReport } from '../digest/digest-data.js';
+import type { InstanceReport, InstanceView } from './digest-data.js';
 
 const STATE_MARKS: Record<string, string> = {
   running: '🟢',
@@ -13,7 +12,7 @@ const STATE_MARKS: Record<string, string> = {
 };
 
 /** `🟢 i-0abc (trn1.2xlarge): running for 2 h 5 min`: uptime counts from the instance's last start. */
-export function instanceLine(status: InstanceStatus, now: Date): string {
+export function instanceLine(status: InstanceView, now: Date): string {
   const type = status.instanceType ? ` (${escapeMrkdwn(status.instanceType)})` : '';
   const uptime =
     status.state === 'running' && status.launchedAt

@@ -1,10 +1,8 @@
-import type { types } from '@slack/bolt';
+import type { KnownBlock } from '../domain/block-kit.js';
 
 /** What a builder returns: the body of a `chat.postMessage` / `chat.update` without channel and ts. */
 export interface MessageContent {
   /** Notification and accessibility fallback. */
   text: string;
-  blocks: types.KnownBlock[];
+  blocks: KnownBlock[];
 }
-
-export type Button = types.Button;

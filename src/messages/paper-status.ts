@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { KnownBlock } from '../domain/block-kit.js';
 import type { AuditEntry, Paper } from '../domain/paper.js';
 import type { MessageContent } from './message-content.js';
 import { escapeMrkdwn, LIMITS, truncate } from './mrkdwn.js';
@@ -78,7 +78,7 @@ export function paperStatusMessage(
   if (verdict) facts.push(verdict);
   for (const line of [codeLine(paper), runsLine(paper)]) if (line) facts.push(line);
   if (paper.lastNote) facts.push(`*Last note:* ${escapeMrkdwn(truncate(paper.lastNote, 500))}`);
-  const blocks: types.KnownBlock[] = [
+  const blocks: KnownBlock[] = [
     {
       type: 'header',
       text: { type: 'plain_text', text: truncate(paper.title, LIMITS.headerText), emoji: false },

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { ActionsBlock, KnownBlock, MrkdwnElement, SectionBlock } from '../domain/block-kit.js';
 import type { AuditEntry, Paper } from '../domain/paper.js';
 import { ACTION_IDS } from './action-ids.js';
 import { decisionLine } from './decision-line.js';
@@ -18,14 +18,14 @@ export interface ThreadRootOptions {
   note?: string;
 }
 
-function section(text: string): types.SectionBlock {
+function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
 }
 
-function verdictBlocks(paper: Paper): types.KnownBlock[] {
+function verdictBlocks(paper: Paper): KnownBlock[] {
   const verdict = paper.verdict;
   if (!verdict) return [section('_Not judged yet._')];
-  const fields: types.MrkdwnElement[] = [];
+  const fields: MrkdwnElement[] = [];
   if (verdict.relevance !== undefined)
     fields.push({ type: 'mrkdwn', text: `*Relevance*\n${verdict.relevance}/10` });
   if (verdict.novelty !== undefined)
@@ -33,7 +33,7 @@ function verdictBlocks(paper: Paper): types.KnownBlock[] {
   if (verdict.feasibility) {
     fields.push({ type: 'mrkdwn', text: `*Trainium*\n${feasibilityMark(verdict.feasibility.verdict)}` });
   }
-  const blocks: types.KnownBlock[] = [];
+  const blocks: KnownBlock[] = [];
   if (fields.length > 0) blocks.push({ type: 'section', fields });
   const lines = [`*Why:* ${escapeMrkdwn(verdict.rationale)}`];
   if (verdict.feasibility) lines.push(`*Feasibility:* ${escapeMrkdwn(verdict.feasibility.reason)}`);
@@ -44,7 +44,7 @@ function verdictBlocks(paper: Paper): types.KnownBlock[] {
   return blocks;
 }
 
-function actionBlock(paper: Paper): types.ActionsBlock {
+function actionBlock(paper: Paper): ActionsBlock {
   return {
     type: 'actions',
     block_id: ROOT_BLOCK_IDS.actions,
@@ -92,7 +92,7 @@ function actionBlock(paper: Paper): types.ActionsBlock {
  */
 export function paperThreadRoot(paper: Paper, options: ThreadRootOptions = {}): MessageContent {
   const venue = venueLine(paper);
-  const blocks: types.KnownBlock[] = [
+  const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(paper.title, LIMITS.headerText) } },
     section(`*${escapeMrkdwn(venue)}*\n${escapeMrkdwn(authorLine(paper.authors))}\n${paperLinks(paper)}`),
     section(escapeMrkdwn(truncate(paper.abstract || 'No abstract.', ABSTRACT_CHARS))),

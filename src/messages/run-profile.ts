@@ -1,17 +1,18 @@
-import type { types } from '@slack/bolt';
+import type { KnownBlock, MrkdwnElement } from '../domain/block-kit.js';
+// The runner contract moves into the domain (issue 11, item 5; branch layers): then this imports it from there.
 import type { RunnerResult } from '../runs/runner-contract.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatBytes, formatDuration, formatPercent } from './format-units.js';
 
 type Profile = RunnerResult['profile'];
 
-function field(label: string, value: string): types.MrkdwnElement {
+function field(label: string, value: string): MrkdwnElement {
   return { type: 'mrkdwn', text: `*${label}*\n${value}` };
 }
 
 /** The Neuron profile summary as fields (at most 10 per section); only what the profiler reported. */
-function neuronFields(summary: Extract<Profile, { kind: 'neuron' }>['summary']): types.MrkdwnElement[] {
-  const fields: types.MrkdwnElement[] = [];
+function neuronFields(summary: Extract<Profile, { kind: 'neuron' }>['summary']): MrkdwnElement[] {
+  const fields: MrkdwnElement[] = [];
   const add = (label: string, value: number | undefined, format: (v: number) => string) => {
     if (value !== undefined) fields.push(field(label, format(value)));
   };
@@ -29,7 +30,7 @@ function neuronFields(summary: Extract<Profile, { kind: 'neuron' }>['summary']):
   return fields.slice(0, 10);
 }
 
-export function profileBlocks(profile: Profile): types.KnownBlock[] {
+export function profileBlocks(profile: Profile): KnownBlock[] {
   if (profile.kind === 'none') {
     return [
       {
@@ -40,7 +41,7 @@ export function profileBlocks(profile: Profile): types.KnownBlock[] {
   }
   if (profile.kind === 'neuron') {
     const fields = neuronFields(profile.summary);
-    const heading: types.KnownBlock = {
+    const heading: KnownBlock = {
       type: 'section',
       text: { type: 'mrkdwn', text: '*Neuron profile* (engine activity is the share of total time)' },
     };

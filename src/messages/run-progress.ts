@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type { KnownBlock } from '../domain/block-kit.js';
 import type { MessageContent } from './message-content.js';
 import { LIMITS, escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatDuration } from './format-units.js';
@@ -85,7 +85,7 @@ function detailLine(stage: RunStage): string {
 export function runProgressMessage(view: RunProgressView): MessageContent {
   const head = `*Trainium run* \`${view.runId}\` · code \`${view.codeHash.slice(0, 12)}\` · approved by <@${view.requestedBy}>`;
   const detail = detailLine(view.stage);
-  const blocks: types.KnownBlock[] = [
+  const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${detail}`, LIMITS.sectionText) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: stepLine(view.stage) }] },
   ];

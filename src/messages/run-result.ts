@@ -1,4 +1,5 @@
-import type { types } from '@slack/bolt';
+import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '../domain/block-kit.js';
+// The runner contract moves into the domain (issue 11, item 5; branch layers): then this imports it from there.
 import type { RunnerResult } from '../runs/runner-contract.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { MessageContent } from './message-content.js';
@@ -67,7 +68,7 @@ const FAILURE_TITLES: Record<string, string> = {
   containment_failed: 'containment not confirmed',
 };
 
-function section(text: string): types.SectionBlock {
+function section(text: string): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
 }
 
@@ -84,7 +85,7 @@ function headline(view: RunResultView): string {
 }
 
 /** The last relevant log lines in a code block, trimmed from the top to fit a section. */
-function logBlock(lines: readonly string[]): types.SectionBlock | undefined {
+function logBlock(lines: readonly string[]): SectionBlock | undefined {
   if (lines.length === 0) return undefined;
   const budget = LIMITS.sectionText - 40;
   const kept: string[] = [];
@@ -116,8 +117,8 @@ function artifactLine(artifacts: readonly ArtifactLink[]): string | undefined {
   return `📁 ${shown.join(' · ')}${more}`;
 }
 
-function actions(view: RunResultView): types.ActionsBlock {
-  const elements: types.Button[] = [];
+function actions(view: RunResultView): ActionsBlock {
+  const elements: Button[] = [];
   if (view.status === 'failed' && view.fixRoundsLeft > 0 && !view.failure?.infrastructure) {
     elements.push({
       type: 'button',
@@ -144,7 +145,7 @@ function actions(view: RunResultView): types.ActionsBlock {
 
 /** The final message of a run: outcome, metrics, profile, cost, artifacts, and what to do next. */
 export function runResultMessage(view: RunResultView): MessageContent {
-  const blocks: types.KnownBlock[] = [section(headline(view))];
+  const blocks: KnownBlock[] = [section(headline(view))];
   if (view.failure) {
     blocks.push(section(`*What happened:* ${escapeMrkdwn(truncate(view.failure.message, 1200))}`));
     const log = logBlock(view.failure.logLines);

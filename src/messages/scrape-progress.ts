@@ -1,7 +1,15 @@
-import type { types } from '@slack/bolt';
-import type { Tally } from '../ingest/tally.js';
+import type { KnownBlock } from '../domain/block-kit.js';
 import type { MessageContent } from './message-content.js';
 import { escapeMrkdwn, LIMITS, truncate } from './mrkdwn.js';
+
+/** A scrape's counts so far (the ingest stage's `Tally`). */
+export interface ScrapeCounts {
+  fetched: number;
+  new: number;
+  duplicates: number;
+  skipped: number;
+  unmatched: number;
+}
 
 /** The one progress message a scrape posts in the channel and updates in place, ending as its summary. */
 export interface ScrapeProgressView {
@@ -9,7 +17,7 @@ export interface ScrapeProgressView {
   /** The source's own description, e.g. the arXiv window. */
   listing: string;
   status: 'running' | 'done' | 'failed';
-  tally: Tally;
+  tally: ScrapeCounts;
   total: number | undefined;
   elapsedMs: number;
   /** `<@U…>` or `schedule`. */
@@ -66,7 +74,7 @@ function headline(view: ScrapeProgressView): string {
 
 export function scrapeProgressMessage(view: ScrapeProgressView): MessageContent {
   const counts = countsLine(view);
-  const blocks: types.KnownBlock[] = [
+  const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: { type: 'mrkdwn', text: truncate(`${headline(view)}\n${counts}`, LIMITS.sectionText) },

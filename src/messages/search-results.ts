@@ -1,10 +1,23 @@
-import type { types } from '@slack/bolt';
-import type { SearchFilters, SearchHit } from '../ports/paper-store.js';
+import type { KnownBlock } from '../domain/block-kit.js';
+import type { PaperState } from '../domain/paper-state.js';
+import type { Paper } from '../domain/paper.js';
 import type { MessageContent } from './message-content.js';
 import { escapeMrkdwn, link, LIMITS, truncate } from './mrkdwn.js';
 import { fitLines } from './fit-lines.js';
 import { venueLine } from './paper-facts.js';
 import { threadUrl } from './slack-time.js';
+
+/** The filters of a search as the answer repeats them (the paper store's `SearchFilters`). */
+export interface SearchFilters {
+  venue?: string;
+  year?: number;
+  state?: PaperState;
+}
+
+/** One found paper (the paper store's `SearchHit`; the score is not shown). */
+export interface SearchHit {
+  paper: Paper;
+}
 
 function describeQuery(text: string, filters: SearchFilters): string {
   const parts = [];
@@ -47,7 +60,7 @@ export function searchResultsMessage(
     };
   }
   const lines = hits.map(hitLine);
-  const blocks: types.KnownBlock[] = [
+  const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: { type: 'mrkdwn', text: `*${hits.length} paper${hits.length === 1 ? '' : 's'}* for ${query}` },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DigestData, SpendPeriod } from '../../src/digest/digest-data.js';
+import type { DigestData, SpendPeriod } from '../../src/messages/digest-data.js';
 import {
   CANDIDATE_BLOCK_PREFIX,
   digestMessage,
@@ -9,7 +9,8 @@ import {
 } from '../../src/messages/digest-message.js';
 import { finishedRuns } from '../../src/digest/finished-runs.js';
 import { sourceActivity } from '../../src/digest/source-activity.js';
-import { modelLabel, spendPeriod } from '../../src/digest/spend.js';
+import { spendPeriod } from '../../src/digest/spend.js';
+import { modelLabel } from '../../src/messages/model-label.js';
 import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { expectWithinBlockKitLimits } from '../support/block-limits.js';
 import { judgedPaper } from '../support/sample-papers.js';

@@ -1,6 +1,5 @@
 import type { Paper } from '../domain/paper.js';
 import type { RunRecord } from '../domain/run-record.js';
-import type { InstanceStatus } from '../ports/compute.js';
 
 /** What one source brought in during the digest's window. */
 export interface SourceActivity {
@@ -33,8 +32,20 @@ export interface SpendPeriod {
   instances: SpendLine[];
 }
 
+/**
+ * An instance as the digest and the Home tab show it: the fields of the compute port's `InstanceStatus` that a
+ * person reads (declared here so that messages import only the domain; the port's type fits it as it is).
+ */
+export interface InstanceView {
+  instanceId: string;
+  /** EC2's state name (`running`, `stopped`, …). */
+  state: string;
+  launchedAt?: string;
+  instanceType?: string;
+}
+
 export type InstanceReport =
-  { kind: 'none' } | { kind: 'ok'; statuses: InstanceStatus[] } | { kind: 'unavailable'; reason: string };
+  { kind: 'none' } | { kind: 'ok'; statuses: InstanceView[] } | { kind: 'unavailable'; reason: string };
 
 /** Everything a digest says, gathered once from the ports; the message is a pure function of this. */
 export interface DigestData {
