@@ -11,5 +11,7 @@ export const CodeVersionSchema = z.object({
   reason: z.string(),
   usedPdf: z.boolean(),
   createdAt: z.string(),
+  /** The backend the code is written for (issue 12, item 5); absent: `neuron`, as every version before it. */
+  backend: z.enum(['neuron', 'cuda']).optional(),
 });
 export type CodeVersion = z.infer<typeof CodeVersionSchema>;
