@@ -1,4 +1,4 @@
-import type { RunnerResult } from '../../runs/runner-contract.js';
+import type { RunnerResult } from '../../domain/runner-contract.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { formatMetric } from './run-units.js';
 

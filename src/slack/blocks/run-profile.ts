@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { RunnerResult } from '../../runs/runner-contract.js';
+import type { RunnerResult } from '../../domain/runner-contract.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatBytes, formatDuration, formatPercent } from './run-units.js';
 

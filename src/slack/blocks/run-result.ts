@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { RunnerResult } from '../../runs/runner-contract.js';
+import type { RunnerResult } from '../../domain/runner-contract.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { MessageContent } from './message.js';
 import { LIMITS, escapeMrkdwn, link, truncate } from './mrkdwn.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunnerResult } from '../../../src/runs/runner-contract.js';
+import type { RunnerResult } from '../../../src/domain/runner-contract.js';
 import { ACTION_IDS } from '../../../src/slack/action-ids.js';
 import { runHeldMessage } from '../../../src/slack/blocks/run-held.js';
 import { runProgressMessage, type RunStage } from '../../../src/slack/blocks/run-progress.js';
