@@ -1,4 +1,4 @@
-import type { RunnerResult } from '../runs/runner-contract.js';
+import type { RunnerResult } from '../domain/runner-contract.js';
 
 const pct = (value: number | undefined) => (value === undefined ? undefined : `${value.toFixed(1)} %`);
 const gib = (bytes: number | undefined) =>
