@@ -39,7 +39,13 @@ export function startRunWorker(deps: RunWorkerDeps, options: RunWorkerOptions = 
       run: () => recoverApprovedRuns(deps),
     },
     handle: async (message, context) => {
-      await executeRun({ ...deps, signal: context.signal }, message);
+      try {
+        await executeRun({ ...deps, signal: context.signal }, message);
+      } catch (error) {
+        // As if its worker had died: the run comes back after its visibility timeout and resumes from its
+        // record. A shorter retry would spend its few attempts (`timings.maxAttempts`) on one store outage.
+        return { kind: 'retry', error, delaySeconds: deps.timings.visibilitySeconds };
+      }
       return { kind: 'settled' };
     },
   });

@@ -31,7 +31,8 @@ export interface QueueConsumerOptions<T> {
   /** Called for a PermanentError before the message is acked (report it in the paper's thread). */
   onPermanentFailure?: (message: ReceivedMessage<T>, error: PermanentError) => Promise<void>;
   /**
-   * After a stop, how long jobs in flight may run before their signal asks them to wrap up (default 30 s).
+   * After a stop, how long jobs in flight may run before their signal asks them to wrap up (default 10 s,
+   * well inside the 20 s systemd gives the whole shutdown).
    * Runs use 0: a run's command goes on on its instance and the next consumer adopts it.
    */
   stopDeadlineMs?: number;
@@ -56,7 +57,7 @@ const DEFAULTS = {
   waitSeconds: 20,
   idlePollMs: 250,
   maxIdlePollMs: 5_000,
-  stopDeadlineMs: 30_000,
+  stopDeadlineMs: 10_000,
 };
 /** Backoff between failed receives (the queue itself is away). */
 const RECEIVE_BACKOFF: RetryBackoff = { baseSeconds: 1, maxSeconds: 60 };
