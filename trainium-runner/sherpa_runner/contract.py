@@ -1,4 +1,4 @@
-"""The job/progress/result shapes, mirrored from `src/runs/runner-contract.ts` (the zod schemas are the truth).
+"""The job/progress/result shapes, mirrored from `src/domain/runner-contract.ts` (the zod schemas are the truth).
 
 The bot parses result.json and progress.json with zod; a vitest test runs this runner and parses its output, so a
 drift between the two files fails `npm test`.

@@ -60,7 +60,7 @@ export function describeFinding(finding: Finding): string {
 /** Run the AST inspector on `workDir/train.py` and fold its findings into named pass/fail checks. */
 export async function inspectScript(
   workDir: string,
-  options: { allowedHosts: string[]; python?: string; backend?: CodeBackend },
+  options: { allowedHosts: string[]; python?: string; backend?: CodeBackend; objectiveMetric?: string },
 ): Promise<{ checks: CodeCheck[]; findings: Finding[] }> {
   const backend = options.backend ?? 'neuron';
   const result = await runPython(
@@ -72,6 +72,7 @@ export async function inspectScript(
         budgetEnv: BUDGET_ENV,
         checkpointEnv: CHECKPOINT_ENV,
         backend,
+        ...(options.objectiveMetric ? { objective: options.objectiveMetric } : {}),
       }),
     ],
     { cwd: workDir, python: options.python },
@@ -86,7 +87,11 @@ export async function inspectScript(
   }
   // A syntax error is reported by py_compile with the interpreter's own wording.
   const findings = parsed.findings.filter((finding) => finding.rule !== 'syntax');
-  const checks = namedChecks(backend).map(({ name, rules }) => {
+  // The objective's check is shown only for code that declares one (issue 13, item 2).
+  const named = options.objectiveMetric
+    ? [...namedChecks(backend), { name: `Prints the objective (${options.objectiveMetric})`, rules: ['objective'] }]
+    : namedChecks(backend);
+  const checks = named.map(({ name, rules }) => {
     const failed = findings.filter((finding) => rules.includes(finding.rule));
     return failed.length === 0
       ? { name, passed: true }

@@ -101,8 +101,11 @@ def is_cuda_string(value):
 
 
 class Inspector(ast.NodeVisitor):
-    def __init__(self, allowed_hosts, budget_env, checkpoint_env="SHERPA_CHECKPOINT_DIR", backend="neuron"):
+    def __init__(self, allowed_hosts, budget_env, checkpoint_env="SHERPA_CHECKPOINT_DIR", backend="neuron", objective=None):
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
+        # The code version's declared objective (issue 13): a METRICS key the script must be able to print.
+        self.objective = objective
+        self.metric_keys = set()
         self.budget_env = budget_env
         self.checkpoint_env = checkpoint_env
         self.backend = backend
@@ -210,6 +213,19 @@ class Inspector(ast.NodeVisitor):
             # Report the outermost name once, not every prefix of the chain.
             self.cuda(node, f"uses {name}; Trainium has no CUDA")
             return
+        self.generic_visit(node)
+
+    def visit_Dict(self, node):
+        # Keys a METRICS line can carry: `{"val_loss": ...}` literals anywhere in the script.
+        for key in node.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.metric_keys.add(key.value)
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node):
+        # ... and `record["val_loss"] = ...` assignments.
+        if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            self.metric_keys.add(node.slice.value)
         self.generic_visit(node)
 
     def visit_Expr(self, node):
@@ -336,6 +352,14 @@ class Inspector(ast.NodeVisitor):
                     "message": "prints METRICS only outside the training loop; print one line per step or epoch",
                 }
             )
+        if self.objective and self.objective not in self.metric_keys:
+            self.findings.append(
+                {
+                    "rule": "objective",
+                    "line": 0,
+                    "message": f"never puts the objective `{self.objective}` in a METRICS line",
+                }
+            )
         if self.backend == "cuda":
             if not self.cuda_uses:
                 self.findings.append(
@@ -404,6 +428,7 @@ def main():
         options.get("budgetEnv", "SHERPA_RUN_BUDGET_SECONDS"),
         options.get("checkpointEnv", "SHERPA_CHECKPOINT_DIR"),
         options.get("backend", "neuron"),
+        options.get("objective"),
     )
     inspector.visit(tree)
     inspector.finish(tree)

@@ -20,7 +20,7 @@ export interface CodeCheckReport {
  */
 export async function runCodeChecks(
   code: string,
-  options: { allowedHosts: string[]; python?: string; backend?: CodeBackend },
+  options: { allowedHosts: string[]; python?: string; backend?: CodeBackend; objectiveMetric?: string },
 ): Promise<CodeCheckReport> {
   const workDir = await mkdtemp(join(tmpdir(), 'sherpa-check-'));
   try {
