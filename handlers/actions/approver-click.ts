@@ -1,6 +1,7 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ButtonClickSchema, channelOf, tellUser, type ButtonClick } from './action-payload.js';
@@ -43,9 +44,6 @@ export interface ClickContext {
   /** An ephemeral answer to the clicker alone, in the thread of the click. */
   tell(text: string): Promise<void>;
 }
-
-export const NOT_AN_APPROVER = (what: string) =>
-  `Only approvers can ${what} (see APPROVERS); nothing was changed.`;
 
 /**
  * The path every approval button takes: ack at once, read the payload (ids only: the button value is never
@@ -91,7 +89,7 @@ export function approverClick(
       }
     };
     try {
-      const refusal = await approverRefusal(deps, click.userId, `:no_entry: ${NOT_AN_APPROVER(what)}`);
+      const refusal = await approverRefusal(deps, click.userId, notAnApprover(what, { mark: true }));
       if (refusal) {
         logger.info({ userId: click.userId }, 'refused a click from someone not known to be an approver');
         await tell(refusal);

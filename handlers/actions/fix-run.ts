@@ -1,5 +1,6 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { requestFixDeps } from '../../src/runs/run-services.js';
@@ -20,11 +21,7 @@ export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<Blo
     const pair = splitPair(click.actions[0]?.value);
     if (!pair)
       return tellUser(client, click, 'That button carries no paper and run; nothing was changed.', logger);
-    const refusal = await approverRefusal(
-      deps,
-      click.user.id,
-      'Only approvers can ask for a fix (see APPROVERS); nothing was changed.',
-    );
+    const refusal = await approverRefusal(deps, click.user.id, notAnApprover('ask for a fix'));
     if (refusal) return tellUser(client, click, refusal, logger);
     const [paperId, runId] = pair;
     try {

@@ -1,5 +1,6 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { requestRun, type RunRequestKind } from '../../src/runs/request-run.js';
 import { requestRunDeps } from '../../src/runs/run-services.js';
@@ -38,11 +39,7 @@ export function requestRunAction(
       return tellUser(client, click, 'That button carries no paper and code; nothing was changed.', logger);
     const [paperId, codeHash] = pair;
     if (!deps.compute) return tellUser(client, click, COMPUTE_OFF, logger);
-    const refusal = await approverRefusal(
-      deps,
-      click.user.id,
-      `Only approvers can ${VERB[kind]} (see APPROVERS); nothing was changed.`,
-    );
+    const refusal = await approverRefusal(deps, click.user.id, notAnApprover(VERB[kind]));
     if (refusal) return tellUser(client, click, refusal, logger);
     try {
       const outcome = await requestRun(requestRunDeps({ ...deps, compute: deps.compute }), {

@@ -4,7 +4,7 @@ import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ModalMetadataSchema, type ModalMetadata } from '../../src/messages/modal-metadata.js';
-import { NOT_AN_APPROVER } from '../actions/approver-click.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 
 const SubmissionSchema = z.object({
   user: z.object({ id: z.string() }),
@@ -57,7 +57,7 @@ export function decisionSubmission(
     }
     const userId = parsed.data.user.id;
     const text = (parsed.data.view.state.values[input.blockId]?.[input.actionId]?.value ?? '').trim();
-    const refusal = await approverRefusal(deps, userId, NOT_AN_APPROVER(input.what));
+    const refusal = await approverRefusal(deps, userId, notAnApprover(input.what));
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [input.blockId]: refusal } });
       return;
