@@ -1,4 +1,4 @@
-import { costOf, priceFor } from '../adapters/bedrock/pricing.js';
+import { costOf, priceFor } from '../ports/llm-pricing.js';
 import type { Config } from '../config/load-config.js';
 import type { CoreDeps } from '../deps.js';
 import type { Decision } from '../approvals/decide.js';

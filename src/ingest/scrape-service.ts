@@ -15,7 +15,7 @@ import {
   scrapeKey,
   scrapeLabel,
 } from './scrape-request.js';
-import type { SourceFactory } from './source-factory.js';
+import type { PaperSourceFactory } from '../ports/paper-source.js';
 import { EMPTY_TALLY } from './tally.js';
 import { scrapeFailureReply, type ScrapeFailureView, scrapeStarter } from '../messages/scrape-replies.js';
 
@@ -50,7 +50,7 @@ export class ScrapeService {
 
   constructor(
     private readonly deps: ScrapeServiceDeps,
-    private readonly sources: SourceFactory,
+    private readonly sources: PaperSourceFactory,
   ) {
     this.leases = new ScrapeLeases(deps.coordination);
     this.checkpoints = new ScrapeCheckpoints(deps.coordination);
@@ -241,7 +241,10 @@ function failureView(error: unknown, retry: string): ScrapeFailureView {
 const services = new WeakMap<object, ScrapeService>();
 
 /** One service per running Sherpa (per deps object): handlers and jobs share its leases and HTTP clients. */
-export function scrapeServiceFor(deps: ScrapeServiceDeps, createSources: () => SourceFactory): ScrapeService {
+export function scrapeServiceFor(
+  deps: ScrapeServiceDeps,
+  createSources: () => PaperSourceFactory,
+): ScrapeService {
   let service = services.get(deps);
   if (!service) {
     service = new ScrapeService(deps, createSources());

@@ -1,5 +1,4 @@
-// The runner contract moves into the domain (issue 11, item 5; branch layers): then this imports it from there.
-import type { RunnerResult } from '../runs/runner-contract.js';
+import type { RunnerResult } from '../domain/runner-contract.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { formatMetric } from './format-units.js';
 

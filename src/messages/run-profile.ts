@@ -1,6 +1,5 @@
 import type { KnownBlock, MrkdwnElement } from '../domain/block-kit.js';
-// The runner contract moves into the domain (issue 11, item 5; branch layers): then this imports it from there.
-import type { RunnerResult } from '../runs/runner-contract.js';
+import type { RunnerResult } from '../domain/runner-contract.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatBytes, formatDuration, formatPercent } from './format-units.js';
 

@@ -1,6 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '../domain/block-kit.js';
-// The runner contract moves into the domain (issue 11, item 5; branch layers): then this imports it from there.
-import type { RunnerResult } from '../runs/runner-contract.js';
+import type { RunnerResult } from '../domain/runner-contract.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { MessageContent } from './message-content.js';
 import { LIMITS, escapeMrkdwn, link, truncate } from './mrkdwn.js';

@@ -8,7 +8,7 @@ import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import { renderLossCurve } from '../plots/loss-curve.js';
 import type { RunResultView } from '../messages/run-result.js';
-import { readResultAt } from './read-run-files.js';
+import { readResultAt } from '../runner/read-run-files.js';
 import type { RunReporter } from './run-reporter.js';
 
 /**

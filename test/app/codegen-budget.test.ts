@@ -5,7 +5,7 @@ import { gatherDigest } from '../../src/digest/gather-digest.js';
 import type { Paper } from '../../src/domain/paper.js';
 import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { CODEGEN_HELD_BLOCK_IDS } from '../../src/messages/codegen-held.js';
-import { costOf, priceFor } from '../../src/adapters/bedrock/pricing.js';
+import { costOf, priceFor } from '../../src/ports/llm-pricing.js';
 import { startFakeBedrock, type FakeBedrock, type FakeUsage } from '../support/fake-bedrock.js';
 import { useFakeBedrockEnv } from '../support/fake-bedrock-llm.js';
 import { codegenResponder, TINY_PDF } from '../support/fake-codegen-replies.js';

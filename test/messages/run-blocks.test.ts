@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunnerResult } from '../../src/runs/runner-contract.js';
+import type { RunnerResult } from '../../src/domain/runner-contract.js';
 import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { runHeldMessage } from '../../src/messages/run-held.js';
 import { runProgressMessage, type RunStage } from '../../src/messages/run-progress.js';

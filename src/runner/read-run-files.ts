@@ -1,12 +1,12 @@
 import { SchemaError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import {
   RunnerProgressSchema,
   RunnerResultSchema,
   type RunnerProgress,
   type RunnerResult,
-} from './runner-contract.js';
+} from '../domain/runner-contract.js';
 
 /**
  * progress.json is advisory (the thread shows it while the run goes on), so a half-written or odd file reads

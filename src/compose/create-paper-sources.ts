@@ -1,18 +1,14 @@
+import { fetchArxivRecord } from '../adapters/arxiv/fetch-by-id.js';
 import { createArxivHttpClient, createArxivSource } from '../adapters/arxiv/index.js';
 import { createMlsysSource, MLSYS_LAST_PROCEEDINGS_ONLY_YEAR } from '../adapters/mlsys/index.js';
+import { fetchOpenReviewRecord } from '../adapters/openreview/fetch-by-id.js';
 import { connectOpenReview, createOpenReviewSource } from '../adapters/openreview/index.js';
 import type { Config } from '../config/load-config.js';
 import { HttpClient } from '../http/http-client.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../ports/clock.js';
-import type { PaperSource } from '../ports/paper-source.js';
+import type { PaperLookup, PaperSourceFactory } from '../ports/paper-source.js';
 import type { Sleep } from '../ports/sleep.js';
-import type { ResolvedScrape } from './scrape-request.js';
-
-/** Turns a resolved request into the adapter that reads it. One per process: it holds the shared clients. */
-export interface SourceFactory {
-  create(request: ResolvedScrape): PaperSource;
-}
 
 export interface SourceFactoryOptions {
   sources: Config['sources'];
@@ -27,7 +23,7 @@ export interface SourceFactoryOptions {
  * The OpenReview client (and its login token), the arXiv client (its one connection and 3-second spacing) and
  * the MLSys client are created once and shared by every scrape, so spacing and token reuse hold process-wide.
  */
-export function createSourceFactory(options: SourceFactoryOptions): SourceFactory {
+export function createSourceFactory(options: SourceFactoryOptions): PaperSourceFactory {
   const { sources, logger } = options;
   const timing = {
     ...(options.clock ? { clock: options.clock } : {}),
@@ -72,5 +68,26 @@ export function createSourceFactory(options: SourceFactoryOptions): SourceFactor
         ...(options.openreviewPageSize ? { pageSize: options.openreviewPageSize } : {}),
       });
     },
+  };
+}
+
+/**
+ * By-id lookups with their own pair of clients and the same politeness as the scrapers (one arXiv request every
+ * 3 s on one connection; one OpenReview login reused). Lookups are rare: a person typed an id.
+ */
+export function createPaperLookup(options: Pick<SourceFactoryOptions, 'sources' | 'logger'>): PaperLookup {
+  const { sources, logger } = options;
+  const { username, password } = sources.openreview;
+  const arxiv = createArxivHttpClient({ logger, minIntervalMs: sources.arxiv.minIntervalMs });
+  const openreview = connectOpenReview({
+    apiUrl: sources.openreview.apiUrl,
+    credentials: username && password ? { username, password } : undefined,
+    logger,
+  });
+  return {
+    fetch: (reference) =>
+      reference.kind === 'arxiv'
+        ? fetchArxivRecord(arxiv, sources.arxiv.apiUrl, reference.id)
+        : fetchOpenReviewRecord(openreview, reference.id),
   };
 }

@@ -1,5 +1,17 @@
-import type { ModelPrice } from '../../config/config-file.js';
-import type { LlmUsage } from '../../ports/llm.js';
+import type { LlmUsage } from './llm.js';
+
+/**
+ * How the Llm port's usage is priced, shared by the adapter (which reports each call's cost) and by the budget
+ * estimates of the stages (`codegen/codegen-budget.ts`). Pure arithmetic over the configured price table.
+ */
+
+/** USD per million tokens (the configuration's `bedrock.prices` entries have this shape). */
+export interface TokenPrice {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cacheReadPerMTok?: number | undefined;
+  cacheWritePerMTok?: number | undefined;
+}
 
 /** Geographic and global inference-profile prefixes (aws.md §1): `us.anthropic.…` prices as `anthropic.…`. */
 const PROFILE_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
@@ -8,7 +20,7 @@ const PROFILE_PREFIX = /^(us|eu|apac|jp|au|ca|us-gov|global)\./;
  * The price of a model id: an exact entry first, then the same model under another profile prefix, so a price
  * table keyed by `us.…` also prices `global.…` and the bare id.
  */
-export function priceFor(prices: Record<string, ModelPrice>, modelId: string): ModelPrice | undefined {
+export function priceFor(prices: Record<string, TokenPrice>, modelId: string): TokenPrice | undefined {
   const exact = prices[modelId];
   if (exact) return exact;
   const base = modelId.replace(PROFILE_PREFIX, '');
@@ -22,7 +34,7 @@ export function priceFor(prices: Record<string, ModelPrice>, modelId: string): M
  * USD for one call. Bedrock reports cached tokens apart from `inputTokens` (as Anthropic does), so the three
  * input counts are priced separately; without explicit cache prices, reads cost 0.1× and writes 1.25× input.
  */
-export function costOf(usage: LlmUsage, price: ModelPrice): number {
+export function costOf(usage: LlmUsage, price: TokenPrice): number {
   const cacheRead = price.cacheReadPerMTok ?? price.inputPerMTok * 0.1;
   const cacheWrite = price.cacheWritePerMTok ?? price.inputPerMTok * 1.25;
   return (
