@@ -5,6 +5,7 @@ import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ButtonClickSchema, channelOf, tellUser, type ButtonClick } from './action-payload.js';
+import { CLICK_FAILED } from '../../src/messages/click-replies.js';
 
 /** The run buttons' click shape, plus what opening a modal and answering in a thread need. */
 const DecisionClickSchema = ButtonClickSchema.extend({
@@ -98,7 +99,7 @@ export function approverClick(
       await work(click, { deps, logger, tell });
     } catch (error) {
       logger.error({ err: error, value: click.value }, 'approval click failed');
-      await tell(':x: Sherpa could not record that; the details are in the bot log. Nothing was changed.');
+      await tell(CLICK_FAILED);
     }
   };
 }

@@ -5,6 +5,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ModalMetadataSchema, type ModalMetadata } from '../../src/messages/modal-metadata.js';
 import { notAnApprover } from '../../src/messages/approver-refusals.js';
+import { CLICK_FAILED } from '../../src/messages/click-replies.js';
 
 const SubmissionSchema = z.object({
   user: z.object({ id: z.string() }),
@@ -84,7 +85,7 @@ export function decisionSubmission(
       await work(submission, { deps, logger, tell });
     } catch (error) {
       logger.error({ err: error, paperId: submission.metadata.paperId }, 'decision from a modal failed');
-      await tell(':x: Sherpa could not record that; the details are in the bot log. Nothing was changed.');
+      await tell(CLICK_FAILED);
     }
   };
 }
