@@ -113,6 +113,9 @@ export const LAYER_POLICIES = [
     from: { element: { type: 'slack-legacy' } },
     allow: to('messages', 'deps', 'support', 'ports', 'domain', 'errors'),
   },
+  // TEMPORARY (issue 11, item 1): the Slack adapter still borrows src/slack/ helpers (the Bolt logger) until they
+  // move into src/adapters/slack/.
+  { from: { element: { type: 'adapter', captured: { adapter: 'slack' } } }, allow: to('slack-legacy') },
 ];
 
 /**
