@@ -43,6 +43,7 @@ export const LAYER_ELEMENTS = [
       'src/papers',
       'src/commands',
       'src/plots',
+      'src/evolve',
     ],
     partialMatch: false,
   },
