@@ -154,18 +154,22 @@ export const SLACK_IMPORT_ALLOWLIST = [
 
 const layerRule = (policies) => ['error', { default: 'disallow', policies }];
 
-const slackRestriction = [
-  'error',
-  {
-    patterns: [
-      {
-        group: ['@slack/*'],
-        message:
-          'Only src/adapters/slack/ and handlers/ import a Slack package; use the Chat port (docs/architecture.md).',
-      },
-    ],
-  },
-];
+const SLACK_PACKAGES = {
+  group: ['@slack/*'],
+  message:
+    'Only src/adapters/slack/ and handlers/ import a Slack package; use the Chat port (docs/architecture.md).',
+};
+
+/** The SDKs of the services behind the ports (design principle: only adapters import an SDK). */
+const SERVICE_SDKS = {
+  group: ['@aws-sdk/*', '@smithy/*', '@opensearch-project/*', 'better-sqlite3'],
+  message: 'Only an adapter in src/adapters/<service>/ imports a service SDK; reach it through its port.',
+};
+
+/** Where each package group may be imported, besides the adapters. */
+const SLACK_ALLOWED = ['src/adapters/slack/**', 'handlers/**', ...SLACK_IMPORT_ALLOWLIST];
+const SDK_ALLOWED = ['src/adapters/**', 'src/doctor/**', 'src/migration/**'];
+const restrict = (...groups) => ['error', { patterns: groups }];
 
 /**
  * The flat-config blocks that enforce the layers; `plugins` is `{ boundaries }`. Tests pass the same blocks to
@@ -189,7 +193,7 @@ export function layerConfigs(plugins) {
         'boundaries/dependencies': layerRule(LAYER_POLICIES),
         // A new folder must be given a layer above before its files pass lint.
         'boundaries/no-unknown-files': 'error',
-        'no-restricted-imports': slackRestriction,
+        'no-restricted-imports': restrict(SLACK_PACKAGES, SERVICE_SDKS),
       },
     },
     {
@@ -201,8 +205,15 @@ export function layerConfigs(plugins) {
         ]),
       },
     },
+    // The last block that matches a file decides which packages it may not import.
+    { files: SLACK_ALLOWED, rules: { 'no-restricted-imports': restrict(SERVICE_SDKS) } },
+    { files: SDK_ALLOWED, rules: { 'no-restricted-imports': restrict(SLACK_PACKAGES) } },
     {
-      files: ['src/adapters/slack/**', 'handlers/**', ...SLACK_IMPORT_ALLOWLIST],
+      // Both: the Slack adapter, and the doctor's Slack checks (which probe the tokens themselves).
+      files: [
+        'src/adapters/slack/**',
+        ...SLACK_IMPORT_ALLOWLIST.filter((path) => path.startsWith('src/doctor/')),
+      ],
       rules: { 'no-restricted-imports': 'off' },
     },
   ];

@@ -20,7 +20,7 @@ async function problems(filePath: string, code: string): Promise<string[]> {
 }
 
 const LAYERS = 'boundaries/dependencies';
-const SLACK = 'no-restricted-imports';
+const PACKAGES = 'no-restricted-imports';
 
 describe('layer rules', () => {
   it.each([
@@ -82,13 +82,25 @@ describe('layer rules', () => {
       'a stage importing @slack/bolt',
       'src/judge/layer-probe.ts',
       "import { webApi } from '@slack/bolt';\nexport const f = webApi;\n",
-      SLACK,
+      PACKAGES,
     ],
     [
       'an adapter other than Slack importing @slack/web-api',
       'src/adapters/sqs/layer-probe.ts',
       "import type { WebClient } from '@slack/web-api';\nexport type T = WebClient;\n",
-      SLACK,
+      PACKAGES,
+    ],
+    [
+      'a stage importing an AWS SDK client',
+      'src/runs/layer-probe.ts',
+      "import { S3Client } from '@aws-sdk/client-s3';\nexport const f = S3Client;\n",
+      PACKAGES,
+    ],
+    [
+      'the composition root importing better-sqlite3 itself',
+      'src/compose/layer-probe.ts',
+      "import Database from 'better-sqlite3';\nexport const f = Database;\n",
+      PACKAGES,
     ],
     [
       'a file in a folder no layer names',
@@ -137,6 +149,11 @@ describe('layer rules', () => {
         'export type T = App;',
         'export const f = scrapesFor;',
       ].join('\n') + '\n',
+    ],
+    [
+      'an adapter importing its service SDK',
+      'src/adapters/sqs/layer-probe.ts',
+      "import { SQSClient } from '@aws-sdk/client-sqs';\nexport const f = SQSClient;\n",
     ],
     [
       'the composition root importing adapters',
