@@ -5,7 +5,7 @@ import { requestCodegen } from '../../src/codegen/request-codegen.js';
 import { requeueStrandedCodegen } from '../../src/codegen/requeue-stranded.js';
 import { codeHashOf } from '../../src/codegen/store-code-version.js';
 import { pdfBlobKey } from '../../src/codegen/paper-document.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { openThreadFor } from '../../src/threads/open-thread.js';
 import { embeddedCoreDeps, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import {
