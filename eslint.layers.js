@@ -47,8 +47,8 @@ export const LAYER_ELEMENTS = [
     ],
     partialMatch: false,
   },
-  // TEMPORARY (issue 11, items 1 and 2): Slack helpers and Block Kit builders that are moving to
-  // src/adapters/slack/ and src/messages/. Delete this element once src/slack/ is empty.
+  // TEMPORARY (issue 11, item 1): Slack helpers that are moving to src/adapters/slack/. Delete this element once
+  // src/slack/ is empty.
   { type: 'slack-legacy', pattern: 'src/slack', partialMatch: false },
   { type: 'handlers', pattern: 'handlers', partialMatch: false },
   { type: 'jobs', pattern: 'jobs', partialMatch: false },
@@ -104,8 +104,8 @@ export const LAYER_POLICIES = [
     ),
   },
   { from: { element: { type: 'compose' } }, allow: { to: { element: { type: '*' } } } },
-  // TEMPORARY (issue 11, items 1 and 2): src/slack/ is used by stages, handlers and the composition root until the
-  // Chat port and src/messages/ replace it; it may use what a stage may.
+  // TEMPORARY (issue 11, item 1): src/slack/ is used by stages, handlers and the composition root until the Chat
+  // port replaces it; it may use what a stage may.
   {
     from: { element: { type: ['stage', 'handlers', 'slack-legacy'] } },
     allow: to('slack-legacy'),
@@ -120,19 +120,6 @@ export const LAYER_POLICIES = [
 ];
 
 /**
- * TEMPORARY (issue 11, item 2): Block Kit builders under src/slack/blocks/ that still import a stage for a type or
- * a label. The `messages` branch moves them to src/messages/, which imports the domain only; then delete this.
- */
-export const BLOCKS_IMPORTING_STAGES = [
-  'src/slack/blocks/code-step.ts',
-  'src/slack/blocks/codegen-status.ts',
-  'src/slack/blocks/decision-line.ts',
-  'src/slack/blocks/home-sections.ts',
-  'src/slack/blocks/home-view.ts',
-  'src/slack/blocks/scrape-progress.ts',
-];
-
-/**
  * TEMPORARY (issue 11, item 1): files outside src/adapters/slack/ and handlers/ that still import a Slack package,
  * because CoreDeps.slack is a raw WebClient. The `chat` branch moves every Slack call behind the Chat port; remove
  * each file here as it stops importing @slack/*, and delete the list when it is empty.
@@ -141,7 +128,6 @@ export const SLACK_IMPORT_ALLOWLIST = [
   'src/deps.ts',
   'src/compose.ts',
   'src/approvals/approver-check.ts',
-  'src/digest/digest-message.ts',
   'src/doctor/build-checks.ts',
   'src/doctor/slack-app-token-check.ts',
   'src/doctor/slack-auth-check.ts',
@@ -194,15 +180,6 @@ export function layerConfigs(plugins) {
         // A new folder must be given a layer above before its files pass lint.
         'boundaries/no-unknown-files': 'error',
         'no-restricted-imports': restrict(SLACK_PACKAGES, SERVICE_SDKS),
-      },
-    },
-    {
-      files: BLOCKS_IMPORTING_STAGES,
-      rules: {
-        'boundaries/dependencies': layerRule([
-          ...LAYER_POLICIES,
-          { from: { element: { type: 'slack-legacy' } }, allow: to('stage') },
-        ]),
       },
     },
     // The last block that matches a file decides which packages it may not import.
