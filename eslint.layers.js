@@ -14,8 +14,8 @@ export const LAYER_ELEMENTS = [
   { type: 'ports', pattern: 'src/ports', partialMatch: false },
   // Pure message builders (issue 11, item 2): what users see, from domain values only.
   { type: 'messages', pattern: 'src/messages', partialMatch: false },
-  // Small helpers every layer above the ports may use: logging, the HTTP client, configuration, the keyed queue
-  // decorator, where the checkout is.
+  // What every layer above the ports may use: logging, the HTTP client, configuration, the one queue consumer
+  // (and the keyed-queue decorator), where the checkout is.
   { type: 'support', pattern: 'src/project-root.ts', mode: 'file' },
   { type: 'support', pattern: 'src/node-support.ts', mode: 'file' },
   { type: 'support', pattern: ['src/logging', 'src/http', 'src/config', 'src/queue'], partialMatch: false },
