@@ -1,4 +1,4 @@
-import { formatObjective } from './objective.js';
+import { formatObjective } from '../domain/objective.js';
 import type { EvolveSearch, Variant } from './search-record.js';
 
 export interface LeaderboardRow {

@@ -1,4 +1,4 @@
-import { improvementOf, type Objective } from './objective.js';
+import { improvementOf, type Objective } from '../domain/objective.js';
 import type { EvolveSearch } from './search-record.js';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ObjectiveSchema } from './objective.js';
+import { ObjectiveSchema } from '../domain/objective.js';
 import { SEARCH_STATES } from './search-state.js';
 
 /** The diversity mix of a generation (issue 13, item 3), plus the parent's own re-run beside its children. */

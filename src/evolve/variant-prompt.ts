@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LlmMessage } from '../ports/llm.js';
-import { formatObjective } from './objective.js';
+import { formatObjective } from '../domain/objective.js';
 import { VariantLabelSchema, type EvolveSearch, type VariantLabel } from './search-record.js';
 
 const ProposalSchema = z.object({
