@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import { createCronScheduler } from './adapters/node-cron/index.js';
 import type { Config } from './config/load-config.js';
 import type { CoreDeps } from './deps.js';
 import type { Logger } from './logging/logger.js';
@@ -7,6 +8,7 @@ import { realSleep, type Sleep } from './ports/sleep.js';
 import { createBlobStore } from './compose/create-blob-store.js';
 import { createCompute } from './compose/create-compute.js';
 import { createIndexStores } from './compose/create-index-stores.js';
+import { createPaperLookup, createSourceFactory } from './compose/create-paper-sources.js';
 import { createLlm } from './compose/create-llm.js';
 import { createQueues } from './compose/create-queues.js';
 import { createStorageContext } from './compose/storage-context.js';
@@ -69,6 +71,13 @@ export async function createCoreDeps(
             }
           : queues,
       llm: createLlm(context, ledger),
+      scheduler: createCronScheduler(logger),
+      sources: createSourceFactory({
+        sources: config.sources,
+        logger: logger.child({ component: 'sources' }),
+        clock,
+      }),
+      paperLookup: createPaperLookup({ sources: config.sources, logger }),
       close: () => context.closeAll(),
     };
     logger.debug(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import cron from 'node-cron';
 import { ConfigError } from '../errors.js';
+import { isValidCron } from './cron-expression.js';
 import { type Env, EnvReader, problemFor, VARS } from './env-reader.js';
 import { readConfigFile } from './read-config-file.js';
 import { type ComputePool, resolvePools, shortcutPool } from './compute-pools.js';
@@ -227,7 +227,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   }
 
   const digestSchedule = read.string('DIGEST_SCHEDULE') ?? file.digest?.schedule ?? '0 9 * * *';
-  if (!cron.validate(digestSchedule)) {
+  if (!isValidCron(digestSchedule)) {
     problems.push(
       `DIGEST_SCHEDULE is not valid ("${digestSchedule}"): expected a cron expression (minute hour day month weekday) such as "0 9 * * 1-5", read in TIMEZONE.`,
     );

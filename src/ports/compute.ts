@@ -1,5 +1,5 @@
 import { TransientError } from '../errors.js';
-import type { RunnerProgress } from '../runs/runner-contract.js';
+import type { RunnerProgress } from '../domain/runner-contract.js';
 
 /**
  * Where approved code runs. Adapters: EC2 + SSM for the trn1 instances (`src/adapters/ec2-ssm/`) and the
@@ -142,7 +142,7 @@ export interface Compute {
   cancelRun(handle: RunHandle): Promise<void>;
   /** The runner's progress.json for a run, if it has written one yet. */
   readProgress(handle: RunHandle): Promise<RunnerProgress | undefined>;
-  /** The BlobStore scope this instance's runner may use (`runs/run-keys.ts`). */
+  /** The BlobStore scope this instance's runner may use (`domain/run-keys.ts`). */
   storageScope(instanceId: string): string;
   stop(instanceId: string): Promise<void>;
   /** Launch one instance for a `launch` pool; throws LaunchCapacityError when EC2 has no room. */

@@ -8,7 +8,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Compute, RunHandle } from '../ports/compute.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { InstanceLease } from './instance-pool.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { findRun, updateRun } from './run-records.js';
 import { writeRunnerJob } from './write-job.js';
 import { attemptRunId } from './run-attempt.js';

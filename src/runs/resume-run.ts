@@ -4,12 +4,12 @@ import type { RunRecord } from '../domain/run-record.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { PaperStore } from '../ports/paper-store.js';
-import { formatDuration } from '../slack/blocks/run-units.js';
+import { formatDuration } from '../messages/format-units.js';
 import type { RunEnding } from './final-report.js';
 import type { InstanceLease, InstancePool } from './instance-pool.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import { attemptOf, checkpointPrefixOf, requeueAttempt } from './run-attempt.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { findRun, updateRun } from './run-records.js';
 
 /** Add a line to the story the run's one progress message tells (fall-throughs, interruptions, resumes). */

@@ -3,8 +3,8 @@ import type { Paper } from '../domain/paper.js';
 import { PermanentError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Compute } from '../ports/compute.js';
-import { runKeys, type RunLocation } from './run-keys.js';
-import { RunnerJobSchema, type RunnerJob } from './runner-contract.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
+import { RunnerJobSchema, type RunnerJob } from '../domain/runner-contract.js';
 import type { RunRecord } from '../domain/run-record.js';
 import { checkpointPrefixOf, copyCheckpoint } from './run-attempt.js';
 

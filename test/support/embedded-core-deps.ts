@@ -6,6 +6,7 @@ import {
   SqlitePaperStore,
   SqliteWorkQueue,
 } from '../../src/adapters/embedded/index.js';
+import { createPaperLookup, createSourceFactory } from '../../src/compose/create-paper-sources.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { CodegenJobSchema, JudgeJobSchema, RunJobSchema } from '../../src/domain/jobs.js';
@@ -13,6 +14,7 @@ import { createLogger, type Logger } from '../../src/logging/logger.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Llm } from '../../src/ports/llm.js';
 import type { ZodType } from 'zod';
+import { ManualScheduler } from './manual-scheduler.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 import type { SlackFake } from './slack-fake/index.js';
 
@@ -61,9 +63,10 @@ export function embeddedCoreDeps(
   });
   const queue = <T>(name: 'judge' | 'codegen' | 'run', schema: ZodType<T>) =>
     new SqliteWorkQueue<T>(database, { name, schema, clock, pollIntervalMs: 5 });
+  const logger = options.logger ?? createLogger({ level: 'silent' });
   const deps: EmbeddedCoreDeps['deps'] = {
     config,
-    logger: options.logger ?? createLogger({ level: 'silent' }),
+    logger,
     clock,
     papers: new SqlitePaperStore(database, { clock }),
     coordination: new SqliteCoordinationStore(database, { clock }),
@@ -80,6 +83,11 @@ export function embeddedCoreDeps(
       run: queue('run', RunJobSchema),
     },
     ...(options.llm ? { llm: options.llm } : {}),
+    // What `src/compose.ts` composes: the real source adapters (pointed at the fakes by the env), and a
+    // scheduler that fires only when the test says so.
+    scheduler: new ManualScheduler(),
+    sources: createSourceFactory({ sources: config.sources, logger, clock }),
+    paperLookup: createPaperLookup({ sources: config.sources, logger }),
   };
   return { deps, clock, close: () => database.close() };
 }

@@ -10,10 +10,9 @@ import {
   type RunHandle,
   type RunPoll,
 } from '../../src/ports/compute.js';
-import { RunnerJobSchema } from '../../src/runs/runner-contract.js';
-import { readProgress } from '../../src/runs/read-run-files.js';
-import { runKeys } from '../../src/runs/run-keys.js';
-import type { RunnerProgress, RunnerResult } from '../../src/runs/runner-contract.js';
+import { readProgress } from '../../src/runner/read-run-files.js';
+import { runKeys } from '../../src/domain/run-keys.js';
+import { RunnerJobSchema, type RunnerProgress, type RunnerResult } from '../../src/domain/runner-contract.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 interface SimInstance {

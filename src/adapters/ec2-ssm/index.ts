@@ -11,14 +11,14 @@ import type {
   RunPoll,
 } from '../../ports/compute.js';
 import type { Sleep } from '../../ports/sleep.js';
-import { readProgress } from '../../runs/read-run-files.js';
+import { readProgress } from '../../runner/read-run-files.js';
 import {
   buildRunnerBundle,
   publishRunnerBundle,
   readBootstrapScript,
   type PublishedRunner,
-} from '../../runs/runner-bundle.js';
-import type { RunnerProgress } from '../../runs/runner-contract.js';
+} from '../../runner/runner-bundle.js';
+import type { RunnerProgress } from '../../domain/runner-contract.js';
 import type { Ec2SsmClients } from './clients.js';
 import {
   DEFAULT_READY_BUDGETS,
