@@ -26,7 +26,7 @@ interface SimInstance {
   launch?: { pool: string; market: 'spot' | 'on-demand'; clientToken: string };
 }
 
-interface SimRun {
+export interface SimRun {
   runId: string;
   endsAt: number;
   written: boolean;
@@ -88,6 +88,8 @@ export class SimulatedCompute implements Compute {
   readonly terminated: string[] = [];
   /** Work lost at each interruption (ms of code time since its last checkpoint). */
   readonly lostWorkMs: number[] = [];
+  /** Code time of every attempt, by the run's base id (an interrupted run has several). */
+  readonly codeMs = new Map<string, number[]>();
   private launchCount = 0;
 
   constructor(private readonly options: SimulatedComputeOptions) {
@@ -271,6 +273,10 @@ export class SimulatedCompute implements Compute {
         stderr: '',
       };
     if (this.now() < run.endsAt) return { state: 'running' };
+    if (!run.written) {
+      const base = run.runId.replace(/\.a\d+$/, '');
+      this.codeMs.set(base, [...(this.codeMs.get(base) ?? []), run.endsAt - run.startedAt]);
+    }
     if (!run.written && run.interrupted) {
       run.written = true;
       const location = { runId: run.runId, scope: this.storageScope(handle.instanceId) };
