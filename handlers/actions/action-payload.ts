@@ -2,7 +2,7 @@ import type { types, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import type { AuditEntry } from '../../src/domain/paper.js';
 import type { Logger } from '../../src/logging/logger.js';
-import { decisionLine } from '../../src/slack/blocks/decision-line.js';
+import { decisionLine } from '../../src/messages/decision-line.js';
 
 /** The parts of a `block_actions` payload the run buttons read (slack.md §2), checked, not trusted. */
 export const ButtonClickSchema = z.object({

@@ -3,7 +3,7 @@ import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { requestFixDeps } from '../../src/runs/run-services.js';
-import { RUN_RESULT_BLOCK_IDS } from '../../src/slack/blocks/run-result.js';
+import { RUN_RESULT_BLOCK_IDS } from '../../src/messages/run-result.js';
 import { ButtonClickSchema, splitPair, tellUser } from './action-payload.js';
 
 /**

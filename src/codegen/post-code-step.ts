@@ -1,7 +1,7 @@
 import type { CodeVersion } from '../domain/code-version.js';
 import type { Paper, ThreadRef } from '../domain/paper.js';
 import type { CoreDeps } from '../deps.js';
-import { shortHash } from '../slack/blocks/code-step.js';
+import { shortHash } from '../messages/code-step.js';
 import { TransientError } from '../errors.js';
 import { findReplyByMetadata } from '../slack/find-reply-by-metadata.js';
 import { slackRefused } from '../slack/slack-refused.js';

@@ -16,5 +16,7 @@ export const CodeVersionSchema = z.object({
   /** Set on a version adopted from an evolve search: the search and variant it came from. */
   evolvedFrom: z.object({ searchId: z.string(), variantId: z.string() }).optional(),
   createdAt: z.string(),
+  /** The backend the code is written for (issue 12, item 5); absent: `neuron`, as every version before it. */
+  backend: z.enum(['neuron', 'cuda']).optional(),
 });
 export type CodeVersion = z.infer<typeof CodeVersionSchema>;

@@ -29,6 +29,15 @@ export const RunnerJobSchema = z.object({
   profile: z.boolean().default(true),
   /** Extra environment variables the code may see (names checked against the runner's allowlist). */
   env: z.record(z.string(), z.string()).default({}),
+  /**
+   * Issue 12, names agreed with the runner (trainium-runner/sherpa_runner/contract.py): the checkpoint an
+   * earlier attempt synced, copied by the bot into this job's own folder (the only place the instance's role
+   * may read), restored into SHERPA_CHECKPOINT_DIR before the code starts; and the earlier attempts' counts.
+   */
+  resumeFrom: z.object({ checkpointUri: z.string() }).optional(),
+  checkpointSyncSeconds: z.number().int().positive().optional(),
+  priorInterruptions: z.number().int().min(0).optional(),
+  priorResumes: z.number().int().min(0).optional(),
 });
 export type RunnerJob = z.infer<typeof RunnerJobSchema>;
 
@@ -92,7 +101,8 @@ export const TorchProfileSchema = z.object({
 export const RunnerResultSchema = z.object({
   schemaVersion: z.literal(1),
   runId: z.string(),
-  status: z.enum(['succeeded', 'failed']),
+  /** `interrupted`: a spot notice stopped the code; its checkpoint was synced to `checkpoint.uri` (issue 12). */
+  status: z.enum(['succeeded', 'failed', 'interrupted']),
   backend: RunnerBackendSchema,
   exitCode: z.number().int().nullable(),
   startedAt: z.string(),
@@ -124,6 +134,41 @@ export const RunnerResultSchema = z.object({
   truncated: z.object({ stdout: z.boolean(), stderr: z.boolean() }),
   /** Artifact names relative to `resultsUri`: `stdout.log`, `stderr.log`, `profile/…`. */
   artifacts: z.array(z.string()),
+  /** The checkpoint the runner synced from SHERPA_CHECKPOINT_DIR (`<resultsUri>checkpoint/`). */
+  checkpoint: z
+    .object({ uri: z.string(), syncs: z.number().int().optional(), lastSyncedAt: z.string().optional() })
+    .passthrough()
+    .optional(),
+  interruption: z
+    .object({
+      action: z.string(),
+      noticeTime: z.string().optional(),
+      stoppedWithinGrace: z.boolean().optional(),
+    })
+    .passthrough()
+    .optional(),
+  /** What the run ran on and how fast (issue 12, item 6). */
+  execution: z
+    .object({
+      wallSeconds: z.number().optional(),
+      runnerVersion: z.string().optional(),
+      interruptions: z.number().int().optional(),
+      resumes: z.number().int().optional(),
+      throughput: z.object({ value: z.number(), unit: z.string() }).passthrough().optional(),
+      compileSeconds: z.number().optional(),
+      peakHostMemoryBytes: z.number().optional(),
+      peakDeviceMemoryBytes: z.number().optional(),
+      instance: z
+        .object({
+          id: z.string().optional(),
+          type: z.string().optional(),
+          amiId: z.string().optional(),
+          market: z.string().optional(),
+        })
+        .optional(),
+    })
+    .passthrough()
+    .optional(),
   sandbox: z.object({
     user: z.string(),
     metadataBlocked: z.boolean(),

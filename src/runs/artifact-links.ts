@@ -1,5 +1,5 @@
 import type { BlobStore } from '../ports/blob-store.js';
-import type { ArtifactLink } from '../slack/blocks/run-result.js';
+import type { ArtifactLink } from '../messages/run-result.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
 
 /** The S3 console page of an object, for people who click; `s3://` stays visible for the CLI. */

@@ -123,8 +123,8 @@ const reactionsAdd: MethodHandler = (args, { workspace }) => {
 };
 
 /**
- * Top-level messages of a channel, newest first, from `oldest` on (slack.md §3: `channels:history`). Message
- * metadata is returned only with `include_all_metadata`, as on Slack.
+ * Top-level messages of a channel, newest first, from `oldest` on (slack.md §3: `channels:history`), a page at
+ * a time. Message metadata is returned only with `include_all_metadata`, as on Slack.
  */
 const conversationsHistory: MethodHandler = (args, { workspace }) => {
   const channel = str(args.channel);
@@ -132,17 +132,41 @@ const conversationsHistory: MethodHandler = (args, { workspace }) => {
   const oldest = Number(str(args.oldest) ?? '0');
   const limit = Math.min(Number(str(args.limit) ?? '100'), 999);
   const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
-  const messages = [...workspace.messages.values()]
+  const all = [...workspace.messages.values()]
     .filter((m) => m.channel === channel && (!m.threadTs || m.threadTs === m.ts) && Number(m.ts) >= oldest)
-    .sort((a, b) => Number(b.ts) - Number(a.ts))
-    .slice(0, limit)
-    .map((m) => {
-      const rendered = render(m, workspace.identity);
-      if (!withMetadata) delete rendered.metadata;
-      return rendered;
-    });
-  return { ok: true, messages, has_more: false };
+    .sort((a, b) => Number(b.ts) - Number(a.ts));
+  return page(all, args, limit, (m) => {
+    const rendered = render(m, workspace.identity);
+    if (!withMetadata) delete rendered.metadata;
+    return rendered;
+  });
 };
+
+/**
+ * One page of a listing, as Slack pages them: `limit` messages from the `cursor` on, and while more remain,
+ * `has_more` with `response_metadata.next_cursor` naming where the next page starts.
+ */
+function page(
+  all: FakeMessage[],
+  args: ApiArgs,
+  limit: number,
+  show: (message: FakeMessage) => Record<string, unknown>,
+): ApiResponse {
+  const cursor = str(args.cursor);
+  const start = cursor
+    ? Number(
+        Buffer.from(cursor, 'base64')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      )
+    : 0;
+  if (!Number.isInteger(start) || start < 0) return fail('invalid_cursor');
+  const end = start + limit;
+  const messages = all.slice(start, end).map(show);
+  if (end >= all.length) return { ok: true, messages, has_more: false };
+  const nextCursor = Buffer.from(`offset:${end}`).toString('base64');
+  return { ok: true, messages, has_more: true, response_metadata: { next_cursor: nextCursor } };
+}
 
 /**
  * A thread: its root and its replies, oldest first (slack.md §3: `channels:history`). As on Slack, message
@@ -156,16 +180,14 @@ const conversationsReplies: MethodHandler = (args, { workspace }) => {
   if (!ts || !root) return fail('thread_not_found');
   const limit = Math.min(Number(str(args.limit) ?? '1000'), 1000);
   const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
-  const messages = [...workspace.messages.values()]
+  const all = [...workspace.messages.values()]
     .filter((m) => m.channel === channel && (m.ts === ts || m.threadTs === ts))
-    .sort((a, b) => Number(a.ts) - Number(b.ts))
-    .slice(0, limit)
-    .map((m) => {
-      const rendered = render(m, workspace.identity);
-      if (!withMetadata) delete rendered.metadata;
-      return rendered;
-    });
-  return { ok: true, messages, has_more: false };
+    .sort((a, b) => Number(a.ts) - Number(b.ts));
+  return page(all, args, limit, (m) => {
+    const rendered = render(m, workspace.identity);
+    if (!withMetadata) delete rendered.metadata;
+    return rendered;
+  });
 };
 
 export const CHAT_METHODS: Record<string, MethodHandler> = {

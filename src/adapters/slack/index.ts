@@ -1,0 +1,2 @@
+export { SlackChat, type SlackChatOptions } from './slack-chat.js';
+export { toChatError } from './web-api-error.js';
