@@ -69,7 +69,11 @@ export type SearchSettings = z.infer<typeof SearchSettingsSchema>;
 
 export const GenerationRecordSchema = z.object({
   generation: z.number().int().min(1),
-  /** Set once the generation's proposal call has been made: a resumed worker never makes it again. */
+  /** Written just before the proposal call: found without `proposedAt`, a worker died around the call. */
+  callStartedAt: z.string().optional(),
+  /** How many times the call was begun: more than 1 is shown in the thread (exactly once, or visibly not). */
+  callAttempts: z.number().int().nonnegative().optional(),
+  /** Set with the variants, in the same write: a resumed worker never makes the call again. */
   proposedAt: z.string().optional(),
   llmCalls: z.number().int().nonnegative().default(0),
   inputTokens: z.number().int().nonnegative().default(0),
