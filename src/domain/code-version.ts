@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ObjectiveSchema } from '../evolve/objective.js';
+import { ObjectiveSchema } from './objective.js';
 
 /** One generated training script. Stored in the blob store by content hash; each regeneration is a new version. */
 export const CodeVersionSchema = z.object({
