@@ -89,7 +89,10 @@ export async function inspectScript(
   const findings = parsed.findings.filter((finding) => finding.rule !== 'syntax');
   // The objective's check is shown only for code that declares one (issue 13, item 2).
   const named = options.objectiveMetric
-    ? [...namedChecks(backend), { name: `Prints the objective (${options.objectiveMetric})`, rules: ['objective'] }]
+    ? [
+        ...namedChecks(backend),
+        { name: `Prints the objective (${options.objectiveMetric})`, rules: ['objective'] },
+      ]
     : namedChecks(backend);
   const checks = named.map(({ name, rules }) => {
     const failed = findings.filter((finding) => rules.includes(finding.rule));
