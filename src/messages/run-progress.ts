@@ -6,7 +6,7 @@ import { formatDuration } from './format-units.js';
 /** Where a run is, as the one progress message in the thread shows it (updated in place). */
 export type RunStage =
   | { stage: 'queued'; position?: number }
-  | { stage: 'waiting_for_instance' }
+  | { stage: 'waiting_for_instance'; backend?: string; position?: number }
   | { stage: 'starting_instance'; instanceId: string; detail: string }
   | { stage: 'capacity_retry'; instanceId: string; attempt: number; retryInSeconds: number }
   | { stage: 'waiting_for_agent'; instanceId: string; elapsedSeconds: number }
@@ -18,6 +18,10 @@ export interface RunProgressView {
   codeHash: string;
   requestedBy: string;
   stage: RunStage;
+  /** The pool and market the run is placed on (issue 12). */
+  placement?: { pool: string; market: string };
+  /** Earlier events the message keeps telling: capacity fall-throughs, interruptions, resumes. */
+  story?: string[];
 }
 
 const STEPS = ['queued', 'starting instance', 'waiting for SSM', 'running', 'done'] as const;
@@ -55,8 +59,11 @@ function detailLine(stage: RunStage): string {
   switch (stage.stage) {
     case 'queued':
       return stage.position ? `Queued, position ${stage.position}.` : 'Queued.';
-    case 'waiting_for_instance':
-      return 'Every instance is busy with another run; this one starts when one is free.';
+    case 'waiting_for_instance': {
+      const where = stage.backend ? ` of the ${stage.backend === 'cuda' ? 'GPU' : 'Trainium'} pools` : '';
+      const position = stage.position ? ` Queue position ${stage.position}.` : '';
+      return `Every instance${where} is busy or at its pool's limit; this run starts when one is free.${position}`;
+    }
     case 'starting_instance':
       return `\`${stage.instanceId}\`: ${escapeMrkdwn(stage.detail)}`;
     case 'capacity_retry':
@@ -83,8 +90,13 @@ function detailLine(stage: RunStage): string {
 }
 
 export function runProgressMessage(view: RunProgressView): MessageContent {
-  const head = `*Trainium run* \`${view.runId}\` · code \`${view.codeHash.slice(0, 12)}\` · approved by <@${view.requestedBy}>`;
-  const detail = detailLine(view.stage);
+  const placement = view.placement
+    ? ` · pool \`${escapeMrkdwn(view.placement.pool)}\` (${view.placement.market})`
+    : '';
+  const head = `*Trainium run* \`${view.runId}\` · code \`${view.codeHash.slice(0, 12)}\` · approved by <@${view.requestedBy}>${placement}`;
+  // The story (bot-written lines, pool names from the config) comes first, the current stage last.
+  const story = (view.story ?? []).slice(-6).join('\n');
+  const detail = story ? `${story}\n${detailLine(view.stage)}` : detailLine(view.stage);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(`${head}\n${detail}`, LIMITS.sectionText) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: stepLine(view.stage) }] },

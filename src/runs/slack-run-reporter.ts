@@ -77,6 +77,8 @@ export class SlackRunReporter implements RunReporter {
       codeHash: run.codeHash,
       requestedBy: run.requestedBy ?? 'unknown',
       stage,
+      ...(run.pool && run.market ? { placement: { pool: run.pool, market: run.market } } : {}),
+      ...(run.story?.length ? { story: run.story } : {}),
     });
     try {
       // A progress message posted just before a crash (its ts never recorded) is adopted, not posted again.
