@@ -1,4 +1,7 @@
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { launchInstance } from '../../src/adapters/ec2-ssm/launch-instance.js';
 import { evaluate } from './support/iam-policy.js';
 import { deploy } from './support/stack.js';
 
@@ -15,15 +18,12 @@ describe('launch and terminate permissions of the bot role', () => {
   const stack = deploy(GPU);
   const { resources, resolver } = stack;
   const statements = stack.roleStatements('BotRole');
-  const stackName = resolver.ref('AWS::StackName');
   const neuron = arn(`launch-template/${resolver.ref('NeuronLaunchTemplate')}`);
   const cuda = arn(`launch-template/${resolver.ref('CudaLaunchTemplate')}`);
   const can = (action: string, resource: string, context: Record<string, string> = {}) =>
     evaluate(statements, { action, resource, context }) === 'allow';
-  const launchTags = (role: string) => ({
-    'aws:RequestTag/sherpa:role': role,
-    'aws:RequestTag/sherpa:launched-by': stackName,
-  });
+  // What src/adapters/ec2-ssm/launch-instance.ts puts on every instance it launches (proved below).
+  const launched = { 'aws:RequestTag/sherpa:managed': 'true' };
 
   it('without a GPU AMI, grants no launch of a CUDA instance', () => {
     const plain = deploy();
@@ -31,14 +31,14 @@ describe('launch and terminate permissions of the bot role', () => {
       'LaunchCudaRunners',
     );
     const plainNeuron = arn(`launch-template/${plain.resolver.ref('NeuronLaunchTemplate')}`);
-    const launch = (template: string, type: string, role: string) =>
+    const launch = (template: string, type: string) =>
       evaluate(plain.roleStatements('BotRole'), {
         action: 'ec2:RunInstances',
         resource: arn('instance/*'),
-        context: { 'ec2:LaunchTemplate': template, 'ec2:InstanceType': type, ...launchTags(role) },
+        context: { 'ec2:LaunchTemplate': template, 'ec2:InstanceType': type, ...launched },
       });
-    expect(launch(plainNeuron, 'trn1.2xlarge', 'trainium-runner')).toBe('allow');
-    expect(launch(cuda, 'g5.xlarge', 'gpu-runner')).toBe('implicit-deny');
+    expect(launch(plainNeuron, 'trn1.2xlarge')).toBe('allow');
+    expect(launch(cuda, 'g5.xlarge')).toBe('implicit-deny');
   });
 
   it('launches an instance only from a Sherpa template, with Sherpa’s tags and a type of that backend', () => {
@@ -49,32 +49,29 @@ describe('launch and terminate permissions of the bot role', () => {
         'ec2:InstanceType': type,
         ...tags,
       });
-    expect(from(neuron, 'trn1.2xlarge', launchTags('trainium-runner'))).toBe(true);
-    expect(from(neuron, 'trn1.32xlarge', launchTags('trainium-runner'))).toBe(true);
-    expect(from(cuda, 'g5.xlarge', launchTags('gpu-runner'))).toBe(true);
-    expect(from(cuda, 'p5.48xlarge', launchTags('gpu-runner'))).toBe(true);
+    expect(from(neuron, 'trn1.2xlarge', launched)).toBe(true);
+    expect(from(neuron, 'trn1.32xlarge', launched)).toBe(true);
+    expect(from(cuda, 'g5.xlarge', launched)).toBe(true);
+    expect(from(cuda, 'p5.48xlarge', launched)).toBe(true);
     // Another template, no template, the wrong backend's types, missing or foreign tags: refused.
-    expect(
-      from(arn('launch-template/lt-0someoneelse0000'), 'trn1.2xlarge', launchTags('trainium-runner')),
-    ).toBe(false);
+    expect(from(arn('launch-template/lt-0someoneelse0000'), 'trn1.2xlarge', launched)).toBe(false);
     expect(
       can('ec2:RunInstances', instance, {
         'ec2:InstanceType': 'trn1.2xlarge',
-        ...launchTags('trainium-runner'),
+        ...launched,
       }),
     ).toBe(false);
-    expect(from(neuron, 'g5.xlarge', launchTags('trainium-runner'))).toBe(false);
-    expect(from(cuda, 'trn1.2xlarge', launchTags('gpu-runner'))).toBe(false);
-    expect(from(cuda, 'x2iedn.32xlarge', launchTags('gpu-runner'))).toBe(false);
+    expect(from(neuron, 'g5.xlarge', launched)).toBe(false);
+    expect(from(cuda, 'trn1.2xlarge', launched)).toBe(false);
+    expect(from(cuda, 'x2iedn.32xlarge', launched)).toBe(false);
     expect(from(neuron, 'trn1.2xlarge', {})).toBe(false);
     expect(from(neuron, 'trn1.2xlarge', { 'aws:RequestTag/sherpa:role': 'trainium-runner' })).toBe(false);
     expect(
       from(neuron, 'trn1.2xlarge', {
-        ...launchTags('trainium-runner'),
-        'aws:RequestTag/sherpa:launched-by': 'other',
+        ...launched,
+        'aws:RequestTag/sherpa:managed': 'false',
       }),
     ).toBe(false);
-    expect(from(cuda, 'g5.xlarge', launchTags('trainium-runner'))).toBe(false);
   });
 
   it('takes the AMI and security group only as the templates name them, and subnets only in the runner VPC', () => {
@@ -129,20 +126,67 @@ describe('launch and terminate permissions of the bot role', () => {
     ).toBe(false);
   });
 
+  it('allows the very RunInstances request the EC2 adapter sends, spot or on-demand, and commands what it launched', async () => {
+    const ec2 = new EC2Client({
+      region: REGION,
+      credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake' },
+    });
+    const mock = mockClient(ec2);
+    mock
+      .on(RunInstancesCommand)
+      .resolves({ Instances: [{ InstanceId: 'i-0abc', State: { Name: 'pending' } }] });
+    const templateId = resolver.ref('NeuronLaunchTemplate');
+    for (const market of ['spot', 'on-demand'] as const) {
+      await launchInstance(ec2, {
+        pool: 'trn1-spot',
+        slot: '0',
+        instanceType: 'trn1.2xlarge',
+        launchTemplate: { id: templateId, version: '$Latest' },
+        market,
+        clientToken: `token-${market}`,
+      });
+    }
+    mock.restore();
+    for (const call of mock.commandCalls(RunInstancesCommand)) {
+      const input = call.args[0].input;
+      const instanceTags =
+        input.TagSpecifications?.find((spec) => spec.ResourceType === 'instance')?.Tags ?? [];
+      const requestTags = Object.fromEntries(
+        instanceTags.map((tag) => [`aws:RequestTag/${tag.Key}`, tag.Value ?? '']),
+      );
+      const context = {
+        ...requestTags,
+        'ec2:LaunchTemplate': arn(`launch-template/${input.LaunchTemplate?.LaunchTemplateId}`),
+        'ec2:InstanceType': String(input.InstanceType),
+      };
+      expect(can('ec2:RunInstances', arn('instance/*'), context)).toBe(true);
+      if (input.InstanceMarketOptions?.MarketType === 'spot') {
+        expect(can('ec2:RunInstances', arn('spot-instances-request/*'), context)).toBe(true);
+      }
+      const resourceTags = Object.fromEntries(
+        instanceTags.map((tag) => [`ssm:resourceTag/${tag.Key}`, tag.Value ?? '']),
+      );
+      expect(can('ssm:SendCommand', arn('instance/i-0abc'), resourceTags)).toBe(true);
+      const ec2Tags = Object.fromEntries(
+        instanceTags.map((tag) => [`aws:ResourceTag/${tag.Key}`, tag.Value ?? '']),
+      );
+      expect(can('ec2:TerminateInstances', arn('instance/i-0abc'), ec2Tags)).toBe(true);
+    }
+    expect(mock.commandCalls(RunInstancesCommand)).toHaveLength(2);
+  });
+
   it('terminates only instances its templates launched, never the fixed runner or anything else', () => {
     const instance = arn('instance/i-0abc');
-    expect(can('ec2:TerminateInstances', instance, { 'aws:ResourceTag/sherpa:launched-by': stackName })).toBe(
-      true,
-    );
+    expect(can('ec2:TerminateInstances', instance, { 'aws:ResourceTag/sherpa:managed': 'true' })).toBe(true);
     const fixedRunnerTags = (
       resources.RunnerInstance?.Properties as { Tags: { Key: string; Value: string }[] }
     ).Tags;
     const fixed = Object.fromEntries(fixedRunnerTags.map((tag) => [`aws:ResourceTag/${tag.Key}`, tag.Value]));
     expect(can('ec2:TerminateInstances', instance, fixed)).toBe(false);
     expect(can('ec2:TerminateInstances', instance)).toBe(false);
-    expect(
-      can('ec2:TerminateInstances', instance, { 'aws:ResourceTag/sherpa:launched-by': 'another-stack' }),
-    ).toBe(false);
+    expect(can('ec2:TerminateInstances', instance, { 'aws:ResourceTag/sherpa:managed': 'false' })).toBe(
+      false,
+    );
   });
 
   it('may create the spot service-linked role and no other role', () => {

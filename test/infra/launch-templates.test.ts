@@ -11,7 +11,6 @@ const GPU = {
 describe('launch templates in infra/sherpa.yaml', () => {
   const stack = deploy(GPU);
   const { resources, resolver } = stack;
-  const stackName = resolver.ref('AWS::StackName');
   const data = (id: string) =>
     (resources[id]?.Properties as { LaunchTemplateData: Props }).LaunchTemplateData;
 
@@ -29,7 +28,7 @@ describe('launch templates in infra/sherpa.yaml', () => {
       const tags = (data(id).TagSpecifications as { ResourceType: string; Tags: Props[] }[]).find(
         (spec) => spec.ResourceType === 'instance',
       )?.Tags;
-      expect(tags, id).toEqual(expect.arrayContaining([{ Key: 'sherpa:launched-by', Value: stackName }]));
+      expect(tags, id).toEqual(expect.arrayContaining([{ Key: 'sherpa:managed', Value: 'true' }]));
       expect(tags, id).toEqual(expect.arrayContaining([expect.objectContaining({ Key: 'sherpa:ami-name' })]));
     }
   });
