@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '../domain/block-kit.js';
-import type { RunnerResult } from '../domain/runner-contract.js';
+import type { ExecutionInfo, RunnerResult } from '../domain/runner-contract.js';
+import { executionLines } from './execution-info.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { MessageContent } from './message-content.js';
 import { LIMITS, escapeMrkdwn, link, truncate } from './mrkdwn.js';
@@ -46,25 +47,12 @@ export interface RunResultView {
   backend?: string;
   metrics?: RunnerResult['metrics']['summary'];
   profile?: RunnerResult['profile'];
+  /** What the run ran on and how fast (issue 12, item 6); absent for results from before it. */
+  execution?: ExecutionInfo;
   failure?: RunFailureView;
   cost: RunCost;
   artifacts: ArtifactLink[];
   fixRoundsLeft: number;
-  /** What the run ran on and how fast (issue 12, item 6), from result.json and the run record. */
-  execution?: ExecutionView;
-}
-
-export interface ExecutionView {
-  instanceType?: string;
-  instanceId?: string;
-  market?: string;
-  pool?: string;
-  amiId?: string;
-  wallSeconds?: number;
-  throughput?: { value: number; unit: string };
-  interruptions: number;
-  resumes: number;
-  runnerVersion?: string;
 }
 
 export const RUN_RESULT_BLOCK_IDS = { actions: 'run_actions', decision: 'run_decision' } as const;
@@ -112,25 +100,6 @@ function logBlock(lines: readonly string[]): SectionBlock | undefined {
     size += clean.length + 1;
   }
   return section(`*Last ${kept.length} log lines*\n\`\`\`\n${kept.join('\n')}\n\`\`\``);
-}
-
-/** `🖥️ trn1.2xlarge i-0… · spot · pool trn1-spot · AMI ami-… · 3.2 steps/s · 1 interruption, 1 resume` */
-function executionLine(view: ExecutionView): string {
-  const code = (text: string) => `\`${escapeMrkdwn(text)}\``;
-  const parts = [
-    [view.instanceType, view.instanceId]
-      .filter((part): part is string => !!part)
-      .map(code)
-      .join(' '),
-    view.market ? escapeMrkdwn(view.market) : '',
-    view.pool ? `pool ${code(view.pool)}` : '',
-    view.amiId ? `AMI ${code(view.amiId)}` : '',
-    view.wallSeconds !== undefined ? `wall ${formatDuration(view.wallSeconds)}` : '',
-    view.throughput ? `${view.throughput.value} ${escapeMrkdwn(view.throughput.unit)}` : '',
-    `${view.interruptions} interruption${view.interruptions === 1 ? '' : 's'}, ${view.resumes} resume${view.resumes === 1 ? '' : 's'}`,
-    view.runnerVersion ? `runner ${escapeMrkdwn(view.runnerVersion)}` : '',
-  ];
-  return `🖥️ ${parts.filter(Boolean).join(' · ')}`;
 }
 
 function costLine(cost: RunCost): string {
@@ -188,11 +157,11 @@ export function runResultMessage(view: RunResultView): MessageContent {
   if (table) blocks.push(section(`*Metrics*\n${table}`));
   else if (view.status === 'succeeded') blocks.push(section('_The code printed no `METRICS:` lines._'));
   if (view.profile) blocks.push(...profileBlocks(view.profile));
-  const context = [
-    view.execution ? executionLine(view.execution) : undefined,
-    costLine(view.cost),
-    artifactLine(view.artifacts),
-  ].filter((line): line is string => !!line);
+  const execution = executionLines(view.execution);
+  if (execution.length > 0) blocks.push(section(execution.join('\n')));
+  const context = [costLine(view.cost), artifactLine(view.artifacts)].filter(
+    (line): line is string => !!line,
+  );
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn' as const, text })) });
   if (view.failure?.infrastructure) {
     blocks.push({

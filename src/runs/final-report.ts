@@ -3,7 +3,7 @@ import type { Paper } from '../domain/paper.js';
 import type { RunRecord } from '../domain/run-record.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
-import type { ExecutionView, RunCost, RunFailureView, RunResultView } from '../messages/run-result.js';
+import type { RunCost, RunFailureView, RunResultView } from '../messages/run-result.js';
 import { artifactLinks } from './artifact-links.js';
 import type { RunLocation } from '../domain/run-keys.js';
 import { lastRelevantLines, splitLines } from './relevant-log-lines.js';
@@ -136,6 +136,7 @@ export function runResultView(
     status: failure ? 'failed' : 'succeeded',
     ...(duration !== undefined ? { durationSeconds: duration } : {}),
     ...(result ? { backend: result.backend, metrics: result.metrics.summary, profile: result.profile } : {}),
+    ...(result?.execution ? { execution: result.execution } : {}),
     ...(failure ? { failure } : {}),
     cost: input.cost,
     artifacts:
@@ -143,27 +144,5 @@ export function runResultView(
         ? artifactLinks(deps.blobs, input.location, result.artifacts, deps.config.aws.region)
         : [],
     fixRoundsLeft: Math.max(0, deps.config.codegen.maxFixRounds - paper.fixRounds),
-    ...(result?.execution || run.pool ? { execution: executionOf(run, result) } : {}),
-  };
-}
-
-/** The run's execution facts: the runner's (what it measured on the instance) over the bot's record. */
-function executionOf(run: RunRecord, result: RunnerResult | undefined): ExecutionView {
-  const execution = result?.execution;
-  const instance = execution?.instance;
-  const type = instance?.type;
-  const id = instance?.id ?? run.instanceId;
-  const market = instance?.market ?? run.market;
-  return {
-    ...(type ? { instanceType: type } : {}),
-    ...(id ? { instanceId: id } : {}),
-    ...(market ? { market } : {}),
-    ...(run.pool ? { pool: run.pool } : {}),
-    ...(instance?.amiId ? { amiId: instance.amiId } : {}),
-    ...(execution?.wallSeconds !== undefined ? { wallSeconds: execution.wallSeconds } : {}),
-    ...(execution?.throughput ? { throughput: execution.throughput } : {}),
-    ...(execution?.runnerVersion ? { runnerVersion: execution.runnerVersion } : {}),
-    interruptions: run.interruptions ?? execution?.interruptions ?? 0,
-    resumes: run.resumes ?? execution?.resumes ?? 0,
   };
 }

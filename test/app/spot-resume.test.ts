@@ -212,9 +212,9 @@ describe('a spot run interrupted mid-run resumes on another instance (issue 12)'
 
     // The result carries execution info: the on-demand instance it finished on, one interruption, one resume.
     const text = textOf(final);
-    expect(text).toContain(`\`trn1.2xlarge\` \`${second?.instanceId}\``);
-    expect(text).toContain('on-demand · pool `trn1-spot` · AMI `ami-0neuron0pinned0001`');
+    expect(text).toContain(`*Ran on:* trn1.2xlarge (on-demand) · ${second?.instanceId}`);
     expect(text).toContain('1 interruption, 1 resume');
+    expect(text).toContain(`AMI ${AMI}`);
 
     // The resumed attempt started from the checkpointed step: its series begins after it, with no step repeated.
     const stored = await deps.papers.get(paper.id);

@@ -53,6 +53,8 @@ export interface SimulatedComputeOptions {
   initialState?: InstanceState;
   /** Make some runs fail the way a Neuron compile error does. */
   fails?: (runId: string) => boolean;
+  /** The metric summary a run reports (`{ val_loss: 1.7 }`: first = last = best), instead of the loss curve's. */
+  summary?: (runId: string) => Record<string, number> | undefined;
   /** What the runner reports of the metadata block (true unless a test says otherwise). */
   metadataBlocked?: boolean;
   /**
@@ -295,8 +297,10 @@ export class SimulatedCompute implements Compute {
     } else if (!run.written) {
       run.written = true;
       const simulated = simulatedResult(run, this.now(), this.options.fails?.(run.runId) ?? false);
+      const summary = simulated.status === 'succeeded' ? this.options.summary?.(run.runId) : undefined;
       const result = {
         ...simulated,
+        ...(summary ? { metrics: { series: {}, summary: summaryOf(summary) } } : {}),
         sandbox: { ...simulated.sandbox, metadataBlocked: this.options.metadataBlocked ?? true },
       };
       const location = { runId: run.runId, scope: this.storageScope(handle.instanceId) };
@@ -305,7 +309,12 @@ export class SimulatedCompute implements Compute {
     return { state: 'finished', outcome: 'success', exitCode: 0, detail: 'Success', stdout: '', stderr: '' };
   }
 
-  async cancelRun(): Promise<void> {}
+  /** Run ids whose command was cancelled (the run itself goes on to its end here). */
+  readonly cancelled: string[] = [];
+
+  async cancelRun(handle: RunHandle): Promise<void> {
+    this.cancelled.push(handle.runId);
+  }
 
   readProgress(handle: RunHandle): Promise<RunnerProgress | undefined> {
     return readProgress(this.options.blobs, {
@@ -336,6 +345,15 @@ export class SimulatedCompute implements Compute {
       0,
     );
   }
+}
+
+function summaryOf(values: Record<string, number>): RunnerResult['metrics']['summary'] {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      { first: value, last: value, best: value, goal: 'min' as const, points: 1 },
+    ]),
+  );
 }
 
 function simulatedResult(run: SimRun, nowMs: number, failed: boolean): RunnerResult {

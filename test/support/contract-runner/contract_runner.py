@@ -97,7 +97,7 @@ def main():
                            **({"restoredFrom": {"uri": restored}} if restored else {})},
             "execution": {"wallSeconds": wall, "runnerVersion": "contract-runner",
                           "interruptions": job.get("priorInterruptions", 0) + (1 if status == "interrupted" else 0),
-                          "resumes": job.get("priorResumes", 0),
+                          "resumes": job.get("priorResumes", 0) + (1 if restored else 0),
                           "throughput": {"value": round(len(losses) / max(wall, 0.001), 3), "unit": "steps/s",
                                          "source": "runner"},
                           "instance": instance},
