@@ -1,8 +1,8 @@
-import type { types, webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import { z } from 'zod';
 import type { AuditEntry } from '../../src/domain/paper.js';
 import type { Logger } from '../../src/logging/logger.js';
-import { decisionLine } from '../../src/messages/decision-line.js';
+import { DECISION_RECORDED_TEXT, withDecisionLine } from '../../src/messages/message-edits.js';
 
 /** The parts of a `block_actions` payload the run buttons read (slack.md §2), checked, not trusted. */
 export const ButtonClickSchema = z.object({
@@ -59,13 +59,14 @@ export async function replaceButtons(
   const channel = channelOf(click);
   const message = click.message;
   if (!channel || !message?.blocks) return;
-  const blocks = message.blocks.map((block) =>
-    block.block_id === ids.actions
-      ? decisionLine(audit, ids.decision)
-      : (block as unknown as types.KnownBlock),
-  );
+  const blocks = withDecisionLine(message.blocks, ids, audit);
   try {
-    await client.chat.update({ channel, ts: message.ts, blocks, text: message.text ?? 'Decision recorded' });
+    await client.chat.update({
+      channel,
+      ts: message.ts,
+      blocks,
+      text: message.text ?? DECISION_RECORDED_TEXT,
+    });
   } catch (error) {
     logger.warn({ err: error }, 'could not replace the buttons of the clicked message');
   }

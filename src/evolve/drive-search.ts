@@ -14,8 +14,8 @@ import {
 import { proposeGeneration, type GenerationStepDeps } from './generation-step.js';
 import { finalVerdict, judgeGeneration } from './noise-rule.js';
 import { runVariantStage, type VariantRunDeps } from './run-variant.js';
-import type { EvolveSearch, Variant } from './search-record.js';
-import { isSearchOver } from './search-state.js';
+import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
+import { isSearchOver } from '../domain/evolve-search-state.js';
 import type { VariantStage } from './variant-job.js';
 
 export interface DriveDeps extends VariantRunDeps, GenerationStepDeps {

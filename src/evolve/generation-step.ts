@@ -5,10 +5,10 @@ import type { SearchStore } from '../ports/search-store.js';
 import type { RunnerResult } from '../domain/runner-contract.js';
 import { diversityMix } from './diversity-mix.js';
 import { leaderboardForPrompt } from './leaderboard.js';
-import { improvementOf } from './objective.js';
+import { improvementOf } from '../domain/objective.js';
 import { profileLines } from './profile-lines.js';
 import { proposeVariants, type ProposeDeps } from './propose-variants.js';
-import type { EvolveSearch, GenerationRecord, Variant } from './search-record.js';
+import type { EvolveSearch, GenerationRecord, Variant } from '../domain/evolve-search.js';
 
 export interface GenerationStepDeps {
   searches: SearchStore;

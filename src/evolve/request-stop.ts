@@ -1,8 +1,8 @@
 import type { Logger } from '../logging/logger.js';
 import type { Compute } from '../ports/compute.js';
 import type { SearchStore } from '../ports/search-store.js';
-import type { EvolveSearch } from './search-record.js';
-import { isSearchOver } from './search-state.js';
+import type { EvolveSearch } from '../domain/evolve-search.js';
+import { isSearchOver } from '../domain/evolve-search-state.js';
 
 export type StopMode = 'after_in_flight' | 'now';
 

@@ -13,7 +13,7 @@ import { startHeartbeat } from '../runs/heartbeat.js';
 import { billInstanceTime, markReleased, startBilling, type BillingDeps } from '../runs/instance-billing.js';
 import type { InstanceLease, InstancePool } from '../runs/instance-pool.js';
 import { watchRun } from '../runs/watch-run.js';
-import type { Variant, VariantRun } from './search-record.js';
+import type { Variant, VariantRun } from '../domain/evolve-search.js';
 import { updateVariant } from './update-variant.js';
 import { variantOutcome } from './variant-outcome.js';
 import { variantRunId, writeVariantJob, type VariantStage } from './variant-job.js';

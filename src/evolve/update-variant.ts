@@ -1,6 +1,6 @@
 import { TransientError } from '../errors.js';
 import type { SearchStore } from '../ports/search-store.js';
-import type { EvolveSearch, Variant } from './search-record.js';
+import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
 
 const MAX_ATTEMPTS = 16;
 

@@ -2,7 +2,7 @@ import { RunnerJobSchema, type RunnerJob } from '../domain/runner-contract.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { PermanentError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import type { EvolveSearch, Variant } from './search-record.js';
+import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
 
 export type VariantStage = 'smoke' | 'run';
 

@@ -1,7 +1,7 @@
 import type { RunnerResult } from '../domain/runner-contract.js';
 import { containmentUnconfirmed } from '../runs/final-report.js';
 import type { FinishedPoll } from '../runs/watch-run.js';
-import type { Objective } from './objective.js';
+import type { Objective } from '../domain/objective.js';
 
 export interface VariantOutcome {
   succeeded: boolean;

@@ -1,5 +1,5 @@
-import type { SearchMove, SearchPatch } from '../evolve/apply-search-move.js';
-import type { EvolveSearch } from '../evolve/search-record.js';
+import type { SearchMove, SearchPatch } from '../domain/evolve-search-move.js';
+import type { EvolveSearch } from '../domain/evolve-search.js';
 
 export type SearchMoveResult =
   | { ok: true; search: EvolveSearch }

@@ -1,4 +1,5 @@
 import type { Logger } from '../logging/logger.js';
+import { ackGuardAnswer } from '../messages/interaction-refusals.js';
 
 /** The slice of socket-mode's `SocketModeClient` the guard needs. */
 export interface AckingClient {
@@ -22,10 +23,6 @@ interface PendingEnvelope {
 }
 
 export const ACK_GUARD_DEADLINE_MS = 2_000;
-
-const LATE_TEXT =
-  'Sherpa is taking longer than expected to answer that. If nothing follows, please try again; the details are in the bot log.';
-const FAILED_TEXT = 'Sherpa hit a problem handling that and logged it. Please try again in a moment.';
 
 /**
  * Slack gives an app 3 seconds to acknowledge an envelope (slack.md §4), and Bolt's Socket Mode receiver has no
@@ -127,9 +124,7 @@ export class AckGuard {
     this.logger.warn({ envelopeId, type, why }, 'acknowledging an envelope no listener acknowledged');
     // Only slash commands show an ack's text to the user (accepts_response_payload, slack.md §1.3).
     const response =
-      type === 'slash_commands'
-        ? { response_type: 'ephemeral', text: why === 'late' ? LATE_TEXT : FAILED_TEXT }
-        : {};
+      type === 'slash_commands' ? { response_type: 'ephemeral', text: ackGuardAnswer(why) } : {};
     try {
       await entry.args.ack(response);
     } catch (error) {

@@ -8,7 +8,7 @@ import {
 } from '../../src/adapters/embedded/index.js';
 import { storeCode } from '../../src/codegen/store-code-version.js';
 import type { DriveDeps } from '../../src/evolve/drive-search.js';
-import { EvolveSearchSchema, type EvolveSearch } from '../../src/evolve/search-record.js';
+import { EvolveSearchSchema, type EvolveSearch } from '../../src/domain/evolve-search.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { CostLedger } from '../../src/ports/cost-ledger.js';
 import type { Llm, StructuredRequest, StructuredResult } from '../../src/ports/llm.js';

@@ -3,9 +3,9 @@ import {
   applySearchPatch,
   type SearchMove,
   type SearchPatch,
-} from '../../evolve/apply-search-move.js';
-import { EvolveSearchSchema, type EvolveSearch } from '../../evolve/search-record.js';
-import { SEARCH_ENDS } from '../../evolve/search-state.js';
+} from '../../domain/evolve-search-move.js';
+import { EvolveSearchSchema, type EvolveSearch } from '../../domain/evolve-search.js';
+import { SEARCH_ENDS } from '../../domain/evolve-search-state.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { SearchMoveResult, SearchStore } from '../../ports/search-store.js';
 import { runSql, type SherpaDatabase } from './sqlite-database.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ObjectiveSchema } from './objective.js';
-import { SEARCH_STATES } from './search-state.js';
+import { SEARCH_STATES } from './evolve-search-state.js';
 
 /** The diversity mix of a generation (issue 13, item 3), plus the parent's own re-run beside its children. */
 export const VARIANT_LABELS = ['conservative', 'moderate', 'aggressive', 'crossover'] as const;
