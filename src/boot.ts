@@ -57,7 +57,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
       options.onFatal?.(`Slack socket down for ${Math.round(downForMs / 1000)} s`),
     ...(options.ackDeadlineMs !== undefined ? { ackDeadlineMs: options.ackDeadlineMs } : {}),
   });
-  const composed = await createCoreDeps(config, logger, slack.client);
+  const composed = await createCoreDeps(config, logger);
   const deps = options.decorateDeps ? options.decorateDeps(composed) : composed;
   registerHandlers(slack.app, deps, slack.afterAck);
   try {
@@ -66,7 +66,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
     await composed.close();
     throw error;
   }
-  await checkChannel(slack.client, config.slack.channel, logger);
+  await checkChannel(deps.chat, config.slack.channel, logger);
   // Scheduled jobs and queue workers start here, after the socket is up, and stop first in `stop()`.
   const runJobs = startRunJobs(deps);
   const dailyDigest = startDailyDigest(deps);

@@ -1,7 +1,8 @@
-import type { types, webApi } from '@slack/bolt';
 import { z } from 'zod';
+import type { KnownBlock } from '../../src/domain/block-kit.js';
 import type { AuditEntry } from '../../src/domain/paper.js';
 import type { Logger } from '../../src/logging/logger.js';
+import type { Chat } from '../../src/ports/chat.js';
 import { decisionLine } from '../../src/slack/blocks/decision-line.js';
 
 /** The parts of a `block_actions` payload the run buttons read (slack.md §2), checked, not trusted. */
@@ -30,16 +31,11 @@ export function channelOf(click: ButtonClick): string | undefined {
   return click.channel?.id ?? click.container?.channel_id;
 }
 
-export async function tellUser(
-  client: webApi.WebClient,
-  click: ButtonClick,
-  text: string,
-  logger: Logger,
-): Promise<void> {
+export async function tellUser(chat: Chat, click: ButtonClick, text: string, logger: Logger): Promise<void> {
   const channel = channelOf(click);
   if (!channel) return;
   try {
-    await client.chat.postEphemeral({ channel, user: click.user.id, text });
+    await chat.postEphemeral({ channel, user: click.user.id, text });
   } catch (error) {
     logger.warn({ err: error }, 'could not answer a button click');
   }
@@ -50,7 +46,7 @@ export async function tellUser(
  * flight are still refused by the state check, but nobody is invited to click again.
  */
 export async function replaceButtons(
-  client: webApi.WebClient,
+  chat: Chat,
   click: ButtonClick,
   ids: { actions: string; decision: string },
   audit: AuditEntry,
@@ -60,12 +56,10 @@ export async function replaceButtons(
   const message = click.message;
   if (!channel || !message?.blocks) return;
   const blocks = message.blocks.map((block) =>
-    block.block_id === ids.actions
-      ? decisionLine(audit, ids.decision)
-      : (block as unknown as types.KnownBlock),
+    block.block_id === ids.actions ? decisionLine(audit, ids.decision) : (block as unknown as KnownBlock),
   );
   try {
-    await client.chat.update({ channel, ts: message.ts, blocks, text: message.text ?? 'Decision recorded' });
+    await chat.update({ channel, ts: message.ts, blocks, text: message.text ?? 'Decision recorded' });
   } catch (error) {
     logger.warn({ err: error }, 'could not replace the buttons of the clicked message');
   }

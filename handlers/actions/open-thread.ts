@@ -1,5 +1,5 @@
-import type { types } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
+import type * as types from '../../src/domain/block-kit.js';
 import { CANDIDATE_BLOCK_PREFIX } from '../../src/digest/digest-message.js';
 import { isTransient, NotFoundError } from '../../src/errors.js';
 import { link, truncate } from '../../src/slack/blocks/mrkdwn.js';
@@ -50,7 +50,7 @@ async function markRow(
       text: { type: 'mrkdwn', text: truncate(`${text}\n${line}`, 3000) },
     } satisfies types.SectionBlock;
   });
-  await deps.slack.chat
+  await deps.chat
     .update({
       channel: click.channel,
       ts: click.messageTs,

@@ -1,7 +1,6 @@
-import type { webApi } from '@slack/bolt';
-import { z } from 'zod';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logging/logger.js';
+import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import { slackErrorCode } from '../slack/slack-error.js';
 
@@ -21,7 +20,7 @@ export interface ApproverCheck {
 
 export interface ApproverCheckDeps {
   config: Pick<Config, 'slack'>;
-  slack: webApi.WebClient;
+  chat: Chat;
   clock: Clock;
   logger: Logger;
 }
@@ -54,8 +53,6 @@ export const DEFAULT_APPROVER_TIMINGS: ApproverCheckTimings = {
 export const APPROVER_LIST_UNCHECKED =
   'Sherpa could not check the approver list with Slack just now, so it cannot tell whether you are an approver; nothing was changed. Try again in a few minutes.';
 
-const GroupMembersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()).default([]) });
-
 interface GroupState {
   members?: ReadonlySet<string>;
   fetchedAtMs?: number;
@@ -86,8 +83,7 @@ export function createApproverCheck(
 
   async function refresh(groupId: string, state: GroupState): Promise<void> {
     try {
-      const reply = GroupMembersSchema.parse(await deps.slack.usergroups.users.list({ usergroup: groupId }));
-      state.members = new Set(reply.users);
+      state.members = new Set(await deps.chat.userGroupMembers(groupId));
       state.fetchedAtMs = nowMs();
       state.failures = 0;
       state.retryAtMs = 0;

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../domain/block-kit.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import { fitLines } from '../slack/blocks/fit-lines.js';
 import type { MessageContent } from '../slack/blocks/message.js';

@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import type { Config } from '../config/load-config.js';
 import type { ThreadRef } from '../domain/paper.js';
 import { describeForUser, PermanentError, SherpaError, TransientError } from '../errors.js';
@@ -18,10 +17,11 @@ import {
 import type { SourceFactory } from './source-factory.js';
 import { EMPTY_TALLY } from './tally.js';
 import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
+import type { Chat } from '../ports/chat.js';
 
 export interface ScrapeServiceDeps extends ScrapeDeps {
   config: Config;
-  slack: webApi.WebClient;
+  chat: Chat;
 }
 
 export type StartScrapeResult =
@@ -80,7 +80,7 @@ export class ScrapeService {
       ? `<@${options.startedBy}>`
       : options.startedBy;
     const reporter = new SlackScrapeReporter(
-      this.deps.slack,
+      this.deps.chat,
       this.deps.config.slack.channel,
       this.deps.clock,
       this.deps.logger,

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { CodeVersion } from '../../domain/code-version.js';
 import type { AuditEntry } from '../../domain/paper.js';
 import { actorMention } from '../../approvals/describe-decision.js';

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { AuditEntry } from '../../domain/paper.js';
 import { actorMention } from '../../approvals/describe-decision.js';
 import { ACTION_IDS } from '../action-ids.js';

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import { describeDecision } from '../../approvals/describe-decision.js';
 import type { AuditEntry } from '../../domain/paper.js';
 import { LIMITS, truncate } from './mrkdwn.js';

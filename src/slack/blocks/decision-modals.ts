@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import { VIEW_IDS } from '../action-ids.js';
 import { MODAL_INPUT, type ModalMetadata } from './modal-metadata.js';
 import { truncate } from './mrkdwn.js';

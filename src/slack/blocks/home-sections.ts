@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { InstanceReport } from '../../digest/digest-data.js';
 import { budgetLine } from '../../digest/digest-lines.js';
 import { instanceLines } from '../../digest/instance-lines.js';

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
 import type { Paper } from '../../domain/paper.js';
 import { fitLines } from './fit-lines.js';

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 
 /** What a builder returns: the body of a `chat.postMessage` / `chat.update` without channel and ts. */
 export interface MessageContent {

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { AuditEntry, Paper } from '../../domain/paper.js';
 import type { MessageContent } from './message.js';
 import { escapeMrkdwn, LIMITS, truncate } from './mrkdwn.js';

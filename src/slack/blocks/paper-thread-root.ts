@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { AuditEntry, Paper } from '../../domain/paper.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { decisionLine } from './decision-line.js';

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { RunnerResult } from '../../runs/runner-contract.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatBytes, formatDuration, formatPercent } from './run-units.js';

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { MessageContent } from './message.js';
 import { LIMITS, escapeMrkdwn, truncate } from './mrkdwn.js';
 import { formatDuration } from './run-units.js';

@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { RunnerResult } from '../../runs/runner-contract.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { MessageContent } from './message.js';

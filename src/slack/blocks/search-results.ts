@@ -1,4 +1,4 @@
-import type { types } from '@slack/bolt';
+import type * as types from '../../domain/block-kit.js';
 import type { SearchFilters, SearchHit } from '../../ports/paper-store.js';
 import type { MessageContent } from './message.js';
 import { escapeMrkdwn, link, LIMITS, truncate } from './mrkdwn.js';
