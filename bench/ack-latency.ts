@@ -14,7 +14,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { ACTION_IDS } from '../src/slack/action-ids.js';
+import { ACTION_IDS } from '../src/messages/action-ids.js';
 import type { SentEnvelope } from '../test/support/slack-fake/index.js';
 import { startSlackFake } from '../test/support/slack-fake/index.js';
 import type { SlackFake } from '../test/support/slack-fake/index.js';

@@ -11,13 +11,13 @@ import {
   SqliteWorkQueue,
 } from '../src/adapters/embedded/index.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { digestMessage } from '../src/digest/digest-message.js';
+import { digestMessage } from '../src/messages/digest-message.js';
 import { gatherDigest } from '../src/digest/gather-digest.js';
 import { CodegenJobSchema, JudgeJobSchema, RunJobSchema } from '../src/domain/jobs.js';
 import { gatherHome } from '../src/home/gather-home.js';
 import { createLogger } from '../src/logging/logger.js';
 import type { HomeDeps } from '../src/home/gather-home.js';
-import { homeView } from '../src/slack/blocks/home-view.js';
+import { homeView } from '../src/messages/home-view.js';
 import type { ZodType } from 'zod';
 import { copyOfSeed, describeSamples, sharedSeed } from './support/seeded-store.js';
 

@@ -18,7 +18,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RunnerJobSchema, RunnerResultSchema, type RunnerResult } from '../src/runs/runner-contract.js';
+import { RunnerJobSchema, RunnerResultSchema, type RunnerResult } from '../src/domain/runner-contract.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNNER_DIR = join(ROOT, 'trainium-runner');

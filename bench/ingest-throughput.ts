@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { type CpuProfile, profileWhile, saveProfile, topFrames } from './support/cpu-profile.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { runScrape } from '../src/ingest/run-scrape.js';
-import { createSourceFactory } from '../src/ingest/source-factory.js';
+import { createSourceFactory } from '../src/compose/create-paper-sources.js';
 import { createLogger } from '../src/logging/logger.js';
 import { systemClock } from '../src/ports/clock.js';
 import { ingestHarness } from '../test/support/ingest-harness.js';

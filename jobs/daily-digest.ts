@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createCronScheduler } from '../src/adapters/node-cron/index.js';
 import type { CoreDeps } from '../src/deps.js';
 import { type DigestRecord, digestKey } from '../src/digest/digest-claim.js';
 import { type DailyDigestOutcome, postScheduledDigest } from '../src/digest/post-digest.js';
@@ -9,7 +8,7 @@ import type { Heartbeat } from '../src/runs/heartbeat.js';
 import { localDayKey } from '../src/threads/daily-quota.js';
 
 export interface DailyDigestOptions {
-  /** Default: node-cron (`deps.scheduler` wins, so tests can fire the schedule by hand). */
+  /** Default: `deps.scheduler` (node-cron, composed in `src/compose/`); a test may pass one it fires by hand. */
   scheduler?: Scheduler;
   sleep?: Sleep;
   /** This process's name on the day's claim (default: a random id per start). */
@@ -28,7 +27,7 @@ const MAX_FAILURES_PER_DAY = 6;
  */
 export function startDailyDigest(deps: CoreDeps, options: DailyDigestOptions = {}): Heartbeat {
   const logger = deps.logger.child({ job: 'daily-digest' });
-  const scheduler = options.scheduler ?? deps.scheduler ?? createCronScheduler(logger);
+  const scheduler = options.scheduler ?? deps.scheduler;
   const sleep = options.sleep ?? realSleep;
   const holder = options.holder ?? randomUUID();
   const stopping = new AbortController();

@@ -7,6 +7,9 @@ import type { Sleep } from '../src/ports/sleep.js';
 import { startHeartbeat, type Heartbeat } from '../src/runs/heartbeat.js';
 import { billInstanceTime, readActivity, stopBilling } from '../src/runs/instance-billing.js';
 import { IDLE_STOP_HOLDER, instanceLeaseKey } from '../src/runs/instance-keys.js';
+import type { InstancePool, PooledInstance } from '../src/runs/instance-pool.js';
+import { poolHourlyUsd } from '../src/config/compute-pools.js';
+import type { InstanceStatus } from '../src/ports/compute.js';
 
 export interface IdleStopDeps {
   compute: Compute;
@@ -23,6 +26,11 @@ export interface IdleStopDeps {
    * QUIET_STOP_MINUTES instead (a boot costs about as much as that wait). Absent: always the full window.
    */
   runWorkPending?: () => Promise<boolean>;
+  /**
+   * The pools (issue 12): every instance of every pool is checked against its own pool's idle window, and a
+   * launched instance is TERMINATED (never left stopped) and its slot freed. Absent: the compute's instances.
+   */
+  pool?: InstancePool;
 }
 
 /** Idle minutes after which an instance stops when nothing in the pipeline can produce a run soon. */
@@ -30,6 +38,7 @@ export const QUIET_STOP_MINUTES = 3;
 
 export type IdleStopOutcome =
   | { instanceId: string; action: 'stopped'; idleMinutes: number }
+  | { instanceId: string; action: 'terminated'; idleMinutes: number }
   | { instanceId: string; action: 'leased'; holder?: string }
   | { instanceId: string; action: 'recently_used'; idleMinutes: number }
   | { instanceId: string; action: 'not_running'; state: string };
@@ -45,8 +54,16 @@ const STOP_LEASE_SECONDS = 120;
 export async function stopIdleInstances(deps: IdleStopDeps): Promise<IdleStopOutcome[]> {
   if (!deps.compute.stoppable) return [];
   const outcomes: IdleStopOutcome[] = [];
-  for (const status of await deps.compute.describe()) {
+  const entries: { status: InstanceStatus; pooled?: PooledInstance }[] = deps.pool
+    ? (await deps.pool.allInstances()).map((pooled) => ({ status: pooled.status, pooled }))
+    : (await deps.compute.describe()).map((status) => ({ status }));
+  for (const { status, pooled } of entries) {
     const { instanceId } = status;
+    const launched = pooled?.pool.mode === 'launch';
+    const windowMinutes = pooled?.pool.idleMinutes ?? deps.idleStopMinutes;
+    const hourlyPriceUsd = pooled
+      ? poolHourlyUsd(pooled.pool, status.lifecycle === 'spot' ? 'spot' : 'on-demand')
+      : deps.compute.hourlyPriceUsd;
     if (status.state !== 'running') {
       outcomes.push({ instanceId, action: 'not_running', state: status.state });
       continue;
@@ -66,28 +83,28 @@ export async function stopIdleInstances(deps: IdleStopDeps): Promise<IdleStopOut
       const since = lastActive.length > 0 ? Math.max(...lastActive) : deps.clock.now().getTime();
       const idleMinutes = (deps.clock.now().getTime() - since) / 60_000;
       const quiet = deps.runWorkPending ? !(await deps.runWorkPending()) : false;
-      const limit = quiet ? Math.min(deps.idleStopMinutes, QUIET_STOP_MINUTES) : deps.idleStopMinutes;
+      const limit = quiet ? Math.min(windowMinutes, QUIET_STOP_MINUTES) : windowMinutes;
       if (idleMinutes < limit) {
         outcomes.push({ instanceId, action: 'recently_used', idleMinutes });
         continue;
       }
-      await billInstanceTime(
-        { ...deps, hourlyPriceUsd: deps.compute.hourlyPriceUsd },
-        instanceId,
-        { purpose: 'idle' },
-        status.launchedAt,
+      await billInstanceTime({ ...deps, hourlyPriceUsd }, instanceId, { purpose: 'idle' }, status.launchedAt);
+      if (launched && deps.pool) await deps.pool.retire(instanceId);
+      else await deps.compute.stop(instanceId);
+      await stopBilling({ ...deps, hourlyPriceUsd }, instanceId);
+      deps.logger.info(
+        { instanceId, idleMinutes, launched },
+        launched ? 'terminated idle instance' : 'stopped idle instance',
       );
-      await deps.compute.stop(instanceId);
-      await stopBilling({ ...deps, hourlyPriceUsd: deps.compute.hourlyPriceUsd }, instanceId);
-      deps.logger.info({ instanceId, idleMinutes }, 'stopped idle instance');
-      outcomes.push({ instanceId, action: 'stopped', idleMinutes });
+      outcomes.push({ instanceId, action: launched ? 'terminated' : 'stopped', idleMinutes });
       const why = quiet
-        ? `and no paper is waiting for a run (idle stop after ${limit} min when nothing is pending, else ${deps.idleStopMinutes})`
-        : `(idle stop after ${deps.idleStopMinutes} min)`;
+        ? `and no paper is waiting for a run (idle stop after ${limit} min when nothing is pending, else ${windowMinutes})`
+        : `(idle stop after ${windowMinutes} min)`;
+      const what = launched
+        ? `:wastebasket: Terminated \`${instanceId}\` (pool \`${pooled?.pool.name}\`): no run for ${Math.round(idleMinutes)} min ${why}. The next run launches a new one.`
+        : `:zzz: Stopped \`${instanceId}\`: no run for ${Math.round(idleMinutes)} min ${why}. The next run starts it again.`;
       await deps
-        .notify(
-          `:zzz: Stopped \`${instanceId}\`: no run for ${Math.round(idleMinutes)} min ${why}. The next run starts it again.`,
-        )
+        .notify(what)
         .catch((error: unknown) => deps.logger.warn({ err: error, instanceId }, 'idle-stop notice failed'));
     } finally {
       await deps.coordination.releaseLease(key, IDLE_STOP_HOLDER);

@@ -15,10 +15,12 @@ export function startRunJobs(deps: CoreDeps, options: { sleep?: Sleep } = {}): H
   if (!compute) return { stop: async () => undefined };
   const sleep = options.sleep ?? realSleep;
   const reporter = slackRunReporter(deps);
-  const worker = startRunWorker(runWorkerDeps({ ...deps, compute }, { sleep, reporter }));
+  const workerDeps = runWorkerDeps({ ...deps, compute }, { sleep, reporter });
+  const worker = startRunWorker(workerDeps);
   const idleStop = compute.stoppable
     ? startIdleStop({
         compute,
+        pool: workerDeps.pool,
         coordination: deps.coordination,
         ledger: deps.ledger,
         clock: deps.clock,

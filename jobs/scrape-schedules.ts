@@ -1,4 +1,4 @@
-import { createCronScheduler, isValidCron } from '../src/adapters/node-cron/index.js';
+import { isValidCron } from '../src/config/cron-expression.js';
 import type { CoreDeps } from '../src/deps.js';
 import { scheduledRequest } from '../src/ingest/scheduled-request.js';
 import { SCRAPE_LEASE_TTL_SECONDS } from '../src/ingest/scrape-lease.js';
@@ -8,7 +8,7 @@ import { scrapesFor } from '../src/ingest/scrapes-for.js';
 import type { ScheduledJob, Scheduler } from '../src/ports/scheduler.js';
 
 export interface ScrapeJobsOptions {
-  /** Default: node-cron (`deps.scheduler` wins, so tests can fire a schedule by hand). */
+  /** Default: `deps.scheduler` (node-cron, composed in `src/compose/`); a test may pass one it fires by hand. */
   scheduler?: Scheduler;
   service?: ScrapeService;
 }
@@ -22,7 +22,7 @@ export interface ScrapeJobsOptions {
 export function startScrapeJobs(deps: CoreDeps, options: ScrapeJobsOptions = {}): { stop(): Promise<void> } {
   const service = options.service ?? scrapesFor(deps);
   const logger = deps.logger.child({ job: 'scrape-schedules' });
-  const scheduler = options.scheduler ?? deps.scheduler ?? createCronScheduler(logger);
+  const scheduler = options.scheduler ?? deps.scheduler;
   const tasks: ScheduledJob[] = [];
 
   for (const entry of deps.config.sources.schedules) {

@@ -67,7 +67,8 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
     throw error;
   }
   await checkChannel(deps.chat, config.slack.channel, logger);
-  // Scheduled jobs and queue workers start here, after the socket is up, and stop first in `stop()`.
+  // Scheduled jobs and queue workers start here, after the socket is up, and stop first in `stop()`. Each queue
+  // has one consumer (src/queue/queue-consumer.ts) with its handler and slots: runs, codegen and judge below.
   const runJobs = startRunJobs(deps);
   const dailyDigest = startDailyDigest(deps);
   const llm = deps.llm;

@@ -1,3 +1,4 @@
+import { createCronScheduler } from './adapters/node-cron/index.js';
 import type { Config } from './config/load-config.js';
 import type { CoreDeps } from './deps.js';
 import type { Logger } from './logging/logger.js';
@@ -8,6 +9,7 @@ import { createBlobStore } from './compose/create-blob-store.js';
 import { createChat } from './compose/create-chat.js';
 import { createCompute } from './compose/create-compute.js';
 import { createIndexStores } from './compose/create-index-stores.js';
+import { createPaperLookup, createSourceFactory } from './compose/create-paper-sources.js';
 import { createLlm } from './compose/create-llm.js';
 import { createQueues } from './compose/create-queues.js';
 import { createStorageContext } from './compose/storage-context.js';
@@ -71,6 +73,13 @@ export async function createCoreDeps(
             }
           : queues,
       llm: createLlm(context, ledger),
+      scheduler: createCronScheduler(logger),
+      sources: createSourceFactory({
+        sources: config.sources,
+        logger: logger.child({ component: 'sources' }),
+        clock,
+      }),
+      paperLookup: createPaperLookup({ sources: config.sources, logger }),
       close: () => context.closeAll(),
     };
     logger.debug(

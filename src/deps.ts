@@ -7,6 +7,7 @@ import type { Compute } from './ports/compute.js';
 import type { CoordinationStore } from './ports/coordination-store.js';
 import type { CostLedger } from './ports/cost-ledger.js';
 import type { Llm } from './ports/llm.js';
+import type { PaperLookup, PaperSourceFactory } from './ports/paper-source.js';
 import type { PaperStore } from './ports/paper-store.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { WorkQueue } from './ports/work-queue.js';
@@ -34,6 +35,13 @@ export interface CoreDeps {
   llm?: Llm;
   /** Where approved code runs (`COMPUTE=ec2|local`); absent with `COMPUTE=none`, and the Run buttons say so. */
   compute?: Compute;
-  /** Cron schedules (the daily digest); node-cron when absent. Tests put a scheduler they fire by hand here. */
-  scheduler?: Scheduler;
+  /**
+   * Cron schedules (the daily digest, the scheduled scrapes): node-cron, composed in `src/compose/`. Tests put a
+   * scheduler they fire by hand here.
+   */
+  scheduler: Scheduler;
+  /** The listing adapters (OpenReview, arXiv, MLSys) `/scrape` and the scheduled scrapes read. */
+  sources: PaperSourceFactory;
+  /** One paper by arXiv or OpenReview id, for `/paper run` of a paper Sherpa has not seen. */
+  paperLookup: PaperLookup;
 }

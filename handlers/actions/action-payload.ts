@@ -3,7 +3,7 @@ import type { KnownBlock } from '../../src/domain/block-kit.js';
 import type { AuditEntry } from '../../src/domain/paper.js';
 import type { Logger } from '../../src/logging/logger.js';
 import type { Chat } from '../../src/ports/chat.js';
-import { decisionLine } from '../../src/slack/blocks/decision-line.js';
+import { decisionLine } from '../../src/messages/decision-line.js';
 
 /** The parts of a `block_actions` payload the run buttons read (slack.md §2), checked, not trusted. */
 export const ButtonClickSchema = z.object({

@@ -3,7 +3,7 @@ import { getCodeStep } from '../../src/codegen/code-step-record.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { CodeVersion } from '../../src/domain/code-version.js';
 import type { Paper } from '../../src/domain/paper.js';
-import { shortHash } from '../../src/slack/blocks/code-step.js';
+import { shortHash } from '../../src/messages/code-step.js';
 
 export type CodeVersionTarget =
   { ok: true; paper: Paper; version: CodeVersion } | { ok: false; message: string };

@@ -4,7 +4,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import type { KnownBlock } from '../../src/domain/block-kit.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { requestFixDeps } from '../../src/runs/run-services.js';
-import { RUN_RESULT_BLOCK_IDS } from '../../src/slack/blocks/run-result.js';
+import { RUN_RESULT_BLOCK_IDS } from '../../src/messages/run-result.js';
 import { ButtonClickSchema, splitPair, tellUser } from './action-payload.js';
 
 /**

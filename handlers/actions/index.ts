@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { fixRun } from './fix-run.js';
 import { generateCode } from './generate-code.js';
 import { openThread } from './open-thread.js';

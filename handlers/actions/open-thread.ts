@@ -1,9 +1,9 @@
 import type { CoreDeps } from '../../src/deps.js';
 import type * as types from '../../src/domain/block-kit.js';
-import { CANDIDATE_BLOCK_PREFIX } from '../../src/digest/digest-message.js';
+import { CANDIDATE_BLOCK_PREFIX } from '../../src/messages/digest-message.js';
 import { isTransient, NotFoundError } from '../../src/errors.js';
-import { link, truncate } from '../../src/slack/blocks/mrkdwn.js';
-import { threadUrl } from '../../src/slack/blocks/slack-time.js';
+import { link, truncate } from '../../src/messages/mrkdwn.js';
+import { threadUrl } from '../../src/messages/slack-time.js';
 import { openThreadFor } from '../../src/threads/open-thread.js';
 import { approverClick, paperIdOf, type DecisionClick } from './approver-click.js';
 

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../../src/deps.js';
-import { RUN_HELD_BLOCK_IDS } from '../../src/slack/blocks/run-held.js';
+import { RUN_HELD_BLOCK_IDS } from '../../src/messages/run-held.js';
 import { requestRunAction } from './request-run-action.js';
 
 /** **Override budget and run** on a held run: an approver accepts spending past DAILY_BUDGET_USD today. */

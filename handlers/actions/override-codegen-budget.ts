@@ -1,7 +1,7 @@
 import { type CodegenHold, codegenHoldKey } from '../../src/codegen/codegen-budget.js';
 import { requestCodegen } from '../../src/codegen/request-codegen.js';
 import type { CoreDeps } from '../../src/deps.js';
-import { CODEGEN_HELD_BLOCK_IDS } from '../../src/slack/blocks/codegen-held.js';
+import { CODEGEN_HELD_BLOCK_IDS } from '../../src/messages/codegen-held.js';
 import { showDecisionOnRoot } from '../../src/threads/update-root.js';
 import { replaceButtons } from './action-payload.js';
 import { approverClick, paperIdOf } from './approver-click.js';

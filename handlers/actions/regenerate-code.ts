@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../../src/deps.js';
-import { regenerateModal } from '../../src/slack/blocks/decision-modals.js';
+import { regenerateModal } from '../../src/messages/decision-modals.js';
 import { approverClick, paperIdOf } from './approver-click.js';
 import { codeVersionTarget } from './code-version-click.js';
 

@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../../src/deps.js';
-import { rejectModal } from '../../src/slack/blocks/decision-modals.js';
+import { rejectModal } from '../../src/messages/decision-modals.js';
 import { splitPair } from './action-payload.js';
 import { approverClick } from './approver-click.js';
 import { codeVersionTarget } from './code-version-click.js';

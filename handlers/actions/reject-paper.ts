@@ -1,6 +1,6 @@
 import { alreadyDecided } from '../../src/approvals/decide.js';
 import type { CoreDeps } from '../../src/deps.js';
-import { rejectModal } from '../../src/slack/blocks/decision-modals.js';
+import { rejectModal } from '../../src/messages/decision-modals.js';
 import { approverClick, paperIdOf } from './approver-click.js';
 
 /**

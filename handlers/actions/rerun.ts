@@ -1,5 +1,5 @@
 import type { CoreDeps } from '../../src/deps.js';
-import { RUN_RESULT_BLOCK_IDS } from '../../src/slack/blocks/run-result.js';
+import { RUN_RESULT_BLOCK_IDS } from '../../src/messages/run-result.js';
 import { requestRunAction } from './request-run-action.js';
 
 /** **Re-run** on a run's result: the same code hash again, through the same approval and budget gate. */

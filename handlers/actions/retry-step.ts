@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../../src/deps.js';
 import { requestCodegen } from '../../src/codegen/request-codegen.js';
 import { failureMessageKey, type FailureMessageRecord } from '../../src/codegen/report-failure.js';
-import { codegenFailedMessage } from '../../src/slack/blocks/codegen-status.js';
+import { codegenFailedMessage } from '../../src/messages/codegen-status.js';
 import { approverClick } from './approver-click.js';
 
 /**

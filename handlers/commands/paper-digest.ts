@@ -1,7 +1,7 @@
 import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { postDigestNow } from '../../src/digest/post-digest.js';
-import { threadUrl } from '../../src/slack/blocks/slack-time.js';
+import { threadUrl } from '../../src/messages/slack-time.js';
 import type { SubcommandHandler } from './command-context.js';
 
 /**

@@ -1,9 +1,9 @@
 import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { runPaper } from '../../src/papers/run-paper.js';
-import { feasibilityMark } from '../../src/slack/blocks/paper-facts.js';
+import { feasibilityMark } from '../../src/messages/paper-facts.js';
 import type { SubcommandHandler } from './command-context.js';
-import { escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.js';
+import { escapeMrkdwn } from '../../src/messages/mrkdwn.js';
 
 /**
  * `/paper run <id>` (an arXiv or OpenReview id or URL, or a Sherpa id): fetch the paper if Sherpa has not seen it,

@@ -1,5 +1,5 @@
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
-import { searchResultsMessage } from '../../src/slack/blocks/search-results.js';
+import { searchResultsMessage } from '../../src/messages/search-results.js';
 import type { SubcommandHandler } from './command-context.js';
 
 const RESULTS_SHOWN = 10;

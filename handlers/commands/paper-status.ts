@@ -1,8 +1,8 @@
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { describeReference, findPaper } from '../../src/papers/find-paper.js';
-import { paperStatusMessage } from '../../src/slack/blocks/paper-status.js';
+import { paperStatusMessage } from '../../src/messages/paper-status.js';
 import type { SubcommandHandler } from './command-context.js';
-import { escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.js';
+import { escapeMrkdwn } from '../../src/messages/mrkdwn.js';
 
 /** `/paper status <id>`: state, audit history and links of one paper. */
 export const paperStatus: SubcommandHandler<Extract<PaperCommand, { kind: 'status' }>> = async (

@@ -1,6 +1,6 @@
 import { describeForUser } from '../../src/errors.js';
 import type { CommandContext } from './command-context.js';
-import { escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.js';
+import { escapeMrkdwn } from '../../src/messages/mrkdwn.js';
 
 /**
  * Run a subcommand after the ack. Whatever goes wrong is logged in full and told to the user in one line:

@@ -1,7 +1,7 @@
 import type { SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
 import { gatherHome } from '../../src/home/gather-home.js';
-import { homeView } from '../../src/slack/blocks/home-view.js';
+import { homeView } from '../../src/messages/home-view.js';
 
 /**
  * Publish the App Home tab whenever someone opens it (slack.md §5.7), so it is current on every open: what

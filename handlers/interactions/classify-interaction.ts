@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KNOWN_ACTION_IDS, KNOWN_VIEW_IDS } from '../../src/slack/action-ids.js';
+import { KNOWN_ACTION_IDS, KNOWN_VIEW_IDS } from '../../src/messages/action-ids.js';
 
 export const KNOWN_COMMANDS: ReadonlySet<string> = new Set(['/paper', '/scrape']);
 
@@ -54,7 +54,7 @@ function idsFrom(body: Record<string, unknown>): { userId?: string; channelId?: 
 /**
  * Decide whether an incoming body is something Sherpa's listeners should see. Events pass; slash commands,
  * buttons and views pass only when their command, action id or callback id is one Sherpa issues
- * (`src/slack/action-ids.ts`) and the payload has the shape Slack sends. Everything else is refused.
+ * (`src/messages/action-ids.ts`) and the payload has the shape Slack sends. Everything else is refused.
  */
 export function classifyInteraction(body: unknown): Classification {
   if (typeof body !== 'object' || body === null) return refuse({}, 'malformed', 'body is not an object');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
-import { ModalMetadataSchema, type ModalMetadata } from '../../src/slack/blocks/modal-metadata.js';
+import { ModalMetadataSchema, type ModalMetadata } from '../../src/messages/modal-metadata.js';
 import { NOT_AN_APPROVER } from '../actions/approver-click.js';
 
 const SubmissionSchema = z.object({

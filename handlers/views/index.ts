@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
-import { VIEW_IDS } from '../../src/slack/action-ids.js';
+import { VIEW_IDS } from '../../src/messages/action-ids.js';
 import { regenerateFeedback } from './regenerate-feedback.js';
 import { rejectCodeReason } from './reject-code-reason.js';
 import { rejectPaperReason } from './reject-paper-reason.js';

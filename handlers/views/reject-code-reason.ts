@@ -1,7 +1,7 @@
 import { decide } from '../../src/approvals/decide.js';
 import { showDecisionOnCodeStep } from '../../src/codegen/code-step-record.js';
 import type { CoreDeps } from '../../src/deps.js';
-import { MODAL_INPUT } from '../../src/slack/blocks/modal-metadata.js';
+import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import { decisionSubmission } from './decision-submission.js';
 
 /**

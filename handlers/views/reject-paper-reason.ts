@@ -1,6 +1,6 @@
 import { decide } from '../../src/approvals/decide.js';
 import type { CoreDeps } from '../../src/deps.js';
-import { MODAL_INPUT } from '../../src/slack/blocks/modal-metadata.js';
+import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import { showDecisionOnRoot } from '../../src/threads/update-root.js';
 import { decisionSubmission } from './decision-submission.js';
 

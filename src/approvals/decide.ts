@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 import type { AuditEntry, Paper } from '../domain/paper.js';
 import type { PaperStore, TransitionRequest, TransitionResult } from '../ports/paper-store.js';
-import { describeDecision } from './describe-decision.js';
+import { describeDecision } from '../messages/describe-decision.js';
 
 export type Decision =
   | { ok: true; paper: Paper; audit: AuditEntry }

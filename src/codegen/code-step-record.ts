@@ -3,7 +3,7 @@ import type { AuditEntry, Paper } from '../domain/paper.js';
 import type { Logger } from '../logging/logger.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { CoreDeps } from '../deps.js';
-import { codeStepMessage, type RunTarget } from '../slack/blocks/code-step.js';
+import { codeStepMessage, type RunTarget } from '../messages/code-step.js';
 
 /**
  * Where a code version was posted and what its message showed, so the message can be rebuilt when someone

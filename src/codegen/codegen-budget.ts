@@ -1,11 +1,11 @@
-import { costOf, priceFor } from '../adapters/bedrock/pricing.js';
+import { costOf, priceFor } from '../ports/llm-pricing.js';
 import type { Config } from '../config/load-config.js';
 import type { CoreDeps } from '../deps.js';
 import type { Decision } from '../approvals/decide.js';
 import type { PaperState } from '../domain/paper-state.js';
 import { checkRunBudget } from '../runs/budget-guard.js';
-import { codegenHeldMessage } from '../slack/blocks/codegen-held.js';
-import { formatUsd } from '../slack/blocks/run-units.js';
+import { codegenHeldMessage } from '../messages/codegen-held.js';
+import { formatUsd } from '../messages/format-units.js';
 
 /**
  * What one code generation costs before it starts, for the budget guard: plan (with the PDF), code and review

@@ -73,7 +73,9 @@ export async function generateCode(
   const draft = stripFence(
     (await call('codegen.code', CODE_TOOL, codeMessages(paper, plan, request), MAX_TOKENS.code)).code,
   );
-  const draftReport = await runCodeChecks(draft, { allowedHosts });
+  const objectiveMetric = plan.objective?.metric;
+  const checkOptions = { allowedHosts, ...(objectiveMetric ? { objectiveMetric } : {}) };
+  const draftReport = await runCodeChecks(draft, checkOptions);
   const review = await call(
     'codegen.review',
     REVIEW_TOOL,
@@ -85,7 +87,7 @@ export async function generateCode(
     draft,
     draftReport,
     review.verdict === 'revised' ? review.code : undefined,
-    allowedHosts,
+    checkOptions,
   );
   deps.logger.info(
     {
@@ -115,11 +117,11 @@ async function chooseFinal(
   draft: string,
   draftReport: CodeCheckReport,
   revised: string | undefined,
-  allowedHosts: string[],
+  checkOptions: Parameters<typeof runCodeChecks>[1],
 ): Promise<{ code: string; report: CodeCheckReport }> {
   if (!revised) return { code: draft, report: draftReport };
   const code = stripFence(revised);
-  const report = await runCodeChecks(code, { allowedHosts });
+  const report = await runCodeChecks(code, checkOptions);
   if (report.passed || !draftReport.passed) return { code, report };
   return { code: draft, report: draftReport };
 }

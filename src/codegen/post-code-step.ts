@@ -2,7 +2,7 @@ import type { CodeVersion } from '../domain/code-version.js';
 import type { Paper, ThreadRef } from '../domain/paper.js';
 import type { CoreDeps } from '../deps.js';
 import type { PostMessage } from '../ports/chat.js';
-import { shortHash } from '../slack/blocks/code-step.js';
+import { shortHash } from '../messages/code-step.js';
 import { TransientError } from '../errors.js';
 import { slackRefused } from '../slack/slack-refused.js';
 import { CODE_STEP_EVENT, codeStepContent, codeStepKey, type CodeStepRecord } from './code-step-record.js';

@@ -1,7 +1,7 @@
 import type { Paper } from '../domain/paper.js';
 import type { CoreDeps } from '../deps.js';
 import { ConfigError, describeForUser } from '../errors.js';
-import { codegenFailedMessage } from '../slack/blocks/codegen-status.js';
+import { codegenFailedMessage } from '../messages/codegen-status.js';
 
 export const CODEGEN_ACTOR = 'system:codegen';
 

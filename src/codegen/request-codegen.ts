@@ -2,7 +2,7 @@ import { decide, type Decision } from '../approvals/decide.js';
 import type { CoreDeps } from '../deps.js';
 import type { AuditEntry } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
-import { codegenStartedMessage } from '../slack/blocks/codegen-status.js';
+import { codegenStartedMessage } from '../messages/codegen-status.js';
 import { holdIfOverBudget } from './codegen-budget.js';
 import { codegenMessage, codegenMessageOf, type CodegenExtras } from './codegen-message.js';
 

@@ -34,6 +34,7 @@ export async function newCodeVersion(
     checks: generated.checks,
     reason,
     usedPdf: generated.document.kind === 'pdf',
+    ...(generated.plan.objective ? { objective: generated.plan.objective } : {}),
     createdAt: deps.clock.now().toISOString(),
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
+import { escapeMrkdwn } from '../messages/mrkdwn.js';
 
 /** A parsed command, or what was wrong with it together with the usage text to show. */
 export type ParseResult<T> = { ok: true; command: T } | { ok: false; problem: string; usage: string };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PoolFileSchema } from './compute-pools.js';
 
 /**
  * The optional YAML file named by SHERPA_CONFIG: the team's research profile, schedules and prices.
@@ -89,6 +90,11 @@ export const ConfigFileSchema = z
         allowedDatasetHosts: z.array(z.string()).optional(),
         runBudgetMinutes: z.number().int().positive().optional(),
       })
+      .optional(),
+    /** Where runs go (issue 12): pools of fixed or launched instances, Trainium or GPU. */
+    compute: z
+      .object({ pools: z.array(PoolFileSchema).min(1).optional() })
+      .strict()
       .optional(),
     digest: z
       .object({

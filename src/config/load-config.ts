@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import cron from 'node-cron';
 import { ConfigError } from '../errors.js';
+import { isValidCron } from './cron-expression.js';
 import { type Env, EnvReader, problemFor, VARS } from './env-reader.js';
 import { readConfigFile } from './read-config-file.js';
+import { type ComputePool, resolvePools, shortcutPool } from './compute-pools.js';
 import {
   type ModelPrice,
   type ResearchProfile,
@@ -104,6 +105,13 @@ export interface Config {
     hourlyPriceUsd: number;
     runTimeoutMinutes: number;
     localBackend: 'neuron' | 'cuda' | 'cpu';
+    /**
+     * Every pool runs may be placed on (issue 12): `compute.pools` from the config file, or the one fixed trn1
+     * pool TRAINIUM_INSTANCE_IDS stands for. Empty for `local` and `none`.
+     */
+    pools: ComputePool[];
+    /** How often a run that lost its instance (spot interruption, instance lost) resumes from its checkpoint. */
+    maxResumes: number;
   };
   digest: { schedule: string; quietDay: 'one-line' | 'skip' };
   budget: { dailyUsd: number };
@@ -170,11 +178,32 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       `TRAINIUM_INSTANCE_IDS is not valid (${badInstances.join(', ')}): expected comma-separated EC2 instance ids such as i-0123456789abcdef0; see the stack outputs or the EC2 console.`,
     );
   }
-  const computeDefault = instanceIds.length > 0 ? 'ec2' : 'none';
-  const computeKind = read.oneOf('COMPUTE', ['none', 'local', 'ec2'] as const, computeDefault);
-  if (computeKind === 'ec2' && instanceIds.length === 0) {
-    problems.push('COMPUTE=ec2 needs TRAINIUM_INSTANCE_IDS: the trn1 instance ids from the stack outputs.');
+  const filePools = file.compute?.pools ?? [];
+  if (filePools.length > 0 && instanceIds.length > 0) {
+    problems.push(
+      'TRAINIUM_INSTANCE_IDS and compute.pools (SHERPA_CONFIG) are both set: TRAINIUM_INSTANCE_IDS is the shortcut ' +
+        'for one fixed trn1 pool; list those ids as a `fixed` pool in compute.pools instead.',
+    );
   }
+  const computeDefault = instanceIds.length > 0 || filePools.length > 0 ? 'ec2' : 'none';
+  const computeKind = read.oneOf('COMPUTE', ['none', 'local', 'ec2'] as const, computeDefault);
+  if (computeKind === 'ec2' && instanceIds.length === 0 && filePools.length === 0) {
+    problems.push(
+      'COMPUTE=ec2 needs TRAINIUM_INSTANCE_IDS (the trn1 instance ids from the stack outputs) or compute.pools in SHERPA_CONFIG.',
+    );
+  }
+  const idleStopMinutes = read.number('INSTANCE_IDLE_STOP_MINUTES', 15, { min: 1, int: true });
+  const hourlyPriceUsd = read.number(
+    'INSTANCE_HOURLY_PRICE_USD',
+    file.prices?.instanceHourlyUsd ?? DEFAULT_INSTANCE_HOURLY_USD,
+    { min: 0 },
+  );
+  const pools: ComputePool[] =
+    computeKind !== 'ec2'
+      ? []
+      : filePools.length > 0
+        ? resolvePools(filePools, { idleMinutes: idleStopMinutes }, problems)
+        : [shortcutPool(instanceIds, hourlyPriceUsd, idleStopMinutes)];
   const runnerRoleId = read.string('TRAINIUM_RUNNER_ROLE_ID');
   if (computeKind === 'ec2' && !(runnerRoleId && /^[A-Z0-9]{16,128}$/.test(runnerRoleId))) {
     problems.push(
@@ -198,7 +227,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
   }
 
   const digestSchedule = read.string('DIGEST_SCHEDULE') ?? file.digest?.schedule ?? '0 9 * * *';
-  if (!cron.validate(digestSchedule)) {
+  if (!isValidCron(digestSchedule)) {
     problems.push(
       `DIGEST_SCHEDULE is not valid ("${digestSchedule}"): expected a cron expression (minute hour day month weekday) such as "0 9 * * 1-5", read in TIMEZONE.`,
     );
@@ -297,16 +326,17 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     },
     compute: {
       kind: computeKind,
-      instanceIds,
+      instanceIds:
+        filePools.length > 0
+          ? pools.flatMap((pool) => (pool.mode === 'fixed' ? pool.instanceIds : []))
+          : instanceIds,
       runnerRoleId,
-      idleStopMinutes: read.number('INSTANCE_IDLE_STOP_MINUTES', 15, { min: 1, int: true }),
-      hourlyPriceUsd: read.number(
-        'INSTANCE_HOURLY_PRICE_USD',
-        file.prices?.instanceHourlyUsd ?? DEFAULT_INSTANCE_HOURLY_USD,
-        { min: 0 },
-      ),
+      idleStopMinutes,
+      hourlyPriceUsd,
       runTimeoutMinutes: read.number('RUN_TIMEOUT_MINUTES', 30, { min: 1, int: true }),
       localBackend: read.oneOf('RUNNER_BACKEND', ['neuron', 'cuda', 'cpu'] as const, 'cpu'),
+      pools,
+      maxResumes: read.number('MAX_RESUMES', 2, { min: 0, max: 20, int: true }),
     },
     digest: {
       schedule: digestSchedule,

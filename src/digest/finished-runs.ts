@@ -1,5 +1,5 @@
 import type { Paper } from '../domain/paper.js';
-import type { FinishedRun } from './digest-data.js';
+import type { FinishedRun } from '../messages/digest-data.js';
 
 /** Runs that ended (succeeded or failed) since the window start, newest first. */
 export function finishedRuns(touched: readonly Paper[], windowStart: string): FinishedRun[] {

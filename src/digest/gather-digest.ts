@@ -4,7 +4,7 @@ import { describeForUser } from '../errors.js';
 import { startOfLocalDay } from '../runs/local-day.js';
 import { localDayKey } from '../threads/daily-quota.js';
 import { rankForThreads } from '../threads/rank-candidates.js';
-import type { DigestData, InstanceReport } from './digest-data.js';
+import type { DigestData, InstanceReport } from '../messages/digest-data.js';
 import { finishedRuns } from './finished-runs.js';
 import { startOfLocalMonth } from './local-month.js';
 import { sourceActivity } from './source-activity.js';

@@ -1,9 +1,9 @@
 import type { CoreDeps } from '../deps.js';
-import type { MessageContent } from '../slack/blocks/message.js';
+import type { MessageContent } from '../messages/message-content.js';
 import { findMessageByMetadata } from '../slack/find-message-by-metadata.js';
 import { localDayKey } from '../threads/daily-quota.js';
 import { claimDigestDay, type DigestRecord, releaseDigestDay, settleDigestDay } from './digest-claim.js';
-import { digestMessage, isQuiet, quietDigestMessage } from './digest-message.js';
+import { digestMessage, isQuiet, quietDigestMessage } from '../messages/digest-message.js';
 import { type DigestDeps, gatherDigest } from './gather-digest.js';
 
 /** Message metadata on every digest, so a digest posted just before a crash can be found again. */

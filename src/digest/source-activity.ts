@@ -1,5 +1,5 @@
 import type { Paper } from '../domain/paper.js';
-import type { SourceActivity } from './digest-data.js';
+import type { SourceActivity } from '../messages/digest-data.js';
 
 /**
  * Per source: papers created since the window start (the store's count), and the verdicts given since then,

@@ -1,5 +1,5 @@
 import type { LedgerSummary } from '../ports/cost-ledger.js';
-import type { SpendLine, SpendPeriod } from './digest-data.js';
+import type { SpendLine, SpendPeriod } from '../messages/digest-data.js';
 
 /**
  * A ledger summary split into models (token usage) and instances (running seconds), most expensive first.
@@ -15,10 +15,4 @@ export function spendPeriod(summary: LedgerSummary): SpendPeriod {
   }
   const byCost = (a: SpendLine, b: SpendLine) => b.usd - a.usd || a.resource.localeCompare(b.resource);
   return { usd: summary.usd, models: models.sort(byCost), instances: instances.sort(byCost) };
-}
-
-/** `us.anthropic.claude-haiku-4-5-20251001-v1:0` → `claude-haiku-4-5`: the part people recognise. */
-export function modelLabel(modelId: string): string {
-  const name = modelId.split('.').slice(-1)[0] ?? modelId;
-  return name.replace(/-\d{8}(-v\d+(:\d+)?)?$/, '').replace(/-v\d+(:\d+)?$/, '');
 }

@@ -33,5 +33,29 @@ export const RunRecordSchema = z.object({
     .optional(),
   /** Who approved it (shown on the progress message). */
   requestedBy: z.string().optional(),
+  /**
+   * Issue 12: the attempt now under way (absent: 1). An attempt ends when its instance is lost (a spot
+   * interruption, an instance gone); the next one resumes from the checkpoint the last one synced. Each
+   * attempt has its own files (`runs/run-attempt.ts`) and dispatch keys, so no attempt ever runs twice.
+   */
+  attempt: z.number().int().min(1).optional(),
+  /** The pool and market the current attempt was placed on. */
+  pool: z.string().optional(),
+  market: z.enum(['spot', 'on-demand']).optional(),
+  /** What to resume from, set when an attempt ended early and the run went back to the queue. */
+  resume: z
+    .object({
+      /** Blob prefix of the checkpoint the previous attempt synced (absent: none was synced; start over). */
+      checkpointPrefix: z.string().optional(),
+      /** After a spot interruption on a `spot-then-on-demand` pool: on-demand only. */
+      onDemandOnly: z.boolean(),
+      /** The instances earlier attempts lost: never placed on again. */
+      avoid: z.array(z.string()),
+    })
+    .optional(),
+  interruptions: z.number().int().min(0).optional(),
+  resumes: z.number().int().min(0).optional(),
+  /** Lines the progress message keeps under its current stage: fall-throughs, interruptions, resumes. */
+  story: z.array(z.string()).optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;

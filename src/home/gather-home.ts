@@ -5,8 +5,8 @@ import { AWAITING_HUMAN, PAPER_STATES, RUN_IN_FLIGHT, type PaperState } from '..
 import type { Paper } from '../domain/paper.js';
 import type { QueueName } from '../ports/work-queue.js';
 import { startOfLocalDay } from '../runs/local-day.js';
-import type { HomeSummary } from '../slack/blocks/home-view.js';
-import type { QueueLine } from '../slack/blocks/home-sections.js';
+import type { HomeSummary } from '../messages/home-view.js';
+import type { QueueLine } from '../messages/home-sections.js';
 
 export type HomeDeps = Pick<CoreDeps, 'config' | 'clock' | 'papers' | 'ledger' | 'queues' | 'logger'> &
   Partial<Pick<CoreDeps, 'compute'>>;

@@ -3,12 +3,12 @@ import type { ThreadRef } from '../domain/paper.js';
 import type { Config } from '../config/load-config.js';
 import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
+import type { PaperSourceFactory } from '../ports/paper-source.js';
 import { type IngestDeps, ingestPage } from './ingest-page.js';
 import { matchesQuery } from './normalise-paper.js';
 import { readAhead } from './read-ahead.js';
 import { type ScrapeCheckpoint, ScrapeCheckpoints } from './scrape-checkpoint.js';
 import { resolveScrape, resumesFrom, type ScrapeRequest, scrapeKey, scrapeLabel } from './scrape-request.js';
-import type { SourceFactory } from './source-factory.js';
 import { addTallies, EMPTY_TALLY, type Tally } from './tally.js';
 
 export interface ScrapeDeps extends IngestDeps {
@@ -47,7 +47,7 @@ export interface RunScrapeOptions {
  */
 export async function runScrape(
   deps: ScrapeDeps,
-  sources: SourceFactory,
+  sources: PaperSourceFactory,
   request: ScrapeRequest,
   options: RunScrapeOptions = {},
 ): Promise<ScrapeProgress> {

@@ -2,7 +2,7 @@ import type { ThreadRef } from '../domain/paper.js';
 import type { Logger } from '../logging/logger.js';
 import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
-import { scrapeProgressMessage, type ScrapeProgressView } from '../slack/blocks/scrape-progress.js';
+import { scrapeProgressMessage, type ScrapeProgressView } from '../messages/scrape-progress.js';
 
 /** chat.update is Tier 3 (about 50 a minute, slack.md §3): one edit every 2 s at most per scrape. */
 const MIN_UPDATE_INTERVAL_MS = 2000;

@@ -1,7 +1,7 @@
 import type { Config } from '../config/load-config.js';
 import type { ThreadRef } from '../domain/paper.js';
 import { describeForUser, PermanentError, SherpaError, TransientError } from '../errors.js';
-import type { ScrapeProgressView } from '../slack/blocks/scrape-progress.js';
+import type { ScrapeProgressView } from '../messages/scrape-progress.js';
 import { runScrape, type ScrapeDeps, type ScrapeProgress } from './run-scrape.js';
 import { ScrapeCheckpoints } from './scrape-checkpoint.js';
 import { holderIsDeadHere, newLeaseHolder } from './lease-holder.js';
@@ -14,10 +14,10 @@ import {
   scrapeKey,
   scrapeLabel,
 } from './scrape-request.js';
-import type { SourceFactory } from './source-factory.js';
+import type { PaperSourceFactory } from '../ports/paper-source.js';
 import { EMPTY_TALLY } from './tally.js';
-import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
 import type { Chat } from '../ports/chat.js';
+import { scrapeFailureReply, type ScrapeFailureView, scrapeStarter } from '../messages/scrape-replies.js';
 
 export interface ScrapeServiceDeps extends ScrapeDeps {
   config: Config;
@@ -50,7 +50,7 @@ export class ScrapeService {
 
   constructor(
     private readonly deps: ScrapeServiceDeps,
-    private readonly sources: SourceFactory,
+    private readonly sources: PaperSourceFactory,
   ) {
     this.leases = new ScrapeLeases(deps.coordination);
     this.checkpoints = new ScrapeCheckpoints(deps.coordination);
@@ -76,9 +76,7 @@ export class ScrapeService {
     }
     const controller = new AbortController();
     const startedAt = this.deps.clock.now();
-    const startedBy = /^[UW][A-Z0-9]+$/.test(options.startedBy)
-      ? `<@${options.startedBy}>`
-      : options.startedBy;
+    const startedBy = scrapeStarter(options.startedBy);
     const reporter = new SlackScrapeReporter(
       this.deps.chat,
       this.deps.config.slack.channel,
@@ -179,7 +177,7 @@ export class ScrapeService {
         error: describeForUser(reason),
         retryHint: retryCommand(request),
       });
-      await reporter.fail(view, failureDetail(reason, retryCommand(request)));
+      await reporter.fail(view, scrapeFailureReply(failureView(reason, retryCommand(request))).text);
       return undefined;
     }
   }
@@ -231,23 +229,22 @@ export function retryCommand(request: ScrapeRequest): string {
   return `/scrape ${request.venue} ${request.year}${request.includeRejected ? ' --include-rejected' : ''}`;
 }
 
-/** The reply in the progress thread: what went wrong and what happens next. */
-function failureDetail(error: unknown, retry: string): string {
-  // Error texts can quote what a source answered: shown as written, never as mentions or links.
-  const what = escapeMrkdwn(describeForUser(error));
-  if (error instanceof SherpaError && error.errorClass === 'config') {
-    return `:x: ${what}. After fixing it, run \`${retry}\`: it continues where it stopped.`;
-  }
-  if (error instanceof SherpaError && error.errorClass === 'transient') {
-    return `:warning: ${what}. The position is saved: the next scheduled run, or \`${retry}\`, continues from here.`;
-  }
-  return `:x: ${what}. The position is saved; \`${retry}\` continues from here once the cause is fixed.`;
+/** What the failure reply in the progress thread is built from: the error's class decides what happens next. */
+function failureView(error: unknown, retry: string): ScrapeFailureView {
+  const errorClass =
+    error instanceof SherpaError && (error.errorClass === 'config' || error.errorClass === 'transient')
+      ? error.errorClass
+      : 'other';
+  return { errorClass, problem: describeForUser(error), retryCommand: retry };
 }
 
 const services = new WeakMap<object, ScrapeService>();
 
 /** One service per running Sherpa (per deps object): handlers and jobs share its leases and HTTP clients. */
-export function scrapeServiceFor(deps: ScrapeServiceDeps, createSources: () => SourceFactory): ScrapeService {
+export function scrapeServiceFor(
+  deps: ScrapeServiceDeps,
+  createSources: () => PaperSourceFactory,
+): ScrapeService {
   let service = services.get(deps);
   if (!service) {
     service = new ScrapeService(deps, createSources());

@@ -1,14 +1,7 @@
 import type { CoreDeps } from '../deps.js';
 import { scrapeServiceFor, type ScrapeService } from './scrape-service.js';
-import { createSourceFactory } from './source-factory.js';
 
-/** The scrape service of a running Sherpa, with the source adapters its configuration names. */
+/** The scrape service of a running Sherpa, with the source adapters composed for its configuration. */
 export function scrapesFor(deps: CoreDeps): ScrapeService {
-  return scrapeServiceFor(deps, () =>
-    createSourceFactory({
-      sources: deps.config.sources,
-      logger: deps.logger.child({ component: 'sources' }),
-      clock: deps.clock,
-    }),
-  );
+  return scrapeServiceFor(deps, () => deps.sources);
 }

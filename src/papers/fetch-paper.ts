@@ -1,44 +1,11 @@
-import { createArxivHttpClient } from '../adapters/arxiv/index.js';
-import { fetchArxivRecord } from '../adapters/arxiv/fetch-by-id.js';
-import { connectOpenReview, type OpenReviewClient } from '../adapters/openreview/index.js';
-import { fetchOpenReviewRecord } from '../adapters/openreview/fetch-by-id.js';
 import type { CoreDeps } from '../deps.js';
 import type { PaperReference } from '../domain/identifiers.js';
 import type { Paper } from '../domain/paper.js';
 import { PermanentError } from '../errors.js';
-import type { HttpClient } from '../http/http-client.js';
 import { normalisePaper } from '../ingest/normalise-paper.js';
 import { rawKeyFor } from '../ingest/raw-key.js';
 
-export type FetchPaperDeps = Pick<CoreDeps, 'config' | 'logger' | 'papers' | 'blobs'>;
-
-interface LookupClients {
-  arxiv: HttpClient;
-  openreview: OpenReviewClient;
-}
-
-/**
- * One pair of clients per process for by-id lookups, with the same politeness as the scrapers (one arXiv
- * request every 3 s on one connection; one OpenReview login reused). Lookups are rare: a person typed an id.
- */
-const clients = new WeakMap<object, LookupClients>();
-function lookupClients(deps: FetchPaperDeps): LookupClients {
-  let found = clients.get(deps);
-  if (!found) {
-    const { sources } = deps.config;
-    const { username, password } = sources.openreview;
-    found = {
-      arxiv: createArxivHttpClient({ logger: deps.logger, minIntervalMs: sources.arxiv.minIntervalMs }),
-      openreview: connectOpenReview({
-        apiUrl: sources.openreview.apiUrl,
-        credentials: username && password ? { username, password } : undefined,
-        logger: deps.logger,
-      }),
-    };
-    clients.set(deps, found);
-  }
-  return found;
-}
+export type FetchPaperDeps = Pick<CoreDeps, 'logger' | 'papers' | 'blobs' | 'paperLookup'>;
 
 /**
  * Fetch a paper Sherpa has not seen from its source (arXiv or OpenReview, through `ARXIV_API_URL` /
@@ -57,11 +24,7 @@ export async function fetchAndStorePaper(
       },
     );
   }
-  const { arxiv, openreview } = lookupClients(deps);
-  const record =
-    reference.kind === 'arxiv'
-      ? await fetchArxivRecord(arxiv, deps.config.sources.arxiv.apiUrl, reference.id)
-      : await fetchOpenReviewRecord(openreview, reference.id);
+  const record = await deps.paperLookup.fetch({ kind: reference.kind, id: reference.id });
   if (!record) return undefined;
   const normalised = normalisePaper(record.paper);
   if (!normalised.ok)

@@ -11,7 +11,7 @@ import { openThreadFor } from '../threads/open-thread.js';
 import { showDecisionOnRoot } from '../threads/update-root.js';
 import { fetchAndStorePaper } from './fetch-paper.js';
 import { describeReference, findPaper } from './find-paper.js';
-import { escapeMrkdwn } from '../slack/blocks/mrkdwn.js';
+import { escapeMrkdwn } from '../messages/mrkdwn.js';
 
 export type RunPaperDeps = CoreDeps & { llm: Llm };
 

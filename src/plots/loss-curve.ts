@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunnerResult } from '../runs/runner-contract.js';
+import type { RunnerResult } from '../domain/runner-contract.js';
 import { renderPng } from './render-png.js';
 
 type Metrics = RunnerResult['metrics'];

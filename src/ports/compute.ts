@@ -1,4 +1,5 @@
-import type { RunnerProgress } from '../runs/runner-contract.js';
+import { TransientError } from '../errors.js';
+import type { RunnerProgress } from '../domain/runner-contract.js';
 
 /**
  * Where approved code runs. Adapters: EC2 + SSM for the trn1 instances (`src/adapters/ec2-ssm/`) and the
@@ -22,6 +23,43 @@ export interface InstanceStatus {
   /** When the instance last started (EC2 `LaunchTime` is reset by every start). */
   launchedAt?: string;
   instanceType?: string;
+  /** EC2 `InstanceLifecycle`: `spot` for a spot instance, absent (on-demand) otherwise. */
+  lifecycle?: 'spot' | 'on-demand';
+}
+
+/**
+ * One RunInstances call for a `launch` pool (issue 12, item 2). `clientToken` makes it idempotent: a retry, or
+ * a second worker adopting a crashed worker's slot, gets the same instance back instead of a second one.
+ */
+export interface LaunchRequest {
+  pool: string;
+  /** The pool slot this instance fills (`runs/pool-slots.ts`); tagged on the instance. */
+  slot: string;
+  instanceType: string;
+  launchTemplate: { id?: string; name?: string; version: string };
+  market: 'spot' | 'on-demand';
+  clientToken: string;
+}
+
+/** EC2 error codes that mean "no room here now": the scheduler tries the next pool of the same backend. */
+export const CAPACITY_ERROR_CODES = [
+  'InsufficientInstanceCapacity',
+  'SpotMaxPriceTooLow',
+  'MaxSpotInstanceCountExceeded',
+  'VcpuLimitExceeded',
+  'InstanceLimitExceeded',
+  'InsufficientCapacity',
+  'Unsupported',
+] as const;
+
+/** A launch refused for capacity or quota: not the run's fault, and another pool may have room. */
+export class LaunchCapacityError extends TransientError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`, { context: { code } });
+  }
 }
 
 /** Each step of bringing an instance up, reported so the thread can show what the run is waiting for. */
@@ -83,7 +121,8 @@ export interface Compute {
   readonly hourlyPriceUsd: number;
   /** False where there is nothing to stop (the local host); idle stop skips such compute. */
   readonly stoppable: boolean;
-  describe(): Promise<InstanceStatus[]>;
+  /** The given instances (default: the configured fixed ones), in EC2's words. */
+  describe(instanceIds?: readonly string[]): Promise<InstanceStatus[]>;
   /**
    * Bring one instance to "running and its agent online": wait out `stopping`, start it (retrying
    * capacity errors with backoff), wait for `running`, then for the agent. Throws a PermanentError with a
@@ -103,7 +142,13 @@ export interface Compute {
   cancelRun(handle: RunHandle): Promise<void>;
   /** The runner's progress.json for a run, if it has written one yet. */
   readProgress(handle: RunHandle): Promise<RunnerProgress | undefined>;
-  /** The BlobStore scope this instance's runner may use (`runs/run-keys.ts`). */
+  /** The BlobStore scope this instance's runner may use (`domain/run-keys.ts`). */
   storageScope(instanceId: string): string;
   stop(instanceId: string): Promise<void>;
+  /** Launch one instance for a `launch` pool; throws LaunchCapacityError when EC2 has no room. */
+  launch?(request: LaunchRequest): Promise<InstanceStatus>;
+  /** The instance an earlier launch with this client token started, if any (crash reconciliation). */
+  findLaunched?(clientToken: string): Promise<InstanceStatus | undefined>;
+  /** Terminate a launched instance: launched instances are never left stopped. */
+  terminate?(instanceId: string): Promise<void>;
 }

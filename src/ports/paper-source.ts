@@ -45,3 +45,25 @@ export interface PaperSource {
   readonly label: string;
   pages(options?: PageOptions): AsyncIterable<SourcePage>;
 }
+
+/**
+ * Which listing to read. Ingest's resolved request (`ingest/scrape-request.ts`, stored in the checkpoint) has this
+ * shape and more, so it is passed as it is (a venue added there and not here fails the typecheck).
+ */
+export type ListingRequest =
+  | { kind: 'venue'; venue: 'iclr' | 'icml' | 'neurips' | 'mlsys'; year: number; includeRejected: boolean }
+  | { kind: 'arxiv'; categories: string[]; from: string; to: string; query?: string };
+
+/**
+ * Turns a listing request into the adapter that reads it. Built once per process in `src/compose/`, because it
+ * holds the shared clients (the OpenReview login, arXiv's one connection and 3-second spacing).
+ */
+export interface PaperSourceFactory {
+  create(request: ListingRequest): PaperSource;
+}
+
+/** One paper by its id at its source, for `/paper run <id>` of a paper Sherpa has not seen. */
+export interface PaperLookup {
+  /** Undefined when the source has no such paper. */
+  fetch(reference: { kind: 'arxiv' | 'openreview'; id: string }): Promise<SourceRecord | undefined>;
+}

@@ -51,6 +51,10 @@ export interface WorkQueue<T> {
   receive(options: {
     max: number;
     visibilitySeconds: number;
+    /**
+     * Wait up to this long for a first message: SQS long-polls server-side (at most 20 s); the embedded queue
+     * polls with backoff and wakes at once on a send in this process. 0 or absent: look once.
+     */
     waitSeconds?: number;
     /** Ends a long poll early (graceful shutdown); resolves with what was received so far, usually nothing. */
     signal?: AbortSignal;

@@ -1,6 +1,6 @@
 import type { BlobStore } from '../ports/blob-store.js';
-import type { ArtifactLink } from '../slack/blocks/run-result.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import type { ArtifactLink } from '../messages/run-result.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
 
 /** The S3 console page of an object, for people who click; `s3://` stays visible for the CLI. */
 export function s3ConsoleUrl(uri: string, region: string): string | undefined {

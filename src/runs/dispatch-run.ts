@@ -8,9 +8,10 @@ import type { Clock } from '../ports/clock.js';
 import type { Compute, RunHandle } from '../ports/compute.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { InstanceLease } from './instance-pool.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { findRun, updateRun } from './run-records.js';
 import { writeRunnerJob } from './write-job.js';
+import { attemptRunId } from './run-attempt.js';
 
 export interface DispatchDeps {
   papers: PaperStore;
@@ -60,7 +61,7 @@ export function dispatchKeyOf(runId: string, n: number): string {
 
 function nextDispatchKey(run: RunRecord): string {
   const previous = run.dispatch ? Number(/\.d(\d+)$/.exec(run.dispatch.key)?.[1] ?? 0) : 0;
-  return dispatchKeyOf(run.runId, previous + 1);
+  return dispatchKeyOf(attemptRunId(run), previous + 1);
 }
 
 /** SSM's clock and ours may disagree; look for commands from a little before the marker was written. */
@@ -140,13 +141,13 @@ export async function dispatchRun(
   let sameKey = false;
 
   if (run.commandId && run.instanceId === instanceId) {
-    const handle = { instanceId, commandId: run.commandId, runId: run.runId };
+    const handle = { instanceId, commandId: run.commandId, runId: attemptRunId(run) };
     if (await worthFollowing(deps, handle, location, log)) return { handle, paper, run, adopted: true };
     log.warn({ commandId: run.commandId }, 'the run’s command vanished without a result; sending it again');
   } else if (run.dispatch && run.dispatch.instanceId === instanceId) {
     const since = new Date(new Date(run.dispatch.at).getTime() - LOOKUP_SLACK_MS);
     const found = await deps.compute.findRun(instanceId, {
-      runId: run.runId,
+      runId: attemptRunId(run),
       dispatchKey: run.dispatch.key,
       since,
     });
@@ -177,7 +178,7 @@ export async function dispatchRun(
   await assertStillOurs(deps, paper.id, run.runId, marker.holder);
   const sendBy = new Date(deps.clock.now().getTime() + (lease.ttlSeconds * 1000) / 2);
   const handle = await deps.compute.startRun(instanceId, {
-    runId: run.runId,
+    runId: attemptRunId(run),
     jobKey,
     timeoutSeconds: deps.config.compute.runTimeoutMinutes * 60,
     dispatchKey,

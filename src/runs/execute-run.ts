@@ -14,12 +14,15 @@ import { startHeartbeat } from './heartbeat.js';
 import { billInstanceTime, markReleased, startBilling, type BillingDeps } from './instance-billing.js';
 import type { InstanceLease, InstancePool } from './instance-pool.js';
 import { ProgressTracker, stageOfStep } from './progress-tracker.js';
-import { readResult } from './read-run-files.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import { readResult } from '../runner/read-run-files.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { findRun, transitionWithRun, updateRun } from './run-records.js';
 import { dispatchRun } from './dispatch-run.js';
 import { postRunResult } from './run-result-outbox.js';
 import { WatchInterruptedError, watchRun } from './watch-run.js';
+import { appendStory, endAttempt, queuePosition } from './resume-run.js';
+import { attemptOf, attemptRunId } from './run-attempt.js';
+import { runBackendOf } from './write-job.js';
 
 export interface RunTimings {
   heartbeatMs: number;
@@ -63,10 +66,13 @@ async function markRunning(
   paper: Paper,
   run: RunRecord,
   instanceId: string,
+  lease: Pick<InstanceLease, 'pool' | 'market'>,
 ): Promise<Paper | undefined> {
   const runPatch: Partial<RunRecord> = {
     status: run.commandId ? 'running' : 'starting',
     instanceId,
+    pool: lease.pool.name,
+    market: lease.market,
     startedAt: run.startedAt ?? deps.clock.now().toISOString(),
   };
   const common = {
@@ -157,7 +163,8 @@ export async function executeRun(deps: RunWorkerDeps, message: ReceivedMessage<R
     return deps.runQueue.release(message, deps.timings.busyRetrySeconds);
   }
   const tracker = new ProgressTracker(deps, paper, run, deps.timings.progressIntervalMs);
-  if (message.attempt > deps.timings.maxAttempts) {
+  // Each resume (issue 12) is one more delivery of the same message, not a lost worker.
+  if (message.attempt > deps.timings.maxAttempts + (run.resumes ?? 0)) {
     const ending: RunEnding = {
       kind: 'error',
       failureClass: 'runner_error',
@@ -167,9 +174,22 @@ export async function executeRun(deps: RunWorkerDeps, message: ReceivedMessage<R
       finishRun(deps, { paper, run, ending, instanceSeconds: 0, tracker }),
     );
   }
-  const lease = await deps.pool.tryAcquire(job.runId, run.instanceId);
+  const backend = runBackendOf(paper, run);
+  const lease = await deps.pool.tryAcquire(job.runId, run.instanceId, {
+    backend,
+    ...(run.resume ? { onDemandOnly: run.resume.onDemandOnly, avoid: run.resume.avoid } : {}),
+    // A launch refused for capacity: the thread says which pool had no room and where the run goes next.
+    onFallThrough: async (note) => {
+      const line = `:warning: Pool \`${note.pool}\`: ${note.reason}; ${note.next ? `trying \`${note.next}\`` : 'no other pool has room; waiting'}.`;
+      const updated = await appendStory(deps.papers, paper.id, run.runId, line);
+      if (updated) tracker.refresh(updated, findRun(updated, run.runId) ?? run);
+    },
+  });
   if (!lease) {
-    if (run.status === 'queued') await tracker.show({ stage: 'waiting_for_instance' });
+    if (run.status === 'queued') {
+      const position = await queuePosition(deps.papers, run);
+      await tracker.show({ stage: 'waiting_for_instance', backend, position });
+    }
     return deps.runQueue.release(message, deps.timings.busyRetrySeconds);
   }
   await runOnLease(deps, { message, paper, run, lease, tracker, log });
@@ -188,8 +208,12 @@ async function runOnLease(
 ): Promise<void> {
   const { lease, tracker, log } = ctx;
   const instanceId = lease.instanceId;
-  const billing: BillingDeps = { ...deps, hourlyPriceUsd: deps.compute.hourlyPriceUsd };
-  const location: RunLocation = { runId: ctx.run.runId, scope: deps.compute.storageScope(instanceId) };
+  // Each instance is billed at its own pool's price in the market it runs in (issue 12).
+  const billing: BillingDeps = { ...deps, hourlyPriceUsd: lease.hourlyUsd };
+  const location: RunLocation = {
+    runId: attemptRunId(ctx.run),
+    scope: deps.compute.storageScope(instanceId),
+  };
   let message = ctx.message;
   const heartbeat = startHeartbeat(
     deps.sleep,
@@ -228,7 +252,7 @@ async function runOnLease(
         lease.launchedAt,
       );
     else await startBilling(billing, instanceId);
-    const running = await markRunning(deps, paper, run, instanceId);
+    const running = await markRunning(deps, paper, run, instanceId, lease);
     if (!running) {
       log.warn('the paper left the run states before the run started; dropped');
       return await deps.runQueue.ack(message);
@@ -252,6 +276,12 @@ async function runOnLease(
     if (dispatched.adopted) log.info({ commandId: handle.commandId }, 'resuming a run whose worker stopped');
     paper = dispatched.paper;
     run = dispatched.run;
+    if (attemptOf(run) > 1) {
+      const from = run.resume?.checkpointPrefix ? 'from the checkpoint' : 'from the start';
+      const line = `:arrows_counterclockwise: Attempt ${attemptOf(run)} resumed ${from} on \`${instanceId}\` (pool \`${lease.pool.name}\`, ${lease.market}).`;
+      paper = (await appendStory(deps.papers, paper.id, run.runId, line)) ?? paper;
+      run = findRun(paper, run.runId) ?? run;
+    }
     tracker.refresh(paper, run);
     const commandStartMs = deps.clock.now().getTime();
     const poll = await watchRun(deps, handle, {
@@ -269,7 +299,28 @@ async function runOnLease(
           ...(progress?.phase ? { phase: progress.phase } : {}),
         }),
     });
-    const ending = await endingOf(deps, location, poll);
+    // A spot interruption or a lost instance: the run goes back to the queue for its next attempt, which
+    // resumes from the checkpoint this one synced (at most MAX_RESUMES times), instead of failing.
+    const verdict = await endAttempt(deps, {
+      paper,
+      run,
+      lease,
+      location,
+      ending: await endingOf(deps, location, poll),
+      tracker,
+      log,
+      elapsedSeconds: (deps.clock.now().getTime() - commandStartMs) / 1000,
+    });
+    if (verdict.kind === 'requeued') {
+      // Let go of the instance before the message reappears, so the next attempt is placed at once.
+      await heartbeat.stop();
+      await billRun();
+      await markReleased(billing, instanceId);
+      await lease.release();
+      await deps.runQueue.release(message, 0, verdict.reason);
+      return;
+    }
+    const ending = verdict.ending;
     finishing = true;
     await finishRun(deps, { paper, run, ending, instanceSeconds: await billRun(), tracker, location });
     await deps.runQueue.ack(message);

@@ -3,11 +3,11 @@ import type { Paper } from '../domain/paper.js';
 import type { RunRecord } from '../domain/run-record.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
-import type { RunCost, RunFailureView, RunResultView } from '../slack/blocks/run-result.js';
+import type { RunCost, RunFailureView, RunResultView } from '../messages/run-result.js';
 import { artifactLinks } from './artifact-links.js';
-import type { RunLocation } from './run-keys.js';
+import type { RunLocation } from '../domain/run-keys.js';
 import { lastRelevantLines, splitLines } from './relevant-log-lines.js';
-import type { RunnerResult } from './runner-contract.js';
+import type { RunnerResult } from '../domain/runner-contract.js';
 import type { FinishedPoll } from './watch-run.js';
 
 /** How a run ended, whichever way it ended: the runner's result, a bare command outcome, or the bot's own error. */

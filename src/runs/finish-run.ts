@@ -15,7 +15,7 @@ import {
   type RunEnding,
 } from './final-report.js';
 import type { ProgressTracker } from './progress-tracker.js';
-import { runKeys, type RunLocation } from './run-keys.js';
+import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { transitionWithRun } from './run-records.js';
 import type { RunReporter } from './run-reporter.js';
 import { postRunResult, recordOutcome } from './run-result-outbox.js';

@@ -3,8 +3,8 @@ import type { RunRecord } from '../domain/run-record.js';
 import type { Clock } from '../ports/clock.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { ReadyStep } from '../ports/compute.js';
-import type { RunStage } from '../slack/blocks/run-progress.js';
-import { formatDuration } from '../slack/blocks/run-units.js';
+import type { RunStage } from '../messages/run-progress.js';
+import { formatDuration } from '../messages/format-units.js';
 import { updateRun } from './run-records.js';
 import type { RunReporter } from './run-reporter.js';
 

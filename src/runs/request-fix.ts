@@ -8,7 +8,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { failureOf, isInfrastructureFailure } from './final-report.js';
-import { readResultAt } from './read-run-files.js';
+import { readResultAt } from '../runner/read-run-files.js';
 import { findRun } from './run-records.js';
 
 export interface RequestFixDeps {

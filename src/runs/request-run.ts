@@ -10,7 +10,7 @@ import type { CostLedger } from '../ports/cost-ledger.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { checkRunBudget, estimateRunUsd, type BudgetCheck } from './budget-guard.js';
-import { newRunId } from './run-keys.js';
+import { newRunId } from '../domain/run-keys.js';
 import { updateRun } from './run-records.js';
 import { runDedupeId, sendRunJob } from './send-run-job.js';
 import type { RunReporter } from './run-reporter.js';

@@ -1,8 +1,8 @@
 import type { Paper } from '../domain/paper.js';
 import type { RunRecord } from '../domain/run-record.js';
-import type { RunHeldView } from '../slack/blocks/run-held.js';
-import type { RunStage } from '../slack/blocks/run-progress.js';
-import type { RunResultView } from '../slack/blocks/run-result.js';
+import type { RunHeldView } from '../messages/run-held.js';
+import type { RunStage } from '../messages/run-progress.js';
+import type { RunResultView } from '../messages/run-result.js';
 
 /** The two messages a run keeps in its thread, each findable again by the run id it carries (metadata). */
 export type RunMessageKind = 'progress' | 'result';

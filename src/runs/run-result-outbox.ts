@@ -7,8 +7,8 @@ import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import { renderLossCurve } from '../plots/loss-curve.js';
-import type { RunResultView } from '../slack/blocks/run-result.js';
-import { readResultAt } from './read-run-files.js';
+import type { RunResultView } from '../messages/run-result.js';
+import { readResultAt } from '../runner/read-run-files.js';
 import type { RunReporter } from './run-reporter.js';
 
 /**

@@ -53,7 +53,13 @@ export function runWorkerDeps(
     compute: deps.compute,
     coordination: deps.coordination,
     runQueue: deps.queues.run,
-    pool: new InstancePool({ compute: deps.compute, coordination: deps.coordination, logger: deps.logger }),
+    pool: new InstancePool({
+      compute: deps.compute,
+      coordination: deps.coordination,
+      logger: deps.logger,
+      pools: deps.config.compute.pools,
+      clock: deps.clock,
+    }),
     sleep: options.sleep ?? realSleep,
     timings: { ...DEFAULT_RUN_TIMINGS, ...options.timings },
   };

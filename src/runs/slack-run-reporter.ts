@@ -2,10 +2,10 @@ import type { Paper } from '../domain/paper.js';
 import type { RunRecord } from '../domain/run-record.js';
 import type { Logger } from '../logging/logger.js';
 import type { Chat, MessageMetadata } from '../ports/chat.js';
-import type { MessageContent } from '../slack/blocks/message.js';
-import { runHeldMessage, type RunHeldView } from '../slack/blocks/run-held.js';
-import { runProgressMessage, type RunStage } from '../slack/blocks/run-progress.js';
-import { runResultMessage, type RunResultView } from '../slack/blocks/run-result.js';
+import type { MessageContent } from '../messages/message-content.js';
+import { runHeldMessage, type RunHeldView } from '../messages/run-held.js';
+import { runProgressMessage, type RunStage } from '../messages/run-progress.js';
+import { runResultMessage, type RunResultView } from '../messages/run-result.js';
 import { classifySlackError } from '../slack/slack-error.js';
 import type { RunMessageKind, RunReporter } from './run-reporter.js';
 
@@ -72,6 +72,8 @@ export class SlackRunReporter implements RunReporter {
       codeHash: run.codeHash,
       requestedBy: run.requestedBy ?? 'unknown',
       stage,
+      ...(run.pool && run.market ? { placement: { pool: run.pool, market: run.market } } : {}),
+      ...(run.story?.length ? { story: run.story } : {}),
     });
     try {
       // A progress message posted just before a crash (its ts never recorded) is adopted, not posted again.

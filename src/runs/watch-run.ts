@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Compute, RunHandle, RunPoll } from '../ports/compute.js';
 import type { Sleep } from '../ports/sleep.js';
 import { isAlreadyStartedRefusal } from './already-started.js';
-import type { RunnerProgress } from './runner-contract.js';
+import type { RunnerProgress } from '../domain/runner-contract.js';
 
 export type FinishedPoll = Extract<RunPoll, { state: 'finished' }>;
 

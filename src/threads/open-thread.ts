@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Paper, ThreadRef } from '../domain/paper.js';
 import { NotFoundError, TransientError } from '../errors.js';
-import { paperThreadRoot } from '../slack/blocks/paper-thread-root.js';
+import { paperThreadRoot } from '../messages/paper-thread-root.js';
 import { slackRefused } from '../slack/slack-refused.js';
 import { findPostedRoot } from './find-posted-root.js';
 import { recordThread } from './record-thread.js';

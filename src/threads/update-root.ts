@@ -1,5 +1,5 @@
 import type { AuditEntry, Paper } from '../domain/paper.js';
-import { paperThreadRoot } from '../slack/blocks/paper-thread-root.js';
+import { paperThreadRoot } from '../messages/paper-thread-root.js';
 import type { ThreadDeps } from './thread-deps.js';
 
 /**

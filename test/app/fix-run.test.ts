@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postThreads } from '../../jobs/post-threads.js';
 import { codeHashOf } from '../../src/codegen/store-code-version.js';
 import type { Paper } from '../../src/domain/paper.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import {
   startFakeBedrock,
   toolUse,

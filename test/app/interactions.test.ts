@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_IDS, VIEW_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS, VIEW_IDS } from '../../src/messages/action-ids.js';
 import { startSherpa, type SherpaHarness } from '../support/start-sherpa.js';
 
 /** Interactions Sherpa did not issue are acked and answered, and no listener ever acts on them. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock.js';
 import { useFakeBedrockEnv } from '../support/fake-bedrock-llm.js';
 import { codegenResponder, userMessageOf } from '../support/fake-codegen-replies.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PaperStore } from '../../src/ports/paper-store.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { startSherpa, type SherpaHarness } from '../support/start-sherpa.js';
 
 /** What Slack sees when handlers fail or the connection misbehaves. */

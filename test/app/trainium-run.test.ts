@@ -1,8 +1,8 @@
 import { chmod, rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Paper } from '../../src/domain/paper.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
-import { codeStepMessage } from '../../src/slack/blocks/code-step.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
+import { codeStepMessage } from '../../src/messages/code-step.js';
 import { NEURON_STANDIN_TRAINING, writeFakeNeuronProfile } from '../support/fake-neuron-tools.js';
 import { seedCodeReadyPaper } from '../support/run-fixtures.js';
 import { openTempDir } from '../runner/runner-cli.js';

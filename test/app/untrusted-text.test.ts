@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postThreads } from '../../jobs/post-threads.js';
 import type { Paper } from '../../src/domain/paper.js';
-import { ACTION_IDS, VIEW_IDS } from '../../src/slack/action-ids.js';
-import { MODAL_INPUT } from '../../src/slack/blocks/modal-metadata.js';
+import { ACTION_IDS, VIEW_IDS } from '../../src/messages/action-ids.js';
+import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock.js';
 import { useFakeBedrockEnv } from '../support/fake-bedrock-llm.js';
 import { codegenResponder, TINY_PDF } from '../support/fake-codegen-replies.js';

@@ -133,4 +133,13 @@ describe('runCodeChecks', () => {
     const cited = GOOD.replace('(Trainium, torch-neuronx).', '(https://arxiv.org/abs/2401.00001).');
     expect((await runCodeChecks(cited, noHosts)).passed).toBe(true);
   });
+
+  it('checks that a script puts its declared objective in a METRICS line (issue 13, item 2)', async () => {
+    const declared = await runCodeChecks(GOOD, { ...noHosts, objectiveMetric: 'perplexity' });
+    expect(declared.passed).toBe(true);
+    expect(declared.checks.at(-1)).toEqual({ name: 'Prints the objective (perplexity)', passed: true });
+    const missing = await runCodeChecks(GOOD, { ...noHosts, objectiveMetric: 'val_accuracy' });
+    expect(failedNames(missing)).toEqual(['Prints the objective (val_accuracy)']);
+    expect(missing.checks.at(-1)?.detail).toMatch(/never puts the objective `val_accuracy`/);
+  });
 });

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { codegenRound } from '../../jobs/codegen-worker.js';
+import { codegenRound, startCodegenWorker } from '../../jobs/codegen-worker.js';
 import { isSkipped, noteToRecord } from '../../src/adapters/openreview/note-to-paper.js';
 import { requestCodegen } from '../../src/codegen/request-codegen.js';
 import { requeueStrandedCodegen } from '../../src/codegen/requeue-stranded.js';
 import { codeHashOf } from '../../src/codegen/store-code-version.js';
 import { pdfBlobKey } from '../../src/codegen/paper-document.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { openThreadFor } from '../../src/threads/open-thread.js';
 import { embeddedCoreDeps, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import {
@@ -295,6 +295,31 @@ describe('code generation worker', () => {
     expect(stored?.currentCodeHash).toBe(codeHashOf(v2Script));
     // The PDF came from the blob cache the second time.
     expect(pdfRequests).toHaveLength(1);
+  });
+});
+
+describe('the codegen consumer', () => {
+  it('long-polls 20 s for its two slots instead of short-polling (issue 11: 608 receives in 5 idle minutes)', async () => {
+    bedrock.respondWith(codegenResponder());
+    const queue = harness.deps.queues.codegen;
+    const asked: Array<{ max: number; waitSeconds?: number }> = [];
+    const receive = queue.receive.bind(queue);
+    queue.receive = async (options) => {
+      asked.push({
+        max: options.max,
+        ...(options.waitSeconds !== undefined ? { waitSeconds: options.waitSeconds } : {}),
+      });
+      return receive(options);
+    };
+    const paper = await requested(9);
+    const worker = startCodegenWorker(deps());
+    for (let i = 0; i < 1000 && (await harness.deps.papers.get(paper.id))?.state !== 'code_ready'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await worker.stop();
+    expect((await harness.deps.papers.get(paper.id))?.state).toBe('code_ready');
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((options) => options.waitSeconds === 20 && options.max <= 2)).toBe(true);
   });
 });
 

@@ -47,7 +47,7 @@ const BASE_ENV = { PATH: process.env.PATH, SHERPA_ENV_FILE: '/nonexistent/.env' 
 
 describe('the compiled bot (what npm start runs)', () => {
   it('finds files it reads at run time from dist/ as from src/', async () => {
-    const probe = `const m = await import('./${script.outputPathOf('src/runs/runner-bundle.ts')}');
+    const probe = `const m = await import('./${script.outputPathOf('src/runner/runner-bundle.ts')}');
       const s = await import('./${script.outputPathOf('src/doctor/manifest-scopes.ts')}');
       console.log(JSON.stringify({ runner: m.DEFAULT_RUNNER_DIR, scopes: s.manifestBotScopes().length }));`;
     const { code, stdout } = await runNode(['--input-type=module', '-e', probe], BASE_ENV).done;

@@ -4,7 +4,8 @@ import type { JudgeJob } from '../../src/domain/jobs.js';
 import { runScrape } from '../../src/ingest/run-scrape.js';
 import { readRawRecord } from '../../src/ingest/raw-page.js';
 import { ScrapeCheckpoints } from '../../src/ingest/scrape-checkpoint.js';
-import { createSourceFactory, type SourceFactory } from '../../src/ingest/source-factory.js';
+import { createSourceFactory } from '../../src/compose/create-paper-sources.js';
+import type { PaperSourceFactory } from '../../src/ports/paper-source.js';
 import type { ScrapeRequest } from '../../src/ingest/scrape-request.js';
 import type { WorkQueue } from '../../src/ports/work-queue.js';
 import { capturedLogger } from '../support/captured-logger.js';
@@ -21,7 +22,7 @@ let openreview: FakeOpenReview;
 let arxiv: FakeArxiv;
 let clock: VirtualClock;
 let harness: IngestHarness;
-let sources: SourceFactory;
+let sources: PaperSourceFactory;
 let logs: ReturnType<typeof capturedLogger>;
 
 function config() {
@@ -38,7 +39,7 @@ function config() {
   });
 }
 
-function factory(): SourceFactory {
+function factory(): PaperSourceFactory {
   return createSourceFactory({
     sources: config().sources,
     logger: logs.logger,

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { machineKey } from '../../src/ingest/lease-holder.js';
 import { ScrapeLeases } from '../../src/ingest/scrape-lease.js';
 import { ScrapeService } from '../../src/ingest/scrape-service.js';
-import { createSourceFactory } from '../../src/ingest/source-factory.js';
+import { createSourceFactory } from '../../src/compose/create-paper-sources.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { embeddedCoreDeps, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import { FakeArxiv } from '../support/fake-arxiv.js';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startScrapeJobs } from '../../jobs/scrape-schedules.js';
 import { ScrapeCheckpoints } from '../../src/ingest/scrape-checkpoint.js';
 import { ScrapeService } from '../../src/ingest/scrape-service.js';
-import { createSourceFactory } from '../../src/ingest/source-factory.js';
+import { createSourceFactory } from '../../src/compose/create-paper-sources.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { embeddedCoreDeps, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import { FakeArxiv } from '../support/fake-arxiv.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { costOf } from '../../src/adapters/bedrock/index.js';
+import { costOf } from '../../src/ports/llm-pricing.js';
 import { DEFAULT_MODEL_PRICES } from '../../src/config/load-config.js';
 import { judgePapers } from '../../src/judge/index.js';
 import { toolInputSchema } from '../../src/adapters/bedrock/converse-request.js';

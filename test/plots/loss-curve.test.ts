@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lossCurveSpec, pickCurveSeries, renderLossCurve } from '../../src/plots/loss-curve.js';
-import type { RunnerResult } from '../../src/runs/runner-contract.js';
+import type { RunnerResult } from '../../src/domain/runner-contract.js';
 
 type Metrics = RunnerResult['metrics'];
 

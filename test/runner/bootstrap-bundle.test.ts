@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunnerResultSchema } from '../../src/runs/runner-contract.js';
-import { buildRunnerBundle } from '../../src/runs/runner-bundle.js';
+import { RunnerResultSchema } from '../../src/domain/runner-contract.js';
+import { buildRunnerBundle } from '../../src/runner/runner-bundle.js';
 import { RUNNER_DIR, openTempDir, writeJob } from './runner-cli.js';
 
 const run = promisify(execFile);
 
-/** The bundle the bot ships (src/runs/runner-bundle.ts) runs through the real bootstrap.sh. */
+/** The bundle the bot ships (src/runner/runner-bundle.ts) runs through the real bootstrap.sh. */
 describe('bootstrap.sh with the bot-built runner bundle', () => {
   let dir = '';
   afterEach(async () => {

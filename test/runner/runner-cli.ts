@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { RunnerJobSchema, type RunnerJob } from '../../src/runs/runner-contract.js';
+import { RunnerJobSchema, type RunnerJob } from '../../src/domain/runner-contract.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RUNNER_DIR = join(ROOT, 'trainium-runner');

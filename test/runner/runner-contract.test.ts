@@ -2,7 +2,7 @@ import { chmod, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunnerProgressSchema, RunnerResultSchema } from '../../src/runs/runner-contract.js';
+import { RunnerProgressSchema, RunnerResultSchema } from '../../src/domain/runner-contract.js';
 import { ROOT, openTempDir, runRunner, writeJob } from './runner-cli.js';
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executeRun } from '../../src/runs/execute-run.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { findRun } from '../../src/runs/run-records.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { slackRunHarness, type SlackRunHarness } from '../support/slack-run-harness.js';
 import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
 

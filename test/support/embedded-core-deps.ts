@@ -6,6 +6,7 @@ import {
   SqliteWorkQueue,
 } from '../../src/adapters/embedded/index.js';
 import { SlackChat } from '../../src/adapters/slack/index.js';
+import { createPaperLookup, createSourceFactory } from '../../src/compose/create-paper-sources.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { CodegenJobSchema, JudgeJobSchema, RunJobSchema } from '../../src/domain/jobs.js';
@@ -13,6 +14,7 @@ import { createLogger, type Logger } from '../../src/logging/logger.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Llm } from '../../src/ports/llm.js';
 import type { ZodType } from 'zod';
+import { ManualScheduler } from './manual-scheduler.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 import type { SlackFake } from './slack-fake/index.js';
 
@@ -83,6 +85,11 @@ export function embeddedCoreDeps(
       run: queue('run', RunJobSchema),
     },
     ...(options.llm ? { llm: options.llm } : {}),
+    // What `src/compose.ts` composes: the real source adapters (pointed at the fakes by the env), and a
+    // scheduler that fires only when the test says so.
+    scheduler: new ManualScheduler(),
+    sources: createSourceFactory({ sources: config.sources, logger, clock }),
+    paperLookup: createPaperLookup({ sources: config.sources, logger }),
   };
   return { deps, clock, close: () => database.close() };
 }

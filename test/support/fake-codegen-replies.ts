@@ -16,6 +16,7 @@ export const SAMPLE_PLAN = {
   model: 'One gated attention block, width 256, 4 heads, vocabulary 1024 (about 1M parameters).',
   data: { kind: 'synthetic', description: 'Random token sequences of length 129.' },
   metrics: ['perplexity', 'tokens_per_second'],
+  objective: { metric: 'perplexity', direction: 'min' },
   trainiumNotes: ['Fixed batch and sequence length', 'loss.item() only every 10 steps'],
 };
 

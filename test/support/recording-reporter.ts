@@ -1,9 +1,9 @@
 import type { Paper } from '../../src/domain/paper.js';
 import type { RunRecord } from '../../src/domain/run-record.js';
 import type { RunMessageKind, RunReporter } from '../../src/runs/run-reporter.js';
-import type { RunHeldView } from '../../src/slack/blocks/run-held.js';
-import type { RunStage } from '../../src/slack/blocks/run-progress.js';
-import type { RunResultView } from '../../src/slack/blocks/run-result.js';
+import type { RunHeldView } from '../../src/messages/run-held.js';
+import type { RunStage } from '../../src/messages/run-progress.js';
+import type { RunResultView } from '../../src/messages/run-result.js';
 
 /** A RunReporter that keeps what it was asked to show, for tests and the scheduling benchmark. */
 export class RecordingReporter implements RunReporter {

@@ -8,9 +8,9 @@ import type {
   RunHandle,
   RunPoll,
 } from '../../src/ports/compute.js';
-import { readProgress } from '../../src/runs/read-run-files.js';
-import { runKeys } from '../../src/runs/run-keys.js';
-import type { RunnerProgress, RunnerResult } from '../../src/runs/runner-contract.js';
+import { readProgress } from '../../src/runner/read-run-files.js';
+import { runKeys } from '../../src/domain/run-keys.js';
+import type { RunnerProgress, RunnerResult } from '../../src/domain/runner-contract.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 interface SimInstance {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/errors.js';
 import { openThreadFor } from '../../src/threads/open-thread.js';
 import { THREAD_ROOT_EVENT } from '../../src/threads/thread-deps.js';
-import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { embeddedCoreDeps, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
 import { ingestAccepted } from '../support/sample-papers.js';
 import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';

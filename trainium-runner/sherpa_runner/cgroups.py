@@ -91,6 +91,14 @@ class RunCgroup:
             pass
         return 0
 
+    def peak_memory_bytes(self) -> Optional[int]:
+        """The run's memory high-water mark (tmpfs pages included); None where the kernel has no such file."""
+        name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
+        try:
+            return int(_read(self._file("memory", name)).strip())
+        except (OSError, ValueError):
+            return None
+
     def pids(self) -> List[int]:
         found = set()
         for procs in self.procs_files:

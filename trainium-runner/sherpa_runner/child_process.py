@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -26,6 +27,8 @@ from . import cgroups
 from .capped_stream import CappedStream, widen_pipe
 
 KILL_GRACE_SECONDS = 5.0
+# How often a run that can be stopped from outside (a spot interruption) looks at its stop request.
+STOP_POLL_SECONDS = 0.2
 PIPE_DRAIN_SECONDS = 10.0
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _INIT_BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from sherpa_runner.sandbox_init import main; main(sys.argv[1:])"
@@ -40,6 +43,45 @@ class ChildOutcome:
     start_error: Optional[str] = None
     oom_kills: int = 0
     leftovers: List[int] = field(default_factory=list)
+    # Stopped at the runner's request (a spot interruption notice), not by the timeout.
+    interrupted: bool = False
+    # Seconds from the SIGTERM to the code's end, and whether the grace ran out (SIGKILL followed).
+    stop_seconds: Optional[float] = None
+    killed_after_grace: bool = False
+    # The run's peak memory: its cgroup's high-water mark (contained) or the largest child's RSS (unconfined).
+    peak_memory_bytes: Optional[int] = None
+
+
+class StopRequest:
+    """Set by another thread (the spot watcher) to stop the code: SIGTERM, `grace_seconds`, then SIGKILL."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.grace_seconds = KILL_GRACE_SECONDS
+
+    def request(self, grace_seconds: float) -> None:
+        self.grace_seconds = grace_seconds
+        self._event.set()
+
+    @property
+    def requested(self) -> bool:
+        return self._event.is_set()
+
+
+def _wait(child: subprocess.Popen, timeout_seconds: float, stop: Optional[StopRequest], clock: Callable[[], float], started: float) -> str:
+    """'exited', 'timeout' or 'stopped' (the stop request came first)."""
+    deadline = started + timeout_seconds
+    while True:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return "timeout"
+        if stop is not None and stop.requested:
+            return "stopped"
+        try:
+            child.wait(timeout=remaining if stop is None else min(remaining, STOP_POLL_SECONDS))
+            return "exited"
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _signal_group(pgid: int, signal_number: int) -> None:
@@ -101,6 +143,7 @@ def run_contained(
     stderr: CappedStream,
     kill_grace_seconds: float = KILL_GRACE_SECONDS,
     clock: Callable[[], float] = time.monotonic,
+    stop: Optional[StopRequest] = None,
 ) -> ChildOutcome:
     limits = workspace.containment.limits
     try:
@@ -146,19 +189,20 @@ def run_contained(
     reader = threading.Thread(target=_read_events, args=(status_read, events), daemon=True, name="sandbox-status")
     reader.start()
     pumps = _start_pumps(child, stdout, stderr)
-    timed_out = False
-    try:
-        child.wait(timeout=timeout_seconds)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        child.send_signal(signal.SIGTERM)  # init passes it to every process of the run
+    ended = _wait(child, timeout_seconds, stop, clock, started)
+    stop_seconds, killed_after_grace = None, False
+    if ended != "exited":
+        signalled = clock()
+        child.send_signal(signal.SIGTERM)  # the launcher passes it to init, init to every process of the run
         try:
-            child.wait(timeout=kill_grace_seconds)
+            child.wait(timeout=stop.grace_seconds if ended == "stopped" and stop is not None else kill_grace_seconds)
         except subprocess.TimeoutExpired:
+            killed_after_grace = True
             init = _event(events, "init")
             if init is not None:
                 os.kill(int(init["pid"]), signal.SIGKILL)  # the namespace dies with its init
             child.kill()
+        stop_seconds = clock() - signalled
     duration = clock() - started
     child.wait()
     reader.join(PIPE_DRAIN_SECONDS)
@@ -167,6 +211,7 @@ def run_contained(
         leftovers = group.kill_all()
     finally:
         oom_kills = group.oom_kills()
+        peak = group.peak_memory_bytes()
         group.remove()
     _finish_pumps(child, pumps)
     error = _event(events, "error")
@@ -176,7 +221,10 @@ def run_contained(
     if exited is None and _event(events, "started") is None:
         return ChildOutcome(None, False, duration, start_error="sandbox: its init ended before the code started (status %s)" % child.returncode)
     exit_code = int(exited["exitCode"]) if exited is not None else -signal.SIGKILL
-    return ChildOutcome(exit_code, timed_out, duration, oom_kills=oom_kills, leftovers=leftovers)
+    return ChildOutcome(
+        exit_code, ended == "timeout", duration, oom_kills=oom_kills, leftovers=leftovers, interrupted=ended == "stopped",
+        stop_seconds=stop_seconds, killed_after_grace=killed_after_grace, peak_memory_bytes=peak,
+    )
 
 
 def run_unconfined(
@@ -188,6 +236,7 @@ def run_unconfined(
     stderr: CappedStream,
     kill_grace_seconds: float = KILL_GRACE_SECONDS,
     clock: Callable[[], float] = time.monotonic,
+    stop: Optional[StopRequest] = None,
 ) -> ChildOutcome:
     started = clock()
     try:
@@ -198,21 +247,26 @@ def run_unconfined(
     except (OSError, subprocess.SubprocessError) as error:
         return ChildOutcome(exit_code=None, timed_out=False, duration_seconds=0.0, start_error=str(error))
     pumps = _start_pumps(child, stdout, stderr)
-    timed_out = False
-    try:
-        child.wait(timeout=timeout_seconds)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    ended = _wait(child, timeout_seconds, stop, clock, started)
+    stop_seconds, killed_after_grace = None, False
+    if ended != "exited":
+        signalled = clock()
         _signal_group(child.pid, signal.SIGTERM)
         try:
-            child.wait(timeout=kill_grace_seconds)
+            child.wait(timeout=stop.grace_seconds if ended == "stopped" and stop is not None else kill_grace_seconds)
         except subprocess.TimeoutExpired:
-            pass
+            killed_after_grace = True
+        stop_seconds = clock() - signalled
     duration = clock() - started
     _signal_group(child.pid, signal.SIGKILL)
     child.wait()
     _finish_pumps(child, pumps)
-    return ChildOutcome(exit_code=child.returncode, timed_out=timed_out, duration_seconds=duration)
+    # ru_maxrss is the largest RSS among waited-for children (KiB on Linux): the code is by far the largest here.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return ChildOutcome(
+        exit_code=child.returncode, timed_out=ended == "timeout", duration_seconds=duration, interrupted=ended == "stopped",
+        stop_seconds=stop_seconds, killed_after_grace=killed_after_grace, peak_memory_bytes=peak or None,
+    )
 
 
 def run_child(argv, env, cwd, workspace, timeout_seconds, stdout, stderr, **kwargs) -> ChildOutcome:

@@ -1,4 +1,4 @@
-"""The job/progress/result shapes, mirrored from `src/runs/runner-contract.ts` (the zod schemas are the truth).
+"""The job/progress/result shapes, mirrored from `src/domain/runner-contract.ts` (the zod schemas are the truth).
 
 The bot parses result.json and progress.json with zod; a vitest test runs this runner and parses its output, so a
 drift between the two files fails `npm test`.
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 SCHEMA_VERSION = 1
+STATUSES = ("succeeded", "failed", "interrupted")
 BACKENDS = ("neuron", "cuda", "cpu")
 PHASES = ("fetching", "running", "profiling", "uploading", "done")
 FAILURE_CLASSES = (
@@ -42,6 +43,14 @@ class JobSpec:
     output_cap_bytes: int = DEFAULT_OUTPUT_CAP_BYTES
     profile: bool = True
     env: Dict[str, str] = field(default_factory=dict)
+    # Issue 12 (spot with checkpoint and resume); all optional, so older jobs read as before.
+    # Seconds between syncs of SHERPA_CHECKPOINT_DIR to `<resultsUri>checkpoint/`; None: the runner's default.
+    checkpoint_sync_seconds: Optional[int] = None
+    # A checkpoint prefix an earlier attempt synced (its result's `checkpoint.uri`): restored before the code starts.
+    resume_from_uri: Optional[str] = None
+    # Earlier attempts of this run, counted by the bot; the result adds this attempt's.
+    prior_interruptions: int = 0
+    prior_resumes: int = 0
 
 
 def _require_str(raw: Dict[str, Any], key: str) -> str:
@@ -57,6 +66,22 @@ def _positive_int(raw: Dict[str, Any], key: str, default: Optional[int]) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value <= 0:
         raise JobSpecError("job.%s must be a positive integer, got %r" % (key, value))
     return int(value)
+
+
+def _count(raw: Dict[str, Any], key: str) -> int:
+    value = raw.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
+        raise JobSpecError("job.%s must be a non-negative integer, got %r" % (key, value))
+    return int(value)
+
+
+def _resume_from(raw: Dict[str, Any]) -> Optional[str]:
+    resume = raw.get("resumeFrom")
+    if resume is None:
+        return None
+    if not isinstance(resume, dict) or not isinstance(resume.get("checkpointUri"), str) or not resume["checkpointUri"]:
+        raise JobSpecError("job.resumeFrom must be {\"checkpointUri\": \"s3://…/checkpoint/\"}")
+    return resume["checkpointUri"]
 
 
 def parse_job(text: str) -> JobSpec:
@@ -89,6 +114,10 @@ def parse_job(text: str) -> JobSpec:
         output_cap_bytes=_positive_int(raw, "outputCapBytes", DEFAULT_OUTPUT_CAP_BYTES),
         profile=profile,
         env=dict(env),
+        checkpoint_sync_seconds=_positive_int(raw, "checkpointSyncSeconds", None) if "checkpointSyncSeconds" in raw else None,
+        resume_from_uri=_resume_from(raw),
+        prior_interruptions=_count(raw, "priorInterruptions"),
+        prior_resumes=_count(raw, "priorResumes"),
     )
 
 

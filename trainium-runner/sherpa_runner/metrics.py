@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any, Dict, List, Optional
+import time
+from typing import Any, Dict, List, Optional, Tuple
 
 MAX_NAMES = 32
 MAX_POINTS = 500
@@ -83,6 +84,10 @@ class MetricsCollector:
         self.dropped_names = set()  # type: set
         self.lines_seen = 0
         self.malformed_lines = 0
+        # (monotonic time, step) of the first and latest line with an explicit "step": the runner's own steps/s.
+        self.first_step = None  # type: Optional[Tuple[float, float]]
+        self.last_step = None  # type: Optional[Tuple[float, float]]
+        self.clock = time.monotonic
 
     def feed(self, line: str) -> None:
         match = _LINE.match(line)
@@ -98,6 +103,11 @@ class MetricsCollector:
             return
         self.lines_seen += 1
         step = next((_number(payload[key]) for key in STEP_KEYS if _number(payload.get(key)) is not None), None)
+        explicit = _number(payload.get("step"))
+        if explicit is not None:
+            self.last_step = (self.clock(), explicit)
+            if self.first_step is None:
+                self.first_step = self.last_step
         if step is None:
             step = float(self.lines_seen - 1)
         for name, raw in payload.items():

@@ -24,13 +24,26 @@ class RunRecord:
     truncated: Dict[str, bool] = field(default_factory=lambda: {"stdout": False, "stderr": False})
     artifacts: List[str] = field(default_factory=list)
     sandbox: SandboxReport = field(default_factory=lambda: SandboxReport(user="", metadata_blocked=False, env_keys=[]))
+    # Issue 12: stopped by a spot interruption notice (status `interrupted`, failure null), and what it cost.
+    interrupted: bool = False
+    interruption: Optional[Dict[str, Any]] = None
+    checkpoint: Optional[Dict[str, Any]] = None
+    execution: Optional[Dict[str, Any]] = None
+    peak_host_memory_bytes: Optional[int] = None
+    compile_seconds: Optional[float] = None
+
+
+def status_of(record: RunRecord) -> str:
+    if record.interrupted:
+        return "interrupted"
+    return "succeeded" if record.failure is None else "failed"
 
 
 def build_result(record: RunRecord, metrics: MetricsCollector, watch: LogWatch) -> Dict[str, Any]:
-    return {
+    document = {
         "schemaVersion": SCHEMA_VERSION,
         "runId": record.run_id,
-        "status": "succeeded" if record.failure is None else "failed",
+        "status": status_of(record),
         "backend": record.backend,
         "exitCode": record.exit_code,
         "startedAt": record.started_at,
@@ -44,3 +57,8 @@ def build_result(record: RunRecord, metrics: MetricsCollector, watch: LogWatch) 
         "artifacts": sorted(set(record.artifacts)),
         "sandbox": record.sandbox.to_json(),
     }
+    # Optional additions (issue 12): left out rather than null, as zod's `.optional()` wants.
+    for key, value in (("execution", record.execution), ("checkpoint", record.checkpoint), ("interruption", record.interruption)):
+        if value is not None:
+            document[key] = value
+    return document

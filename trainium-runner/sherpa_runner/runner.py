@@ -7,23 +7,27 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from dataclasses import dataclass
 from typing import Dict, Optional
 
-from . import backends, locations, run_marker
+from . import backends, checkpoint, imds, locations, run_marker
 from .capped_stream import CappedStream
 from .child_process import run_child
 from .code_fetch import CodeFetchError, code_file_name, fetch_code
 from .containment import ContainmentUnavailable, Limits, UnconfinedWorkspace, Workspace, decide, limits_from
-from .contract import JobSpec, JobSpecError, SandboxReport, failure_document, parse_job
+from .contract import JobSpec, JobSpecError, SandboxReport, failure_document, no_profile, parse_job
 from .environment import build_child_env
+from .execution_info import build_execution, neuron_compile_seconds
 from .failures import classify
 from .log_watch import LogWatch
 from .metrics import MetricsCollector
 from .progress import ProgressReporter
 from .result import RunRecord, build_result
+from .run_guard import DEFAULT_SYNC_RESERVE_SECONDS, DEFAULT_SYNC_SECONDS, CheckpointSync, RunGuard, iso
 from .sandbox_user import current_user_name, device_gids
+from .spot_watch import DEFAULT_POLL_SECONDS, SpotWatcher
 from .timestamps import utc_now
 from .uid_pool import NoFreeUid
 
@@ -35,6 +39,8 @@ EXIT_ALREADY_STARTED = 4
 EXIT_NO_MARKER = 5
 ROOT_WORK_ROOT = "/var/lib/sherpa-runner"
 MAX_JOB_BYTES = 1024 * 1024
+CHECKPOINT_ENV = "SHERPA_CHECKPOINT_DIR"
+UNCONFINED_CHECKPOINT_BYTES = 16 * 1024 * 1024 * 1024
 
 
 @dataclass
@@ -49,6 +55,12 @@ class RunnerOptions:
     unconfined: bool = False
     # None: from the machine's size and SHERPA_* variables (containment.limits_from).
     limits: Optional[Limits] = None
+    # Spot notices (issue 12): how often IMDS is polled, and what of the notice's two minutes is kept back from
+    # the code's grace for the final checkpoint sync and result.json.
+    spot_poll_seconds: float = DEFAULT_POLL_SECONDS
+    sync_reserve_seconds: float = DEFAULT_SYNC_RESERVE_SECONDS
+    # The checkpoint sync interval when the job names none.
+    checkpoint_sync_seconds: int = DEFAULT_SYNC_SECONDS
 
 
 def _log(message: str) -> None:
@@ -82,8 +94,29 @@ def _open_workspace(job: JobSpec, options: RunnerOptions, work_root: str, record
     return workspace
 
 
+def _prepare_checkpoint(job: JobSpec, workspace, sherpa_dir: str, guard: RunGuard, scratch: str, record: RunRecord) -> Optional[str]:
+    """Makes the run's checkpoint folder and restores the job's checkpoint into it; the host path, or None
+    (with record.failure set) when the checkpoint to resume from cannot be restored: nothing runs then."""
+    folder = os.path.join(sherpa_dir, "checkpoint")
+    os.mkdir(folder)
+    workspace.give(folder, 0o700)
+    max_bytes = workspace.containment.limits.work_bytes if workspace.contained else UNCONFINED_CHECKPOINT_BYTES
+    guard.sync.folder, guard.sync.max_bytes = folder, max_bytes
+    if job.resume_from_uri:
+        try:
+            restored = checkpoint.restore(job.resume_from_uri, folder, scratch, workspace.give, max_bytes)
+        except (checkpoint.CheckpointError, OSError) as error:
+            record.failure = failure_document(
+                "runner_error", ("the checkpoint to resume from could not be restored, the code was not run: %s" % error)[:500]
+            )
+            return None
+        restored["uri"] = job.resume_from_uri
+        guard.sync.restored = restored
+    return folder
+
+
 def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: str, artifacts_dir: str,
-             metrics: MetricsCollector, watch: LogWatch, progress: ProgressReporter) -> None:
+             metrics: MetricsCollector, watch: LogWatch, progress: ProgressReporter, guard: RunGuard) -> None:
     work_root = options.work_root or default_work_root(os.geteuid() == 0)
     try:
         workspace = _open_workspace(job, options, work_root, record)
@@ -104,6 +137,10 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         os.mkdir(sherpa_dir)
         workspace.give(sherpa_dir, 0o700)
         plan = backends.plan_for(job, options.python, code_path, sherpa_dir, workspace.inside)
+        checkpoint_dir = _prepare_checkpoint(job, workspace, sherpa_dir, guard, scratch, record)
+        if checkpoint_dir is None:
+            return
+        plan.env[CHECKPOINT_ENV] = workspace.inside(checkpoint_dir)
         for directory in plan.directories:
             os.makedirs(directory, exist_ok=True)
             workspace.give(directory, 0o700)
@@ -119,9 +156,18 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
             os.path.join(artifacts_dir, "stdout.log"), job.output_cap_bytes, [metrics.feed, watch.listener("stdout")], b"METRICS:"
         )
         stderr = CappedStream(os.path.join(artifacts_dir, "stderr.log"), job.output_cap_bytes, [watch.listener("stderr")])
+        if guard.stop_request.requested:
+            record.interrupted = True  # the notice came before the code started: nothing to stop, nothing lost
+            record.interruption = guard.interruption_report(None, False)
+            return
         progress.set_phase("running")
-        outcome = run_child(plan.argv, env, home, workspace, job.timeout_seconds, stdout, stderr)
+        guard.code_started()
+        try:
+            outcome = run_child(plan.argv, env, home, workspace, job.timeout_seconds, stdout, stderr, stop=guard.stop_request)
+        finally:
+            guard.code_ended()
         record.exit_code = outcome.exit_code
+        record.peak_host_memory_bytes = outcome.peak_memory_bytes
         record.duration_seconds = outcome.duration_seconds
         record.truncated = {"stdout": stdout.truncated, "stderr": stderr.truncated}
         record.artifacts += ["stdout.log", "stderr.log"]
@@ -130,6 +176,15 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
             return
         if outcome.leftovers:
             _log("processes left in the run's cgroup were killed: %s" % outcome.leftovers)
+        if outcome.interrupted:
+            # Minutes count now: no profile, the checkpoint first, then the logs and result.json.
+            record.interrupted = True
+            record.interruption = guard.interruption_report(outcome.stop_seconds, outcome.killed_after_grace)
+            record.profile = no_profile("the run was interrupted by a spot notice before it could be profiled")
+            guard.sync.sync("interruption")
+            return
+        if job.backend == "neuron" and "NEURON_COMPILE_CACHE_URL" not in job.env:
+            record.compile_seconds = neuron_compile_seconds(os.path.join(sherpa_dir, "neuron-compile-cache"), outcome.duration_seconds)
         if job.profile and job.backend != "cpu":
             progress.set_phase("profiling")
         context = backends.CollectContext(env, workspace, artifacts_dir, scratch)
@@ -138,6 +193,8 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         record.failure = classify(
             outcome.exit_code, outcome.timed_out, job.timeout_seconds, watch.signals(), watch.tail("stdout"), watch.tail("stderr")
         )
+        if record.failure is not None:
+            guard.sync.sync("final")  # a failed run may be resumed from where it got to (MAX_RESUMES)
     finally:
         if options.keep_workdir:
             # For debugging a first real run: a copy survives the working folder's tmpfs (and the run's uid).
@@ -160,8 +217,38 @@ def default_work_root(is_root: bool) -> str:
     return ROOT_WORK_ROOT if is_root else os.path.join(tempfile.gettempdir(), "sherpa-runner-%d" % os.getuid())
 
 
+def _guard_for(job: JobSpec, options: RunnerOptions, scratch: str) -> RunGuard:
+    endpoint = imds.endpoint_from(os.environ)
+    sync = CheckpointSync(
+        "", locations.join(job.results_uri, "checkpoint/"), job.run_id, scratch, 0,
+        job.checkpoint_sync_seconds or options.checkpoint_sync_seconds,
+    )
+
+    def watcher(**callbacks) -> SpotWatcher:
+        return SpotWatcher(imds.Imds(endpoint) if endpoint else None, poll_seconds=options.spot_poll_seconds, **callbacks)
+
+    return RunGuard(watcher, sync, options.sync_reserve_seconds)
+
+
+def _execution(job: JobSpec, record: RunRecord, metrics: MetricsCollector, guard: RunGuard, wall_seconds: float) -> dict:
+    watcher = guard.watcher
+    watcher.stop()
+    if watcher.imds is not None and not watcher.instance and not watcher.gave_up:
+        try:  # a run shorter than the watcher's first answer: one direct look (fails fast off EC2)
+            watcher.instance = watcher.imds.instance()
+        except Exception as error:
+            _log("instance facts not read: %s" % error)
+    rebalance = watcher.rebalance
+    return build_execution(
+        wall_seconds, metrics, job.backend, record.profile, watcher.instance, record.peak_host_memory_bytes,
+        record.compile_seconds, job.prior_interruptions + (1 if record.interrupted else 0),
+        job.prior_resumes + (1 if guard.sync.restored else 0), iso(rebalance.received_at) if rebalance else None,
+    )
+
+
 def run(job_uri: str, options: RunnerOptions) -> int:
     started_at = utc_now()
+    started = time.monotonic()
     scratch = tempfile.mkdtemp(prefix="sherpa-scratch-")
     try:
         try:
@@ -191,11 +278,15 @@ def run(job_uri: str, options: RunnerOptions) -> int:
             job.run_id, _json_publisher(job.results_uri, scratch, "progress.json"), options.progress_interval_seconds, lambda: watch.last_line
         )
         progress.start()
+        guard = _guard_for(job, options, scratch)
+        guard.start()
         try:
-            _execute(job, options, record, scratch, artifacts_dir, metrics, watch, progress)
+            _execute(job, options, record, scratch, artifacts_dir, metrics, watch, progress, guard)
         except Exception as error:  # the bot must always get a result.json, also when the runner itself breaks
             _log(traceback.format_exc())
             record.failure = failure_document("runner_error", ("%s: %s" % (type(error).__name__, error))[:500])
+        record.execution = _execution(job, record, metrics, guard, time.monotonic() - started)
+        record.checkpoint = guard.sync.report() if guard.sync.folder else None
         record.finished_at = utc_now()
         progress.set_phase("uploading")
         _upload(job, record, artifacts_dir)

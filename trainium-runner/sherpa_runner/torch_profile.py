@@ -64,6 +64,9 @@ def collect(output_path: str, artifacts_dir: str) -> Tuple[Dict[str, Any], List[
     summary = {"topOperators": operators}  # type: Dict[str, Any]
     if isinstance(document.get("device"), str):
         summary["device"] = document["device"][:NAME_CHARS]
+    peak = _number(document.get("peakMemoryBytes"))
+    if peak is not None and peak >= 0:
+        summary["peakMemoryBytes"] = int(peak)
     artifacts = []
     if isinstance(document.get("table"), str):
         profile_dir = os.path.join(artifacts_dir, "profile")

@@ -136,6 +136,11 @@ def main():
                 % (state["steps"], skip + 1)
             }
         summary["optimizerSteps"] = state["steps"]
+        try:  # the peak over every visible GPU, for the run's execution info (issue 12, item 6)
+            if torch.cuda.is_available():
+                summary["peakMemoryBytes"] = sum(torch.cuda.max_memory_allocated(i) for i in range(torch.cuda.device_count()))
+        except Exception:
+            pass
         _write(out_path, summary)
 
 

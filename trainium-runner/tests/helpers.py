@@ -63,7 +63,11 @@ class RunnerTestCase(unittest.TestCase):
         self.results = os.path.join(self.tmp, "results")
         self.work_root = os.path.join(self.tmp, "work")
         # Fake tools first on PATH; the runner's environment is what the child inherits PATH from.
-        patcher = mock.patch.dict(os.environ, {"PATH": self.bin + os.pathsep + os.environ.get("PATH", "")})
+        # No instance metadata service unless a test brings its own fake (tests/imds_fake.py): the runner's spot
+        # watcher must not probe 169.254.169.254 from a developer's machine.
+        patcher = mock.patch.dict(
+            os.environ, {"PATH": self.bin + os.pathsep + os.environ.get("PATH", ""), "AWS_EC2_METADATA_DISABLED": "true"}
+        )
         patcher.start()
         self.addCleanup(patcher.stop)
 

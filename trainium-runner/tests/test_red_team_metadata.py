@@ -73,6 +73,10 @@ class MetadataServiceTest(RedTeamCase):
             SHERPA_WORK_ROOT=self.work_root,
             SHERPA_NEURON_VENV=os.path.join(self.tmp, "no-venv"),
             SHERPA_PYTHON=child_python(),
+            # The runner's own spot watcher (root) may reach the service; it is kept off here so that every
+            # connection the fake accepts must be one of the harness's root probes (tests/test_spot_watch.py and
+            # test_spot_resume.py cover the watcher).
+            AWS_EC2_METADATA_DISABLED="true",
         )
         started = time.monotonic()
         done = subprocess.run(

@@ -9,7 +9,7 @@ import type { AdaptiveLimiter } from './adaptive-limiter.js';
 import { toConverseInput, toSdkMessages } from './converse-request.js';
 import { classifyBedrockError } from './error-mapping.js';
 import { LlmOutputInvalidError } from './errors.js';
-import { addUsage, costOf, priceFor, splitUsage, ZERO_USAGE } from './pricing.js';
+import { addUsage, costOf, priceFor, splitUsage, ZERO_USAGE } from '../../ports/llm-pricing.js';
 import { readToolReply } from './read-tool-reply.js';
 import { type ConverseReply, ConverseReplySchema } from './schema.js';
 

@@ -10,7 +10,6 @@ export { AdaptiveLimiter } from './adaptive-limiter.js';
 export { BedrockLlm, DEFAULT_RETRY, type BedrockLlmOptions, type RetryPolicy } from './bedrock-llm.js';
 export { createBedrockRuntimeClient } from './client.js';
 export * from './errors.js';
-export { costOf, priceFor } from './pricing.js';
 
 export interface CreateBedrockLlmOptions {
   config: Pick<Config, 'aws' | 'bedrock'>;

@@ -4,20 +4,21 @@ import type { Clock } from '../../ports/clock.js';
 import type {
   Compute,
   InstanceStatus,
+  LaunchRequest,
   OnReadyStep,
   RunCommand,
   RunHandle,
   RunPoll,
 } from '../../ports/compute.js';
 import type { Sleep } from '../../ports/sleep.js';
-import { readProgress } from '../../runs/read-run-files.js';
+import { readProgress } from '../../runner/read-run-files.js';
 import {
   buildRunnerBundle,
   publishRunnerBundle,
   readBootstrapScript,
   type PublishedRunner,
-} from '../../runs/runner-bundle.js';
-import type { RunnerProgress } from '../../runs/runner-contract.js';
+} from '../../runner/runner-bundle.js';
+import type { RunnerProgress } from '../../domain/runner-contract.js';
 import type { Ec2SsmClients } from './clients.js';
 import {
   DEFAULT_READY_BUDGETS,
@@ -28,6 +29,7 @@ import {
   type ReadyBudgets,
 } from './instance-lifecycle.js';
 import { findRunCommand } from './find-run-command.js';
+import { findLaunchedInstance, launchInstance, statusOf, terminateInstance } from './launch-instance.js';
 import { buildRunScript, cancelRunCommand, pollRunCommand, sendRunCommand } from './run-command.js';
 
 export { createEc2SsmClients } from './clients.js';
@@ -77,14 +79,10 @@ export class Ec2SsmCompute implements Compute {
     };
   }
 
-  async describe(): Promise<InstanceStatus[]> {
-    const instances = await describeInstances(this.options.clients.ec2, this.instanceIds);
-    return instances.map((instance) => ({
-      instanceId: instance.InstanceId,
-      state: instance.State.Name,
-      launchedAt: instance.LaunchTime?.toISOString(),
-      instanceType: instance.InstanceType,
-    }));
+  async describe(instanceIds: readonly string[] = this.instanceIds): Promise<InstanceStatus[]> {
+    if (instanceIds.length === 0) return [];
+    const instances = await describeInstances(this.options.clients.ec2, instanceIds);
+    return instances.map(statusOf);
   }
 
   ensureReady(instanceId: string, onStep: OnReadyStep): Promise<{ startedByUs: boolean }> {
@@ -164,5 +162,19 @@ export class Ec2SsmCompute implements Compute {
   async stop(instanceId: string): Promise<void> {
     this.options.logger.info({ instanceId }, 'stopping instance');
     await stopInstance(this.options.clients.ec2, instanceId);
+  }
+
+  launch(request: LaunchRequest): Promise<InstanceStatus> {
+    this.options.logger.info({ pool: request.pool, market: request.market }, 'launching instance');
+    return launchInstance(this.options.clients.ec2, request);
+  }
+
+  findLaunched(clientToken: string): Promise<InstanceStatus | undefined> {
+    return findLaunchedInstance(this.options.clients.ec2, clientToken);
+  }
+
+  async terminate(instanceId: string): Promise<void> {
+    this.options.logger.info({ instanceId }, 'terminating launched instance');
+    await terminateInstance(this.options.clients.ec2, instanceId);
   }
 }

@@ -8,6 +8,8 @@ export const Ec2InstanceSchema = z.object({
   InstanceType: z.string().optional(),
   State: z.object({ Name: z.enum(INSTANCE_STATES) }),
   LaunchTime: z.date().optional(),
+  /** `spot` for spot instances; absent for on-demand. */
+  InstanceLifecycle: z.string().optional(),
   /** Why the instance last changed state, e.g. `Server.InsufficientInstanceCapacity` when a start fell back. */
   StateReason: z.object({ Code: z.string().optional(), Message: z.string().optional() }).optional(),
 });
@@ -16,6 +18,8 @@ export type Ec2Instance = z.infer<typeof Ec2InstanceSchema>;
 export const DescribeInstancesSchema = z.object({
   Reservations: z.array(z.object({ Instances: z.array(Ec2InstanceSchema).default([]) })).default([]),
 });
+
+export const RunInstancesSchema = z.object({ Instances: z.array(Ec2InstanceSchema).default([]) });
 
 export const InstanceInformationSchema = z.object({
   InstanceInformationList: z

@@ -23,8 +23,12 @@ export interface SqliteWorkQueueOptions<T> {
   maxAttempts?: number;
   /** Visibility deadlines use this clock, so tests can advance time instead of waiting. */
   clock?: Clock;
-  /** How often a long poll looks again when no send in this process woke it (ms). */
+  /**
+   * How soon a long poll looks again when no send in this process woke it (ms); each empty look doubles the
+   * pause up to `maxPollIntervalMs` (default 8 × this), and finding work makes it short again.
+   */
   pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
   /** How a long poll waits; a virtual clock's sleep in tests. */
   sleep?: Sleep;
 }
@@ -41,6 +45,9 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
   private readonly maxAttempts: number;
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
+  private readonly maxPollIntervalMs: number;
+  /** The next pause of an idle long poll: kept across receives, so an idle consumer settles at the cap. */
+  private idlePollMs: number;
   private readonly sleep: Sleep;
   private readonly sql: QueueStatements;
   private readonly arrivals = new EventEmitter();
@@ -54,6 +61,11 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.clock = options.clock ?? systemClock;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.maxPollIntervalMs = Math.max(
+      this.pollIntervalMs,
+      options.maxPollIntervalMs ?? 8 * this.pollIntervalMs,
+    );
+    this.idlePollMs = this.pollIntervalMs;
     this.sleep = options.sleep ?? realSleep;
     this.sql = prepareQueueStatements(database.connection);
     this.arrivals.setMaxListeners(0);
@@ -131,9 +143,13 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
     const waitMs = (options.waitSeconds ?? 0) * 1000;
     for (;;) {
       const messages = runSql(this.database, () => this.take(options.max, options.visibilitySeconds));
+      if (messages.length > 0) this.idlePollMs = this.pollIntervalMs;
       if (messages.length > 0 || waitedMs >= waitMs || options.signal?.aborted) return messages;
-      const step = Math.min(this.pollIntervalMs, waitMs - waitedMs);
-      await this.nextArrival(step, options.signal);
+      // Polling with backoff (issue 11, item 3): a send in this process wakes the poll at once; the pause only
+      // bounds how late a message from elsewhere (another process, a delay running out) is seen.
+      const step = Math.min(this.idlePollMs, waitMs - waitedMs);
+      const woken = await this.nextArrival(step, options.signal);
+      this.idlePollMs = woken ? this.pollIntervalMs : Math.min(this.maxPollIntervalMs, this.idlePollMs * 2);
       waitedMs += step;
     }
   }
@@ -255,10 +271,17 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
     }
   }
 
-  /** Resolves after `ms`, or sooner when a message is sent in this process or the signal aborts. */
-  private async nextArrival(ms: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves after `ms`, or sooner when a message is sent in this process or the signal aborts; true when a send
+   * woke it.
+   */
+  private async nextArrival(ms: number, signal?: AbortSignal): Promise<boolean> {
     const wake = new AbortController();
-    const onArrival = () => wake.abort();
+    let arrived = false;
+    const onArrival = () => {
+      arrived = true;
+      wake.abort();
+    };
     const onAbort = () => wake.abort();
     this.arrivals.once('sent', onArrival);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -268,6 +291,7 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
       this.arrivals.off('sent', onArrival);
       signal?.removeEventListener('abort', onAbort);
     }
+    return arrived;
   }
 
   private nowMs(): number {

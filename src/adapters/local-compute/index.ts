@@ -10,9 +10,9 @@ import type {
   RunHandle,
   RunPoll,
 } from '../../ports/compute.js';
-import { readProgress } from '../../runs/read-run-files.js';
-import { DEFAULT_RUNNER_DIR } from '../../runs/runner-bundle.js';
-import type { RunnerProgress } from '../../runs/runner-contract.js';
+import { readProgress } from '../../runner/read-run-files.js';
+import { DEFAULT_RUNNER_DIR } from '../../runner/runner-bundle.js';
+import type { RunnerProgress } from '../../domain/runner-contract.js';
 import { readDispatchRecord, runnerAlive, writeDispatchRecord } from './dispatch-records.js';
 import { RunnerProcess } from './runner-process.js';
 

@@ -34,8 +34,3 @@ export function createCronScheduler(logger: Logger): Scheduler {
     },
   };
 }
-
-/** True when node-cron accepts the expression (used by configuration checks). */
-export function isValidCron(expression: string): boolean {
-  return cron.validate(expression);
-}

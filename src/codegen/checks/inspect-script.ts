@@ -38,13 +38,17 @@ export function describeFinding(finding: Finding): string {
 /** Run the AST inspector on `workDir/train.py` and fold its findings into named pass/fail checks. */
 export async function inspectScript(
   workDir: string,
-  options: { allowedHosts: string[]; python?: string },
+  options: { allowedHosts: string[]; python?: string; objectiveMetric?: string },
 ): Promise<{ checks: CodeCheck[]; findings: Finding[] }> {
   const result = await runPython(
     [
       INSPECTOR,
       join(workDir, 'train.py'),
-      JSON.stringify({ allowedHosts: options.allowedHosts, budgetEnv: BUDGET_ENV }),
+      JSON.stringify({
+        allowedHosts: options.allowedHosts,
+        budgetEnv: BUDGET_ENV,
+        ...(options.objectiveMetric ? { objective: options.objectiveMetric } : {}),
+      }),
     ],
     { cwd: workDir, python: options.python },
   );
@@ -58,7 +62,11 @@ export async function inspectScript(
   }
   // A syntax error is reported by py_compile with the interpreter's own wording.
   const findings = parsed.findings.filter((finding) => finding.rule !== 'syntax');
-  const checks = NAMED_CHECKS.map(({ name, rules }) => {
+  // The objective's check is shown only for code that declares one (issue 13, item 2).
+  const named = options.objectiveMetric
+    ? [...NAMED_CHECKS, { name: `Prints the objective (${options.objectiveMetric})`, rules: ['objective'] }]
+    : NAMED_CHECKS;
+  const checks = named.map(({ name, rules }) => {
     const failed = findings.filter((finding) => rules.includes(finding.rule));
     return failed.length === 0
       ? { name, passed: true }

@@ -92,8 +92,11 @@ def is_cuda_string(value):
 
 
 class Inspector(ast.NodeVisitor):
-    def __init__(self, allowed_hosts, budget_env):
+    def __init__(self, allowed_hosts, budget_env, objective=None):
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
+        # The code version's declared objective (issue 13): a METRICS key the script must be able to print.
+        self.objective = objective
+        self.metric_keys = set()
         self.budget_env = budget_env
         self.findings = []
         self.aliases = {}
@@ -176,6 +179,19 @@ class Inspector(ast.NodeVisitor):
             # Report the outermost name once, not every prefix of the chain.
             self.add("cuda", node, f"uses {name}; Trainium has no CUDA")
             return
+        self.generic_visit(node)
+
+    def visit_Dict(self, node):
+        # Keys a METRICS line can carry: `{"val_loss": ...}` literals anywhere in the script.
+        for key in node.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.metric_keys.add(key.value)
+        self.generic_visit(node)
+
+    def visit_Subscript(self, node):
+        # ... and `record["val_loss"] = ...` assignments.
+        if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            self.metric_keys.add(node.slice.value)
         self.generic_visit(node)
 
     def visit_Expr(self, node):
@@ -279,6 +295,14 @@ class Inspector(ast.NodeVisitor):
                     "message": "prints METRICS only outside the training loop; print one line per step or epoch",
                 }
             )
+        if self.objective and self.objective not in self.metric_keys:
+            self.findings.append(
+                {
+                    "rule": "objective",
+                    "line": 0,
+                    "message": f"never puts the objective `{self.objective}` in a METRICS line",
+                }
+            )
         if not self.uses["xla_import"]:
             self.findings.append({"rule": "trainium", "line": 0, "message": "does not import torch_xla"})
         if not self.uses["xla_device"]:
@@ -309,7 +333,11 @@ def main():
     except SyntaxError as error:
         print(json.dumps({"findings": [{"rule": "syntax", "line": error.lineno or 0, "message": error.msg}], "facts": {}}))
         return
-    inspector = Inspector(options.get("allowedHosts", []), options.get("budgetEnv", "SHERPA_RUN_BUDGET_SECONDS"))
+    inspector = Inspector(
+        options.get("allowedHosts", []),
+        options.get("budgetEnv", "SHERPA_RUN_BUDGET_SECONDS"),
+        options.get("objective"),
+    )
     inspector.visit(tree)
     inspector.finish(tree)
     facts = {

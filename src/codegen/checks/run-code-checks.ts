@@ -19,7 +19,7 @@ export interface CodeCheckReport {
  */
 export async function runCodeChecks(
   code: string,
-  options: { allowedHosts: string[]; python?: string },
+  options: { allowedHosts: string[]; python?: string; objectiveMetric?: string },
 ): Promise<CodeCheckReport> {
   const workDir = await mkdtemp(join(tmpdir(), 'sherpa-check-'));
   try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Paper } from '../../domain/paper.js';
+import { ObjectiveSchema } from '../../evolve/objective.js';
 import type { LlmMessage } from '../../ports/llm.js';
 import type { PaperDocument } from '../paper-document.js';
 import { documentContent, paperSummary, regenerationText, type GenerationRequest } from './paper-context.js';
@@ -23,6 +24,11 @@ export const PlanSchema = z.object({
     url: z.string().optional().describe('Only for kind=download, from an allowed host.'),
   }),
   metrics: z.array(z.string().min(1)).min(1).max(8).describe('METRICS keys besides step and loss.'),
+  // Optional in the schema only so plans recorded before issue 13 still parse; the description asks for it.
+  objective: ObjectiveSchema.optional().describe(
+    'Always give this: the one METRICS key that says how well the experiment went (e.g. val_loss, min; ' +
+      'accuracy, max) and whether lower (min) or higher (max) is better. Evolve searches optimise it.',
+  ),
   trainiumNotes: z
     .array(z.string())
     .max(6)
@@ -66,5 +72,10 @@ export function planSummaryLines(plan: Plan): string {
     `• Model: ${cut(plan.model)}`,
     `• Data (${plan.data.kind}): ${cut(plan.data.description)}`,
     `• Metrics: ${cut(['loss', ...plan.metrics.filter((m) => m !== 'loss')].join(', '))}`,
+    ...(plan.objective
+      ? [
+          `• Objective: ${plan.objective.metric} (${plan.objective.direction === 'min' ? 'lower' : 'higher'} is better)`,
+        ]
+      : []),
   ].join('\n');
 }

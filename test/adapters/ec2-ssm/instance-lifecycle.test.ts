@@ -241,6 +241,8 @@ describe('Ec2SsmCompute.describe and stop', () => {
         state: 'running',
         launchedAt: '2026-11-23T08:00:00.000Z',
         instanceType: 'trn1.2xlarge',
+        // No InstanceLifecycle in EC2's answer: an on-demand instance.
+        lifecycle: 'on-demand',
       },
     ]);
   });

@@ -8,7 +8,7 @@ import { systemClock } from '../../../src/ports/clock.js';
 import { realSleep } from '../../../src/ports/sleep.js';
 import { executeRun } from '../../../src/runs/execute-run.js';
 import { requestRun } from '../../../src/runs/request-run.js';
-import { runKeys } from '../../../src/runs/run-keys.js';
+import { runKeys } from '../../../src/domain/run-keys.js';
 import { NEURON_STANDIN_TRAINING, writeFakeNeuronProfile } from '../../support/fake-neuron-tools.js';
 import { runHarness, type RunHarness } from '../../support/run-harness.js';
 import { seedCodeReadyPaper } from '../../support/run-fixtures.js';

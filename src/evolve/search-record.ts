@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { ObjectiveSchema } from './objective.js';
+import { SEARCH_STATES } from './search-state.js';
+
+/** The diversity mix of a generation (issue 13, item 3), plus the parent's own re-run beside its children. */
+export const VARIANT_LABELS = ['conservative', 'moderate', 'aggressive', 'crossover'] as const;
+export const VariantLabelSchema = z.enum(VARIANT_LABELS);
+export type VariantLabel = z.infer<typeof VariantLabelSchema>;
+
+/**
+ * One start of the runner for a variant. Written before the command is sent (`dispatch`) and after
+ * (`commandId`), like a paper's run record, so a resumed worker adopts the command instead of sending another.
+ */
+export const VariantRunSchema = z.object({
+  runId: z.string(),
+  dispatchKey: z.string().optional(),
+  instanceId: z.string().optional(),
+  commandId: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  seconds: z.number().nonnegative().optional(),
+  outcome: z.enum(['succeeded', 'failed']).optional(),
+});
+export type VariantRun = z.infer<typeof VariantRunSchema>;
+
+export const VARIANT_STATUSES = ['proposed', 'dropped', 'smoke', 'running', 'succeeded', 'failed'] as const;
+
+export const VariantSchema = z.object({
+  /** `<search id>.g<k>.v<i>`; the parent's re-run is `.p<j>`. */
+  id: z.string(),
+  generation: z.number().int().min(0),
+  role: z.enum(['child', 'parent']),
+  label: z.union([VariantLabelSchema, z.literal('parent')]),
+  strategy: z.string(),
+  parentHash: z.string(),
+  /** The applied code's sha256 (content-addressed blob `code/<hash>.py`); absent for a dropped diff. */
+  codeHash: z.string().optional(),
+  /** The unified diff against the parent, as the model wrote it (or as repaired). */
+  diff: z.string().optional(),
+  repaired: z.boolean().default(false),
+  status: z.enum(VARIANT_STATUSES),
+  /** Why a diff was dropped (did not apply, or failed a check after its repair). */
+  dropReason: z.string().optional(),
+  smoke: VariantRunSchema.optional(),
+  run: VariantRunSchema.optional(),
+  metric: z.number().optional(),
+  /** `no_objective` when it ran but never printed the objective; otherwise the runner's failure class. */
+  failureClass: z.string().optional(),
+  costUsd: z.number().nonnegative().default(0),
+});
+export type Variant = z.infer<typeof VariantSchema>;
+
+export const SearchSettingsSchema = z.object({
+  variants: z.number().int().min(1).max(16),
+  generations: z.number().int().min(1).max(20),
+  /** The full run's budget per variant, the same for every variant of a search. */
+  minutes: z.number().positive().max(240),
+  /** The smoke run's budget: compile and a few steps. */
+  smokeSeconds: z.number().int().positive(),
+  maxUsd: z.number().positive(),
+  objective: ObjectiveSchema,
+  target: z.enum(['neuron', 'cuda']),
+  /** The same seed for every variant of every generation (fair comparison, item 4). */
+  seed: z.number().int().nonnegative(),
+  /** Runs of the original before generation 1 (k), so the noise is known before any child is judged. */
+  startRepeats: z.number().int().min(0).max(5),
+});
+export type SearchSettings = z.infer<typeof SearchSettingsSchema>;
+
+export const GenerationRecordSchema = z.object({
+  generation: z.number().int().min(1),
+  /** Set once the generation's proposal call has been made: a resumed worker never makes it again. */
+  proposedAt: z.string().optional(),
+  llmCalls: z.number().int().nonnegative().default(0),
+  inputTokens: z.number().int().nonnegative().default(0),
+  outputTokens: z.number().int().nonnegative().default(0),
+  llmUsd: z.number().nonnegative().default(0),
+  /** The judgement: the parent the next generation starts from, and why. */
+  judged: z
+    .object({
+      parentHash: z.string(),
+      replaced: z.boolean(),
+      noise: z.number().nonnegative(),
+      best: z.number().optional(),
+      parentMean: z.number().optional(),
+    })
+    .optional(),
+});
+export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
+
+export const EvolveSearchSchema = z.object({
+  id: z.string(),
+  paperId: z.string(),
+  version: z.number().int().min(1),
+  state: z.enum(SEARCH_STATES),
+  /** 0 until generation 1 is proposed. */
+  generation: z.number().int().min(0),
+  settings: SearchSettingsSchema,
+  /** The code the search started from, and the run that made it a candidate (if it came from one). */
+  origin: z.object({ codeHash: z.string(), runId: z.string().optional(), metric: z.number().optional() }),
+  /** The current parent's code hash. */
+  parentHash: z.string(),
+  generations: z.array(GenerationRecordSchema).default([]),
+  variants: z.array(VariantSchema).default([]),
+  requestedBy: z.string(),
+  confirmedBy: z.string().optional(),
+  stop: z.object({ mode: z.enum(['after_in_flight', 'now']), by: z.string(), at: z.string() }).optional(),
+  /** Why the search ended, in one sentence for the thread. */
+  endReason: z.string().optional(),
+  thread: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  leaderboardTs: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type EvolveSearch = z.infer<typeof EvolveSearchSchema>;

@@ -1,0 +1,169 @@
+import { createPatch } from 'diff';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCodeChecks } from '../../src/codegen/checks/run-code-checks.js';
+import type { CodeCheckReport } from '../../src/codegen/checks/run-code-checks.js';
+import { PROPOSE_PURPOSE } from '../../src/evolve/cost-estimate.js';
+import { proposeVariants } from '../../src/evolve/propose-variants.js';
+import { createLogger } from '../../src/logging/logger.js';
+import {
+  startFakeBedrock,
+  toolUse,
+  type FakeBedrock,
+  type RecordedConverse,
+} from '../support/fake-bedrock.js';
+import { createFakeBedrockLlm } from '../support/fake-bedrock-llm.js';
+import { GOOD_SCRIPT, userMessageOf } from '../support/fake-codegen-replies.js';
+import { RecordingLedger } from '../support/recording-ledger.js';
+import { searchFixture } from './search-fixture.js';
+
+const diffTo = (code: string) => createPatch('train.py', GOOD_SCRIPT, code, '', '');
+const LR = 'lr=3e-4';
+const variantsOf = {
+  conservative: diffTo(GOOD_SCRIPT.replace(LR, 'lr=2.4e-4')),
+  moderate: diffTo(GOOD_SCRIPT.replace('256, 8, 200', '256, 16, 200')),
+  aggressive: diffTo(GOOD_SCRIPT.replace('128, 1024, 256', '64, 1024, 512')),
+};
+const LABELS = ['conservative', 'moderate', 'aggressive'] as const;
+
+let bedrock: FakeBedrock;
+let replies: ((request: RecordedConverse) => ReturnType<typeof toolUse>)[];
+beforeEach(async () => {
+  replies = [];
+  bedrock = await startFakeBedrock();
+  bedrock.respondWith((request) => {
+    const next = replies.shift();
+    if (!next) throw new Error('unexpected model call');
+    return next(request);
+  });
+});
+afterEach(async () => {
+  expect(replies).toEqual([]);
+  bedrock.assertDone();
+  await bedrock.close();
+});
+
+const passAll = async (): Promise<CodeCheckReport> => ({
+  passed: true,
+  checks: [{ name: 'stand-in', passed: true }],
+  findings: [],
+});
+
+function deps(check = passAll) {
+  const ledger = new RecordingLedger();
+  const { llm } = createFakeBedrockLlm(bedrock, { ledger });
+  return {
+    ledger,
+    deps: {
+      llm,
+      modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      system: 'stable prefix',
+      check,
+      logger: createLogger({ level: 'silent' }),
+    },
+  };
+}
+
+const context = {
+  paperId: 'p_1',
+  search: searchFixture(),
+  parentCode: GOOD_SCRIPT,
+  labels: LABELS,
+  leaderboard: '- g1 moderate: batch 16 → val_loss=1.9',
+  profile: ['Neuron profile of the parent:', '- MFU: 11.0 %'],
+  bestTwo: [],
+};
+
+const reply = (variants: { label: string; strategy: string; diff: string }[]) => () =>
+  toolUse({ variants }, { inputTokens: 6000, outputTokens: 2000 });
+
+describe('proposing a generation', () => {
+  it('makes one call carrying the parent, the leaderboard and the profile, and applies every diff', async () => {
+    const { deps: d, ledger } = deps();
+    replies.push(
+      reply(LABELS.map((label) => ({ label, strategy: `${label} change`, diff: variantsOf[label] }))),
+    );
+    const outcome = await proposeVariants(d, context);
+    expect(outcome.calls).toBe(1);
+    expect(outcome.variants.map((v) => [v.label, v.repaired, v.dropReason])).toEqual([
+      ['conservative', false, undefined],
+      ['moderate', false, undefined],
+      ['aggressive', false, undefined],
+    ]);
+    expect(outcome.variants[0]?.code).toBe(GOOD_SCRIPT.replace(LR, 'lr=2.4e-4'));
+    const sent = userMessageOf(bedrock.requests[0]).text;
+    expect(sent).toContain('lr=3e-4');
+    expect(sent).toContain('batch 16 → val_loss=1.9');
+    expect(sent).toContain('MFU: 11.0 %');
+    expect(sent).toContain('in this order: conservative, moderate, aggressive');
+    expect(ledger.recorded.map((entry) => entry.purpose)).toEqual([PROPOSE_PURPOSE]);
+  });
+
+  it('repairs a diff that does not apply once, in the same conversation, and keeps it', async () => {
+    const { deps: d } = deps();
+    const broken = variantsOf.moderate.replace('SEQ_LEN, VOCAB', 'SEQ, VOCAB');
+    replies.push(
+      reply([
+        { label: 'conservative', strategy: 'lr down', diff: variantsOf.conservative },
+        { label: 'moderate', strategy: 'batch up', diff: broken },
+        { label: 'aggressive', strategy: 'wider', diff: variantsOf.aggressive },
+      ]),
+      (request) => {
+        expect(request.toolName).toBe('record_repairs');
+        const text = JSON.stringify(request.body.messages.at(-1));
+        expect(text).toMatch(/variant 1 \(moderate: batch up\): the diff does not apply/);
+        return toolUse({ repairs: [{ index: 1, diff: variantsOf.moderate }] });
+      },
+    );
+    const outcome = await proposeVariants(d, context);
+    expect(outcome.calls).toBe(2);
+    expect(outcome.variants[1]).toMatchObject({
+      repaired: true,
+      code: GOOD_SCRIPT.replace('256, 8, 200', '256, 16, 200'),
+    });
+    expect(outcome.variants.every((v) => v.dropReason === undefined)).toBe(true);
+  });
+
+  it('drops a variant that still fails the real checks after its repair, with the reason', async () => {
+    const check = (code: string) => runCodeChecks(code, { allowedHosts: [], objectiveMetric: 'perplexity' });
+    const { deps: d } = deps(check as () => Promise<CodeCheckReport>);
+    const cuda = diffTo(GOOD_SCRIPT.replace('TinyLM().to(device)', 'TinyLM().cuda()'));
+    const noObjective = diffTo(GOOD_SCRIPT.replace('"perplexity": ', '"ppl": '));
+    replies.push(
+      reply([
+        { label: 'conservative', strategy: 'lr down', diff: variantsOf.conservative },
+        { label: 'moderate', strategy: 'use the GPU', diff: cuda },
+        { label: 'aggressive', strategy: 'rename', diff: noObjective },
+      ]),
+      () =>
+        toolUse({
+          repairs: [
+            { index: 1, diff: cuda },
+            { index: 2, diff: variantsOf.aggressive },
+          ],
+        }),
+    );
+    const outcome = await proposeVariants(d, {
+      ...context,
+      search: searchFixture({
+        settings: { ...searchFixture().settings, objective: { metric: 'perplexity', direction: 'min' } },
+      }),
+    });
+    expect(outcome.calls).toBe(2);
+    expect(outcome.variants[0]?.dropReason).toBeUndefined();
+    expect(outcome.variants[1]?.dropReason).toMatch(/fails the checks: No CUDA .*\(after one repair\)/);
+    expect(outcome.variants[2]?.dropReason).toBeUndefined();
+    expect(outcome.variants[2]?.repaired).toBe(true);
+  }, 60_000);
+
+  it('asks the model again (adapter repair) when the labels are not the mix asked for', async () => {
+    const { deps: d } = deps();
+    const wrong = LABELS.map((label) => ({ label: 'moderate', strategy: label, diff: variantsOf[label] }));
+    replies.push(
+      reply(wrong),
+      reply(LABELS.map((label) => ({ label, strategy: label, diff: variantsOf[label] }))),
+    );
+    const outcome = await proposeVariants(d, context);
+    expect(outcome.calls).toBe(2);
+    expect(outcome.variants.map((v) => v.label)).toEqual([...LABELS]);
+  });
+});
