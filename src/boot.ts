@@ -11,7 +11,7 @@ import type { CoreDeps } from './deps.js';
 import { configuredSecrets } from './logging/configured-secrets.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { checkChannel } from './slack/check-channel.js';
-import { createSlackApp, type SlackApp } from './slack/create-app.js';
+import { createSlackApp, type SlackApp } from './adapters/slack/create-app.js';
 
 export interface BootOptions {
   env: Env;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logging/logger.js';
-import { AckGuard, type SlackEventArgs } from '../../src/slack/ack-guard.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { AckGuard, type SlackEventArgs } from '../../../src/adapters/slack/ack-guard.js';
 
 /** Emits `slack_event` like socket-mode, and `outgoing_message` whenever an ack is sent. */
 class StubSocket extends EventEmitter {

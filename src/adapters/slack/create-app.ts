@@ -1,9 +1,9 @@
 import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
-import type { Config } from '../config/load-config.js';
-import { ConfigError } from '../errors.js';
-import type { Logger } from '../logging/logger.js';
+import type { Config } from '../../config/load-config.js';
+import { ConfigError } from '../../errors.js';
+import type { Logger } from '../../logging/logger.js';
 import { AckGuard } from './ack-guard.js';
-import { AfterAckQueue } from './after-ack-queue.js';
+import { AfterAckQueue } from '../../slack/after-ack-queue.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 
