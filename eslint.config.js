@@ -1,6 +1,8 @@
 // @ts-check
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
+import { layerConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
   {
@@ -23,6 +25,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The layers and their import rules (docs/architecture.md).
+  ...layerConfigs({ boundaries }),
   {
     files: ['src/main.ts', 'src/cli/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },

@@ -12,6 +12,7 @@ import { configuredSecrets } from './logging/configured-secrets.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { checkChannel } from './slack/check-channel.js';
 import { createSlackApp, type SlackApp } from './adapters/slack/create-app.js';
+import { ackGuardAnswer } from './messages/interaction-refusals.js';
 
 export interface BootOptions {
   env: Env;
@@ -53,6 +54,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
           secrets: configuredSecrets(config, options.env),
         }));
   const slack = createSlackApp(config, logger, {
+    ackAnswer: ackGuardAnswer,
     onWatchdogGiveUp: (downForMs) =>
       options.onFatal?.(`Slack socket down for ${Math.round(downForMs / 1000)} s`),
     ...(options.ackDeadlineMs !== undefined ? { ackDeadlineMs: options.ackDeadlineMs } : {}),

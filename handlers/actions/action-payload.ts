@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { KnownBlock } from '../../src/domain/block-kit.js';
 import type { AuditEntry } from '../../src/domain/paper.js';
 import type { Logger } from '../../src/logging/logger.js';
 import type { Chat } from '../../src/ports/chat.js';
-import { decisionLine } from '../../src/messages/decision-line.js';
+import { DECISION_RECORDED_TEXT, withDecisionLine } from '../../src/messages/message-edits.js';
 
 /** The parts of a `block_actions` payload the run buttons read (slack.md §2), checked, not trusted. */
 export const ButtonClickSchema = z.object({
@@ -55,11 +54,14 @@ export async function replaceButtons(
   const channel = channelOf(click);
   const message = click.message;
   if (!channel || !message?.blocks) return;
-  const blocks = message.blocks.map((block) =>
-    block.block_id === ids.actions ? decisionLine(audit, ids.decision) : (block as unknown as KnownBlock),
-  );
+  const blocks = withDecisionLine(message.blocks, ids, audit);
   try {
-    await chat.update({ channel, ts: message.ts, blocks, text: message.text ?? 'Decision recorded' });
+    await chat.update({
+      channel,
+      ts: message.ts,
+      blocks,
+      text: message.text ?? DECISION_RECORDED_TEXT,
+    });
   } catch (error) {
     logger.warn({ err: error }, 'could not replace the buttons of the clicked message');
   }

@@ -1,9 +1,11 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ButtonClickSchema, channelOf, tellUser, type ButtonClick } from './action-payload.js';
+import { CLICK_FAILED } from '../../src/messages/click-replies.js';
 
 /** The run buttons' click shape, plus what opening a modal and answering in a thread need. */
 const DecisionClickSchema = ButtonClickSchema.extend({
@@ -43,9 +45,6 @@ export interface ClickContext {
   /** An ephemeral answer to the clicker alone, in the thread of the click. */
   tell(text: string): Promise<void>;
 }
-
-export const NOT_AN_APPROVER = (what: string) =>
-  `Only approvers can ${what} (see APPROVERS); nothing was changed.`;
 
 /**
  * The path every approval button takes: ack at once, read the payload (ids only: the button value is never
@@ -91,7 +90,7 @@ export function approverClick(
       }
     };
     try {
-      const refusal = await approverRefusal(deps, click.userId, `:no_entry: ${NOT_AN_APPROVER(what)}`);
+      const refusal = await approverRefusal(deps, click.userId, notAnApprover(what, { mark: true }));
       if (refusal) {
         logger.info({ userId: click.userId }, 'refused a click from someone not known to be an approver');
         await tell(refusal);
@@ -100,7 +99,7 @@ export function approverClick(
       await work(click, { deps, logger, tell });
     } catch (error) {
       logger.error({ err: error, value: click.value }, 'approval click failed');
-      await tell(':x: Sherpa could not record that; the details are in the bot log. Nothing was changed.');
+      await tell(CLICK_FAILED);
     }
   };
 }

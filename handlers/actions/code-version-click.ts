@@ -4,6 +4,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import type { CodeVersion } from '../../src/domain/code-version.js';
 import type { Paper } from '../../src/domain/paper.js';
 import { shortHash } from '../../src/messages/code-step.js';
+import { newerCodeOnCodeStep, NO_SUCH_CODE_VERSION, PAPER_GONE } from '../../src/messages/click-replies.js';
 
 export type CodeVersionTarget =
   { ok: true; paper: Paper; version: CodeVersion } | { ok: false; message: string };
@@ -19,8 +20,7 @@ export async function codeVersionTarget(
   how: { codeHash: string } | { messageTs: string },
 ): Promise<CodeVersionTarget> {
   const paper = await deps.papers.get(paperId);
-  if (!paper)
-    return { ok: false, message: 'That paper is not in Sherpa’s store any more; nothing was changed.' };
+  if (!paper) return { ok: false, message: PAPER_GONE };
   let version: CodeVersion | undefined;
   if ('codeHash' in how) {
     version = paper.codeVersions.find((candidate) => candidate.hash === how.codeHash);
@@ -31,13 +31,14 @@ export async function codeVersionTarget(
     }
     version ??= paper.codeVersions.find((candidate) => candidate.hash === paper.currentCodeHash);
   }
-  if (!version)
-    return { ok: false, message: 'Sherpa has no record of that code version; nothing was changed.' };
+  if (!version) return { ok: false, message: NO_SUCH_CODE_VERSION };
   if (version.hash !== paper.currentCodeHash) {
     const current = paper.codeVersions.find((candidate) => candidate.hash === paper.currentCodeHash);
     return {
       ok: false,
-      message: `A newer version of the code exists${current ? ` (v${current.version}, \`${shortHash(current.hash)}\`)` : ''}; use the buttons on its code step. Nothing was changed.`,
+      message: newerCodeOnCodeStep(
+        current && { version: current.version, shortHash: shortHash(current.hash) },
+      ),
     };
   }
   if (paper.state !== 'code_ready') return { ok: false, message: await alreadyDecided(deps, paper) };

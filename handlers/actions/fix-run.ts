@@ -1,11 +1,12 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
-import type { KnownBlock } from '../../src/domain/block-kit.js';
 import { requestFix } from '../../src/runs/request-fix.js';
 import { requestFixDeps } from '../../src/runs/run-services.js';
-import { RUN_RESULT_BLOCK_IDS } from '../../src/messages/run-result.js';
 import { ButtonClickSchema, splitPair, tellUser } from './action-payload.js';
+import { buttonWithout, FIX_REQUEST_FAILED } from '../../src/messages/click-replies.js';
+import { fixRequestedLine, withFixRequested } from '../../src/messages/message-edits.js';
 
 /**
  * **Ask Claude to fix** on a failed run (value `paperId:runId`): the failure goes back to code generation as
@@ -19,13 +20,8 @@ export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<Blo
     if (!parsed.success) return;
     const click = parsed.data;
     const pair = splitPair(click.actions[0]?.value);
-    if (!pair)
-      return tellUser(deps.chat, click, 'That button carries no paper and run; nothing was changed.', logger);
-    const refusal = await approverRefusal(
-      deps,
-      click.user.id,
-      'Only approvers can ask for a fix (see APPROVERS); nothing was changed.',
-    );
+    if (!pair) return tellUser(deps.chat, click, buttonWithout('paper and run'), logger);
+    const refusal = await approverRefusal(deps, click.user.id, notAnApprover('ask for a fix'));
     if (refusal) return tellUser(deps.chat, click, refusal, logger);
     const [paperId, runId] = pair;
     try {
@@ -34,22 +30,17 @@ export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<Blo
       const channel = click.channel?.id ?? click.container?.channel_id;
       const message = click.message;
       if (channel && message?.blocks) {
-        const blocks = message.blocks.filter((block) => block.block_id !== RUN_RESULT_BLOCK_IDS.actions);
-        const line = `🛠️ <@${click.user.id}> asked Claude to fix this (round ${outcome.round} of ${deps.config.codegen.maxFixRounds}).`;
+        const view = {
+          userId: click.user.id,
+          round: outcome.round,
+          maxRounds: deps.config.codegen.maxFixRounds,
+        };
         await deps.chat
           .update({
             channel,
             ts: message.ts,
-            text: message.text ?? line,
-            blocks: [
-              // The clicked message's own blocks, passed back as Slack sent them.
-              ...(blocks as unknown as KnownBlock[]),
-              {
-                type: 'section',
-                block_id: RUN_RESULT_BLOCK_IDS.decision,
-                text: { type: 'mrkdwn', text: line },
-              },
-            ],
+            text: message.text ?? fixRequestedLine(view),
+            blocks: withFixRequested(message.blocks, view),
           })
           .catch((error: unknown) =>
             logger.warn({ err: error }, 'could not mark the fix request on the message'),
@@ -57,12 +48,7 @@ export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<Blo
       }
     } catch (error) {
       logger.error({ err: error, paperId, runId }, 'fix request failed');
-      await tellUser(
-        deps.chat,
-        click,
-        'Sherpa could not ask for a fix; the details are in the bot log.',
-        logger,
-      );
+      await tellUser(deps.chat, click, FIX_REQUEST_FAILED, logger);
     }
   };
 }

@@ -5,6 +5,7 @@ import { CODEGEN_HELD_BLOCK_IDS } from '../../src/messages/codegen-held.js';
 import { showDecisionOnRoot } from '../../src/threads/update-root.js';
 import { replaceButtons } from './action-payload.js';
 import { approverClick, paperIdOf } from './approver-click.js';
+import { buttonWithout, NOTHING_HELD } from '../../src/messages/click-replies.js';
 
 /**
  * **Override budget and generate** on a code generation held for DAILY_BUDGET_USD (value = paper id): the held
@@ -14,13 +15,10 @@ import { approverClick, paperIdOf } from './approver-click.js';
 export const overrideCodegenBudget = (deps: CoreDeps) =>
   approverClick(deps, 'codegen.override_budget', 'override the budget', async (click, { tell, logger }) => {
     const paperId = paperIdOf(click.value);
-    if (!paperId) return tell('That button carries no paper id; nothing was changed.');
+    if (!paperId) return tell(buttonWithout('paper id'));
     const key = codegenHoldKey(paperId);
     const hold = await deps.coordination.get<CodegenHold>(key);
-    if (!hold)
-      return tell(
-        'Nothing is held for that paper any more (someone went ahead already); nothing was changed.',
-      );
+    if (!hold) return tell(NOTHING_HELD);
     const decision = await requestCodegen(deps, {
       paperId,
       from: hold.value.from,

@@ -2,6 +2,7 @@ import { alreadyDecided } from '../../src/approvals/decide.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { rejectModal } from '../../src/messages/decision-modals.js';
 import { approverClick, paperIdOf } from './approver-click.js';
+import { PAPER_GONE } from '../../src/messages/click-replies.js';
 
 /**
  * **Reject** on a thread root (value = paper id): opens the reason modal (within the 3 s the trigger id
@@ -11,7 +12,7 @@ export const rejectPaper = (deps: CoreDeps) =>
   approverClick(deps, 'paper.reject', 'reject papers', async (click, { tell }) => {
     const paperId = paperIdOf(click.value);
     const paper = paperId ? await deps.papers.get(paperId) : undefined;
-    if (!paper) return tell('That paper is not in Sherpa’s store any more; nothing was changed.');
+    if (!paper) return tell(PAPER_GONE);
     if (paper.state !== 'accepted') return tell(await alreadyDecided(deps, paper));
     await deps.chat.openView(
       click.triggerId,

@@ -1,12 +1,13 @@
 import type { BlockAction, Middleware, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { requestRun, type RunRequestKind } from '../../src/runs/request-run.js';
 import { requestRunDeps } from '../../src/runs/run-services.js';
 import { ButtonClickSchema, replaceButtons, splitPair, tellUser } from './action-payload.js';
+import { buttonWithout, COMPUTE_OFF, RUN_REQUEST_FAILED } from '../../src/messages/click-replies.js';
 
-export const COMPUTE_OFF =
-  'Runs are switched off here: set `COMPUTE=ec2` with `TRAINIUM_INSTANCE_IDS` (or `COMPUTE=local` for a trial) and restart Sherpa.';
+export { COMPUTE_OFF };
 
 const VERB: Record<RunRequestKind, string> = {
   approve: 'start runs',
@@ -34,20 +35,10 @@ export function requestRunAction(
     }
     const click = parsed.data;
     const pair = splitPair(click.actions[0]?.value);
-    if (!pair)
-      return tellUser(
-        deps.chat,
-        click,
-        'That button carries no paper and code; nothing was changed.',
-        logger,
-      );
+    if (!pair) return tellUser(deps.chat, click, buttonWithout('paper and code'), logger);
     const [paperId, codeHash] = pair;
     if (!deps.compute) return tellUser(deps.chat, click, COMPUTE_OFF, logger);
-    const refusal = await approverRefusal(
-      deps,
-      click.user.id,
-      `Only approvers can ${VERB[kind]} (see APPROVERS); nothing was changed.`,
-    );
+    const refusal = await approverRefusal(deps, click.user.id, notAnApprover(VERB[kind]));
     if (refusal) return tellUser(deps.chat, click, refusal, logger);
     try {
       const outcome = await requestRun(requestRunDeps({ ...deps, compute: deps.compute }), {
@@ -61,12 +52,7 @@ export function requestRunAction(
       if (outcome.decision) await replaceButtons(deps.chat, click, blockIds, outcome.decision, logger);
     } catch (error) {
       logger.error({ err: error, paperId }, 'run request failed');
-      await tellUser(
-        deps.chat,
-        click,
-        'Sherpa could not queue the run; the details are in the bot log.',
-        logger,
-      );
+      await tellUser(deps.chat, click, RUN_REQUEST_FAILED, logger);
     }
   };
 }

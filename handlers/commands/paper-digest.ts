@@ -1,7 +1,8 @@
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { postDigestNow } from '../../src/digest/post-digest.js';
-import { threadUrl } from '../../src/messages/slack-time.js';
+import { digestPostedAnswer } from '../../src/messages/paper-command-answers.js';
 import type { SubcommandHandler } from './command-context.js';
 
 /**
@@ -16,7 +17,7 @@ export const paperDigest: SubcommandHandler<Extract<PaperCommand, { kind: 'diges
   const refusal = await approverRefusal(
     deps,
     userId,
-    ':no_entry: Only approvers can post the digest (see APPROVERS); nothing was posted.',
+    notAnApprover('post the digest', { outcome: 'nothing was posted', mark: true }),
   );
   if (refusal) {
     await context.respond({ text: refusal });
@@ -24,7 +25,5 @@ export const paperDigest: SubcommandHandler<Extract<PaperCommand, { kind: 'diges
   }
   const posted = await postDigestNow(deps, userId);
   context.logger.info({ ts: posted.ts }, 'digest posted on request');
-  await context.respond({
-    text: `Posted the digest in <#${posted.channel}>: <${threadUrl(posted)}|open it>. The scheduled one still comes at its time.`,
-  });
+  await context.respond(digestPostedAnswer(posted));
 };

@@ -1,9 +1,13 @@
 import { approverRefusal } from '../../src/approvals/approver-check.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { runPaper } from '../../src/papers/run-paper.js';
-import { feasibilityMark } from '../../src/messages/paper-facts.js';
 import type { SubcommandHandler } from './command-context.js';
-import { escapeMrkdwn } from '../../src/messages/mrkdwn.js';
+import {
+  lookingUpAnswer,
+  NO_LLM_ANSWER,
+  paperRunStartedAnswer,
+} from '../../src/messages/paper-command-answers.js';
 
 /**
  * `/paper run <id>` (an arXiv or OpenReview id or URL, or a Sherpa id): fetch the paper if Sherpa has not seen it,
@@ -18,35 +22,28 @@ export const paperRun: SubcommandHandler<Extract<PaperCommand, { kind: 'run' }>>
   const refusal = await approverRefusal(
     deps,
     context.userId,
-    ':no_entry: Only approvers can use `/paper run` (see APPROVERS); nothing was started.',
+    notAnApprover('use `/paper run`', { outcome: 'nothing was started', mark: true }),
   );
   if (refusal) {
     await context.respond({ text: refusal });
     return;
   }
   if (!deps.llm) {
-    await context.respond({
-      text: ':x: No LLM is configured in this Sherpa, so it cannot judge papers or write code.',
-    });
+    await context.respond(NO_LLM_ANSWER);
     return;
   }
-  await context.respond({ text: `:hourglass_flowing_sand: Looking up \`${escapeMrkdwn(command.input)}\`…` });
+  await context.respond(lookingUpAnswer(command.input));
   const outcome = await runPaper({ ...deps, llm: deps.llm }, command.reference, context.userId);
   if (outcome.kind === 'refused') {
     await context.respond({ text: outcome.message });
     return;
   }
-  const verdict = outcome.paper.verdict;
-  const scores = verdict?.relevance
-    ? `Judge: relevance ${verdict.relevance}/10, novelty ${verdict.novelty ?? '?'}/10` +
-      (verdict.feasibility ? `, Trainium ${feasibilityMark(verdict.feasibility.verdict)}` : '') +
-      '. '
-    : verdict
-      ? `Judge: ${escapeMrkdwn(verdict.rationale)} `
-      : '';
-  await context.respond({
-    text:
-      `:white_check_mark: ${outcome.fetched ? 'Fetched' : 'Found'} “${escapeMrkdwn(outcome.paper.title)}”. ${scores}` +
-      `${outcome.judgeNote ? `${outcome.judgeNote} ` : ''}Code generation started in its thread in <#${outcome.thread.channel}>.`,
-  });
+  await context.respond(
+    paperRunStartedAnswer({
+      paper: outcome.paper,
+      fetched: outcome.fetched,
+      thread: outcome.thread,
+      ...(outcome.judgeNote ? { judgeNote: outcome.judgeNote } : {}),
+    }),
+  );
 };

@@ -2,7 +2,7 @@ import type { PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { describeReference, findPaper } from '../../src/papers/find-paper.js';
 import { paperStatusMessage } from '../../src/messages/paper-status.js';
 import type { SubcommandHandler } from './command-context.js';
-import { escapeMrkdwn } from '../../src/messages/mrkdwn.js';
+import { unknownPaperAnswer } from '../../src/messages/paper-command-answers.js';
 
 /** `/paper status <id>`: state, audit history and links of one paper. */
 export const paperStatus: SubcommandHandler<Extract<PaperCommand, { kind: 'status' }>> = async (
@@ -12,9 +12,7 @@ export const paperStatus: SubcommandHandler<Extract<PaperCommand, { kind: 'statu
   const { papers, config } = context.deps;
   const paper = await findPaper(papers, command.reference);
   if (!paper) {
-    await context.respond({
-      text: `Sherpa does not know ${escapeMrkdwn(describeReference(command.reference))} yet. \`/paper search &lt;words&gt;\` finds papers by title.`,
-    });
+    await context.respond(unknownPaperAnswer(describeReference(command.reference)));
     return;
   }
   const audit = await papers.audit(paper.id);

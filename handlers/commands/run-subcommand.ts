@@ -1,6 +1,6 @@
 import { describeForUser } from '../../src/errors.js';
 import type { CommandContext } from './command-context.js';
-import { escapeMrkdwn } from '../../src/messages/mrkdwn.js';
+import { commandFailedAnswer } from '../../src/messages/paper-command-answers.js';
 
 /**
  * Run a subcommand after the ack. Whatever goes wrong is logged in full and told to the user in one line:
@@ -21,7 +21,7 @@ export async function runSubcommand(
   } catch (error) {
     context.logger.error({ err: error, subcommand: name }, 'command failed');
     try {
-      await context.respond({ text: `:x: ${escapeMrkdwn(describeForUser(error))}` });
+      await context.respond(commandFailedAnswer(describeForUser(error)));
     } catch (respondError) {
       context.logger.error(
         { err: respondError, subcommand: name },

@@ -1,9 +1,9 @@
 import type { SlackEventMiddlewareArgs } from '@slack/bolt';
-import { PAPER_USAGE } from '../../src/commands/parse-paper-command.js';
 import { SCRAPE_USAGE } from '../../src/commands/parse-scrape-command.js';
 import type { CoreDeps } from '../../src/deps.js';
+import { mentionHelp } from '../../src/messages/help-texts.js';
 
-export const MENTION_HELP = `Hi! I work through slash commands.\n\n${PAPER_USAGE}\n\n${SCRAPE_USAGE}`;
+export const MENTION_HELP = mentionHelp(SCRAPE_USAGE).text;
 
 /** Someone @-mentioned Sherpa: answer in the thread with what it can do. */
 export function appMention(deps: Pick<CoreDeps, 'chat'>) {

@@ -4,7 +4,8 @@ import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ModalMetadataSchema, type ModalMetadata } from '../../src/messages/modal-metadata.js';
-import { NOT_AN_APPROVER } from '../actions/approver-click.js';
+import { notAnApprover } from '../../src/messages/approver-refusals.js';
+import { CLICK_FAILED } from '../../src/messages/click-replies.js';
 
 const SubmissionSchema = z.object({
   user: z.object({ id: z.string() }),
@@ -57,7 +58,7 @@ export function decisionSubmission(
     }
     const userId = parsed.data.user.id;
     const text = (parsed.data.view.state.values[input.blockId]?.[input.actionId]?.value ?? '').trim();
-    const refusal = await approverRefusal(deps, userId, NOT_AN_APPROVER(input.what));
+    const refusal = await approverRefusal(deps, userId, notAnApprover(input.what));
     if (refusal) {
       await ack({ response_action: 'errors', errors: { [input.blockId]: refusal } });
       return;
@@ -84,7 +85,7 @@ export function decisionSubmission(
       await work(submission, { deps, logger, tell });
     } catch (error) {
       logger.error({ err: error, paperId: submission.metadata.paperId }, 'decision from a modal failed');
-      await tell(':x: Sherpa could not record that; the details are in the bot log. Nothing was changed.');
+      await tell(CLICK_FAILED);
     }
   };
 }

@@ -3,6 +3,7 @@ import { showDecisionOnCodeStep } from '../../src/codegen/code-step-record.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import { decisionSubmission } from './decision-submission.js';
+import { newerCodeWhileFormOpen } from '../../src/messages/click-replies.js';
 
 /**
  * The reject-code modal: `code_ready → rejected`, bound to the code hash the modal was opened for (a newer
@@ -16,7 +17,7 @@ export const rejectCodeReason = (deps: CoreDeps) =>
     async ({ userId, metadata, text }, { tell }) => {
       const paper = await deps.papers.get(metadata.paperId);
       if (!paper || !metadata.codeHash || paper.currentCodeHash !== metadata.codeHash) {
-        return tell('A newer version of the code arrived while the form was open; nothing was rejected.');
+        return tell(newerCodeWhileFormOpen('rejected'));
       }
       const decision = await decide(deps, {
         paperId: paper.id,

@@ -2,6 +2,7 @@ import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logging/logger.js';
 import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
+import { APPROVER_LIST_UNCHECKED } from '../messages/approver-refusals.js';
 import { slackErrorCode } from '../slack/slack-error.js';
 
 /**
@@ -48,10 +49,6 @@ export const DEFAULT_APPROVER_TIMINGS: ApproverCheckTimings = {
   backoffSeconds: 10,
   maxBackoffSeconds: 300,
 };
-
-/** What the user hears when the answer is `unverifiable`. */
-export const APPROVER_LIST_UNCHECKED =
-  'Sherpa could not check the approver list with Slack just now, so it cannot tell whether you are an approver; nothing was changed. Try again in a few minutes.';
 
 interface GroupState {
   members?: ReadonlySet<string>;

@@ -1,7 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 import type { AuditEntry, Paper } from '../domain/paper.js';
 import type { PaperStore, TransitionRequest, TransitionResult } from '../ports/paper-store.js';
-import { describeDecision } from '../messages/describe-decision.js';
+import { alreadyDecidedAnswer, paperNotInStore } from '../messages/click-replies.js';
 
 export type Decision =
   | { ok: true; paper: Paper; audit: AuditEntry }
@@ -31,14 +31,14 @@ export async function decide(
     return {
       ok: false,
       paper: undefined,
-      message: `Paper ${request.paperId} is not in Sherpa's store any more.`,
+      message: paperNotInStore(request.paperId),
     };
   }
   deps.logger.info(
     { paperId: request.paperId, actor: request.actor, state: result.paper.state, wanted: request.to },
     'decision lost the race or came too late',
   );
-  return { ok: false, paper: result.paper, message: decidedMessage(result.paper, result.lastAudit) };
+  return { ok: false, paper: result.paper, message: alreadyDecidedAnswer(result.paper, result.lastAudit) };
 }
 
 /**
@@ -46,10 +46,5 @@ export async function decide(
  * compare-and-set gets, without trying one (used before opening a modal, which would otherwise be wasted).
  */
 export async function alreadyDecided(deps: { papers: PaperStore }, paper: Paper): Promise<string> {
-  return decidedMessage(paper, (await deps.papers.audit(paper.id)).at(-1));
-}
-
-function decidedMessage(paper: Paper, last: AuditEntry | undefined): string {
-  const who = last ? `${describeDecision(last)}.` : `It is ${paper.state.replace(/_/g, ' ')} now.`;
-  return `Nothing to do: this was already decided. ${who}`;
+  return alreadyDecidedAnswer(paper, (await deps.papers.audit(paper.id)).at(-1));
 }

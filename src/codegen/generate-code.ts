@@ -3,6 +3,7 @@ import type { Paper } from '../domain/paper.js';
 import type { Logger } from '../logging/logger.js';
 import type { Llm, LlmMessage, StructuredRequest, StructuredResult } from '../ports/llm.js';
 import type { CodeCheck } from './checks/code-check.js';
+import type { CodeBackend } from './checks/inspect-script.js';
 import { runCodeChecks, type CodeCheckReport } from './checks/run-code-checks.js';
 import { CodeChecksFailedError } from './codegen-errors.js';
 import { loadPaperDocument, type PaperDocument, type PaperDocumentDeps } from './paper-document.js';
@@ -20,6 +21,8 @@ export type CodegenDeps = PaperDocumentDeps & {
 
 export interface GeneratedCode {
   code: string;
+  /** The accelerator the prompt and the checks were for. */
+  backend: CodeBackend;
   plan: Plan;
   /** The plan in a few lines, as stored on the CodeVersion and shown in the thread. */
   planSummary: string;
@@ -45,7 +48,8 @@ export async function generateCode(
   deps: CodegenDeps,
 ): Promise<GeneratedCode> {
   const modelId = deps.config.bedrock.codegenModelId;
-  const system = codegenSystemPrompt(deps.config);
+  const backend = request.backend ?? 'neuron';
+  const system = codegenSystemPrompt(deps.config, backend);
   const allowedHosts = deps.config.codegen.allowedDatasetHosts;
   const results: StructuredResult<unknown>[] = [];
   const call = async <T>(
@@ -74,7 +78,7 @@ export async function generateCode(
     (await call('codegen.code', CODE_TOOL, codeMessages(paper, plan, request), MAX_TOKENS.code)).code,
   );
   const objectiveMetric = plan.objective?.metric;
-  const checkOptions = { allowedHosts, ...(objectiveMetric ? { objectiveMetric } : {}) };
+  const checkOptions = { allowedHosts, backend, ...(objectiveMetric ? { objectiveMetric } : {}) };
   const draftReport = await runCodeChecks(draft, checkOptions);
   const review = await call(
     'codegen.review',
@@ -92,6 +96,7 @@ export async function generateCode(
   deps.logger.info(
     {
       paperId: paper.id,
+      backend,
       passed: final.report.passed,
       revised: final.code !== draft,
       usedPdf: document.kind === 'pdf',
@@ -101,6 +106,7 @@ export async function generateCode(
   if (!final.report.passed) throw new CodeChecksFailedError(final.report.checks);
   return {
     code: final.code,
+    backend,
     plan,
     planSummary: planSummaryLines(plan),
     checks: final.report.checks,

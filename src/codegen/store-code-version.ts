@@ -36,5 +36,6 @@ export async function newCodeVersion(
     usedPdf: generated.document.kind === 'pdf',
     ...(generated.plan.objective ? { objective: generated.plan.objective } : {}),
     createdAt: deps.clock.now().toISOString(),
+    backend: generated.backend,
   };
 }

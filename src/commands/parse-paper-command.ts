@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PAPER_STATES, type PaperState } from '../domain/paper-state.js';
 import { parsePaperReference, type PaperReference } from '../domain/identifiers.js';
 import type { SearchFilters } from '../ports/paper-store.js';
+import { PAPER_USAGE } from '../messages/help-texts.js';
 import { firstProblem, type ParseResult } from './parse-result.js';
 import { tokenize } from './tokenize.js';
 import { canonicalVenue, KNOWN_VENUE_NAMES } from './venues.js';
@@ -13,16 +14,8 @@ export type PaperCommand =
   | { kind: 'search'; text: string; filters: SearchFilters }
   | { kind: 'digest' };
 
-export const PAPER_USAGE = [
-  '*How to use /paper*',
-  '• `/paper status <id>`: where a paper is in the pipeline, its history and links',
-  '• `/paper search <words> [venue:iclr] [year:2025] [status:accepted]`: search the papers Sherpa knows',
-  '• `/paper run <id>`: fetch a paper if needed and take it straight to code generation',
-  "• `/paper digest`: post today's digest now",
-  '• `/paper help`: this message',
-  '`<id>` is a Sherpa paper id (`p_…`), an arXiv id or URL (`2401.00001`, `https://arxiv.org/abs/2401.00001`), ' +
-    'an OpenReview id or URL (`https://openreview.net/forum?id=…`), or a DOI.',
-].join('\n');
+/** The usage a wrong `/paper` shows (built with the other help texts in messages/). */
+export { PAPER_USAGE };
 
 const ReferenceSchema = z.string().transform((text, ctx): PaperReference => {
   const reference = parsePaperReference(text);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scrapeUsage } from '../messages/help-texts.js';
 import { firstProblem, type ParseResult } from './parse-result.js';
 import { parseFlags, tokenize } from './tokenize.js';
 import { SCRAPE_VENUES, type ScrapeVenue } from './venues.js';
@@ -15,14 +16,8 @@ export type ScrapeCommand =
     }
   | { kind: 'arxiv'; days: number; categories?: string[] };
 
-export const SCRAPE_USAGE = [
-  '*How to use /scrape*',
-  '• `/scrape <venue> <year> [--query words] [--limit N] [--include-rejected]`: fetch accepted papers of ' +
-    `a conference (${SCRAPE_VENUES.join(', ')}) and judge them`,
-  '• `/scrape arxiv [--days N] [--categories cs.LG,cs.CL]`: fetch recent arXiv preprints (default: the last day)',
-  '• `/scrape help`: this message',
-  'Examples: `/scrape iclr 2025 --query attention --limit 50`, `/scrape arxiv --days 3`',
-].join('\n');
+/** The usage a wrong `/scrape` shows (the words are in messages/help-texts). */
+export const SCRAPE_USAGE = scrapeUsage(SCRAPE_VENUES);
 
 export const ARXIV_DEFAULT_DAYS = 1;
 const MAX_DAYS = 30;

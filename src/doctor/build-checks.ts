@@ -2,8 +2,8 @@ import { createBedrockRuntimeClient } from '../adapters/bedrock/client.js';
 import { createEc2SsmClients } from '../adapters/ec2-ssm/clients.js';
 import { createOpenSearchClient, OpenSearchHttp } from '../adapters/opensearch/index.js';
 import { createS3Client } from '../adapters/s3/index.js';
+import { SlackChat } from '../adapters/slack/index.js';
 import { createSqsClient } from '../adapters/sqs/index.js';
-import { createChat } from '../compose/create-chat.js';
 import type { Config } from '../config/load-config.js';
 import { createLogger } from '../logging/logger.js';
 import { bedrockModelCheck } from './bedrock-model-check.js';
@@ -30,7 +30,12 @@ const notUsed = (name: string, why: string): DoctorCheck => ({
 export function buildChecks(config: Config, options: { manifestScopes?: string[] } = {}): DoctorCheck[] {
   const region = config.aws.region;
   // One try per check: the doctor reports what fails now rather than retrying it for half an hour.
-  const chat = createChat(config, createLogger({ level: 'silent' }), { retryConfig: { retries: 0 } });
+  const chat = new SlackChat({
+    token: config.slack.botToken,
+    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+    logger: createLogger({ level: 'silent' }),
+    retryConfig: { retries: 0 },
+  });
   const checks: DoctorCheck[] = [
     slackAuthCheck(chat, options.manifestScopes ?? manifestBotScopes()),
     slackAppTokenCheck(config.slack.appToken, config.slack.apiUrl),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ObjectiveSchema } from '../evolve/objective.js';
+import { ObjectiveSchema } from './objective.js';
 
 /** One generated training script. Stored in the blob store by content hash; each regeneration is a new version. */
 export const CodeVersionSchema = z.object({
@@ -20,3 +20,8 @@ export const CodeVersionSchema = z.object({
   backend: z.enum(['neuron', 'cuda']).optional(),
 });
 export type CodeVersion = z.infer<typeof CodeVersionSchema>;
+
+/** A code version's backend; versions stored before backends existed were written for Trainium. */
+export function codeBackendOf(version: Pick<CodeVersion, 'backend'>): 'neuron' | 'cuda' {
+  return version.backend ?? 'neuron';
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExecutionInfoSchema } from './runner-contract.js';
 
 /** A run of one approved code version. One run per code hash; a re-run gets a new id for the same hash. */
 export const RunRecordSchema = z.object({
@@ -55,6 +56,8 @@ export const RunRecordSchema = z.object({
     .optional(),
   interruptions: z.number().int().min(0).optional(),
   resumes: z.number().int().min(0).optional(),
+  /** What the finished run ran on and how fast, from its result.json (issue 12, item 6). */
+  execution: ExecutionInfoSchema.optional(),
   /** Lines the progress message keeps under its current stage: fall-throughs, interruptions, resumes. */
   story: z.array(z.string()).optional(),
 });

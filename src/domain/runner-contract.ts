@@ -96,7 +96,52 @@ export const TorchProfileSchema = z.object({
     z.object({ name: z.string(), selfTimeMs: z.number(), totalTimeMs: z.number(), calls: z.number().int() }),
   ),
   device: z.string().optional(),
+  /** torch.cuda.max_memory_allocated over the visible GPUs, when the wrapper could read it (issue 12). */
+  peakMemoryBytes: z.number().nonnegative().optional(),
 });
+
+/**
+ * Execution info (issue 12, item 6), measured by the runner outside the sandbox where it can be
+ * (trainium-runner/sherpa_runner/execution_info.py). Every field is optional: a runner that cannot know one
+ * (no IMDS off EC2, no GPU, a backend without a compiler) leaves it out, and older results have none.
+ */
+export const ExecutionInfoSchema = z
+  .object({
+    /** The whole runner's wall time (fetch, run, profile, upload); the code's own is `durationSeconds`. */
+    wallSeconds: z.number().nonnegative().optional(),
+    /** Neuron only: compile time read from the run's own compile cache. */
+    compileSeconds: z.number().nonnegative().optional(),
+    /** From METRICS (`tokens_per_sec`, `samples_per_sec`, …) when printed, else the runner's steps/s. */
+    throughput: z
+      .object({
+        value: z.number(),
+        unit: z.string(),
+        source: z.enum(['metrics', 'runner']).optional(),
+        metric: z.string().optional(),
+      })
+      .optional(),
+    /** The run's cgroup high-water mark (contained), or the largest child's RSS (unconfined). */
+    peakHostMemoryBytes: z.number().nonnegative().optional(),
+    /** CUDA: torch.cuda.max_memory_allocated summed over the visible GPUs (from the profiling wrapper). */
+    peakDeviceMemoryBytes: z.number().nonnegative().optional(),
+    device: z.object({ name: z.string(), count: z.number().int().nonnegative() }).optional(),
+    /** From the instance metadata service; `market` from its `instance-life-cycle`. */
+    instance: z
+      .object({
+        id: z.string().optional(),
+        type: z.string().optional(),
+        amiId: z.string().optional(),
+        market: z.string().optional(),
+      })
+      .optional(),
+    runnerVersion: z.string().optional(),
+    /** This run's interruptions and resumes so far, this attempt included. */
+    interruptions: z.number().int().nonnegative().optional(),
+    resumes: z.number().int().nonnegative().optional(),
+    rebalanceRecommendedAt: z.string().optional(),
+  })
+  .passthrough();
+export type ExecutionInfo = z.infer<typeof ExecutionInfoSchema>;
 
 export const RunnerResultSchema = z.object({
   schemaVersion: z.literal(1),
@@ -147,28 +192,8 @@ export const RunnerResultSchema = z.object({
     })
     .passthrough()
     .optional(),
-  /** What the run ran on and how fast (issue 12, item 6). */
-  execution: z
-    .object({
-      wallSeconds: z.number().optional(),
-      runnerVersion: z.string().optional(),
-      interruptions: z.number().int().optional(),
-      resumes: z.number().int().optional(),
-      throughput: z.object({ value: z.number(), unit: z.string() }).passthrough().optional(),
-      compileSeconds: z.number().optional(),
-      peakHostMemoryBytes: z.number().optional(),
-      peakDeviceMemoryBytes: z.number().optional(),
-      instance: z
-        .object({
-          id: z.string().optional(),
-          type: z.string().optional(),
-          amiId: z.string().optional(),
-          market: z.string().optional(),
-        })
-        .optional(),
-    })
-    .passthrough()
-    .optional(),
+  /** What the run ran on and how fast (issue 12, item 6); absent in results from before it. */
+  execution: ExecutionInfoSchema.optional(),
   sandbox: z.object({
     user: z.string(),
     metadataBlocked: z.boolean(),

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from '../ports/cost-ledger.js';
-import type { EvolveSearch, SearchSettings } from './search-record.js';
+import type { EvolveSearch, SearchSettings } from '../domain/evolve-search.js';
 
 /**
  * What a search costs before it runs (the plan posted in the thread) and before each generation (the cap,

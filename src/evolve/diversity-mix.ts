@@ -1,4 +1,4 @@
-import type { VariantLabel } from './search-record.js';
+import type { VariantLabel } from '../domain/evolve-search.js';
 
 /**
  * The share of each kind of change in a generation, after the reference pipeline (seed 003: 3 conservative,

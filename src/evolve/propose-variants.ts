@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Llm, LlmMessage, StructuredResult } from '../ports/llm.js';
 import { applyVariantDiff } from './apply-variant-diff.js';
 import { PROPOSE_PURPOSE } from './cost-estimate.js';
-import type { VariantLabel } from './search-record.js';
+import type { VariantLabel } from '../domain/evolve-search.js';
 import {
   proposalMessages,
   REPAIR_TOOL,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { LlmMessage } from '../ports/llm.js';
-import { formatObjective } from './objective.js';
-import { VariantLabelSchema, type EvolveSearch, type VariantLabel } from './search-record.js';
+import { formatObjective } from '../domain/objective.js';
+import { VariantLabelSchema, type EvolveSearch, type VariantLabel } from '../domain/evolve-search.js';
 
 const ProposalSchema = z.object({
   label: VariantLabelSchema,

@@ -4,6 +4,7 @@ import type { MessageContent } from './message-content.js';
 import { escapeMrkdwn, LIMITS, truncate } from './mrkdwn.js';
 import { fitLines } from './fit-lines.js';
 import { paperLinks, venueLine } from './paper-facts.js';
+import { executionSummary } from './execution-info.js';
 import { formatDuration, formatMetric } from './format-units.js';
 import { actorLabel, formatTime, threadUrl } from './slack-time.js';
 import { STATE_LABELS, stateBadge } from './state-labels.js';
@@ -47,7 +48,8 @@ function runsLine(paper: Paper): string | undefined {
         ? ` · ${formatDuration((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000)}`
         : '';
     const failure = run.failureClass ? ` (${escapeMrkdwn(run.failureClass.replace(/_/g, ' '))})` : '';
-    return `${mark} ${run.status}${failure}${metric}${took} · code \`${run.codeHash.slice(0, 12)}\``;
+    const ran = executionSummary(run.execution);
+    return `${mark} ${run.status}${failure}${metric}${took}${ran ? ` · ${ran}` : ''} · code \`${run.codeHash.slice(0, 12)}\``;
   });
   const earlier = paper.runs.length - RUNS_SHOWN;
   return `*Runs:*${earlier > 0 ? ` (${earlier} earlier not shown)` : ''}\n${lines.join('\n')}`;

@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '../domain/block-kit.js';
-import type { RunnerResult } from '../domain/runner-contract.js';
+import type { ExecutionInfo, RunnerResult } from '../domain/runner-contract.js';
+import { executionLines } from './execution-info.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { MessageContent } from './message-content.js';
 import { LIMITS, escapeMrkdwn, link, truncate } from './mrkdwn.js';
@@ -46,6 +47,8 @@ export interface RunResultView {
   backend?: string;
   metrics?: RunnerResult['metrics']['summary'];
   profile?: RunnerResult['profile'];
+  /** What the run ran on and how fast (issue 12, item 6); absent for results from before it. */
+  execution?: ExecutionInfo;
   failure?: RunFailureView;
   cost: RunCost;
   artifacts: ArtifactLink[];
@@ -154,6 +157,8 @@ export function runResultMessage(view: RunResultView): MessageContent {
   if (table) blocks.push(section(`*Metrics*\n${table}`));
   else if (view.status === 'succeeded') blocks.push(section('_The code printed no `METRICS:` lines._'));
   if (view.profile) blocks.push(...profileBlocks(view.profile));
+  const execution = executionLines(view.execution);
+  if (execution.length > 0) blocks.push(section(execution.join('\n')));
   const context = [costLine(view.cost), artifactLine(view.artifacts)].filter(
     (line): line is string => !!line,
   );

@@ -11,7 +11,12 @@ import { openThreadFor } from '../threads/open-thread.js';
 import { showDecisionOnRoot } from '../threads/update-root.js';
 import { fetchAndStorePaper } from './fetch-paper.js';
 import { describeReference, findPaper } from './find-paper.js';
-import { escapeMrkdwn } from '../messages/mrkdwn.js';
+import {
+  alreadyUnderwayAnswer,
+  judgeCouldNotScore,
+  openedWithPaperRun,
+  paperNotAtSource,
+} from '../messages/paper-command-answers.js';
 
 export type RunPaperDeps = CoreDeps & { llm: Llm };
 
@@ -46,34 +51,22 @@ export async function runPaper(
   if (!paper)
     return {
       kind: 'refused',
-      message: `${escapeMrkdwn(describeReference(reference))} does not exist at its source.`,
+      message: paperNotAtSource(describeReference(reference)),
     };
 
   let judgeNote: string | undefined;
   if (paper.state === 'scraped' || paper.state === 'judge_failed') {
     const [outcome] = await judgePapers(deps, [paper.id], { batchSize: 1 });
-    if (outcome?.kind === 'judge_failed')
-      judgeNote = `The judge could not score it (${escapeMrkdwn(outcome.note)}).`;
-    if (outcome?.kind === 'deferred')
-      judgeNote = `The judge could not score it (${escapeMrkdwn(describeForUser(outcome.error))}).`;
+    if (outcome?.kind === 'judge_failed') judgeNote = judgeCouldNotScore(outcome.note);
+    if (outcome?.kind === 'deferred') judgeNote = judgeCouldNotScore(describeForUser(outcome.error));
     paper = (await deps.papers.get(paper.id)) ?? paper;
   }
-  if (!RUNNABLE.includes(paper.state)) return { kind: 'refused', message: alreadyUnderway(paper) };
+  if (!RUNNABLE.includes(paper.state)) return { kind: 'refused', message: alreadyUnderwayAnswer(paper) };
 
-  const note = `Opened by <@${userId}> with \`/paper run\``;
+  const note = openedWithPaperRun(userId);
   const { thread } = await openThreadFor(paper.id, deps, { note });
   const decision: Decision = await requestCodegen(deps, { paperId: paper.id, from: RUNNABLE, actor: userId });
   if (!decision.ok) return { kind: 'refused', message: decision.message };
   await showDecisionOnRoot(deps, decision.paper, decision.audit, note);
   return { kind: 'requested', paper: decision.paper, thread, fetched, ...(judgeNote ? { judgeNote } : {}) };
-}
-
-function alreadyUnderway(paper: Paper): string {
-  const where = paper.thread ? ` in <#${paper.thread.channel}>` : '';
-  if (paper.state === 'code_requested') return `Code for this paper is already being generated${where}.`;
-  const version = paper.codeVersions.at(-1);
-  return (
-    `This paper is past code generation (${paper.state.replace(/_/g, ' ')}${version ? `, code v${version.version}` : ''})${where}. ` +
-    'Use the buttons in its thread: Regenerate with feedback asks for new code.'
-  );
 }

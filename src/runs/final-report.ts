@@ -136,6 +136,7 @@ export function runResultView(
     status: failure ? 'failed' : 'succeeded',
     ...(duration !== undefined ? { durationSeconds: duration } : {}),
     ...(result ? { backend: result.backend, metrics: result.metrics.summary, profile: result.profile } : {}),
+    ...(result?.execution ? { execution: result.execution } : {}),
     ...(failure ? { failure } : {}),
     cost: input.cost,
     artifacts:

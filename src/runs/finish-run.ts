@@ -89,6 +89,7 @@ export async function finishRun(
       ...(view.failure ? { failureClass: view.failure.class } : {}),
       ...(resultKey ? { resultKey } : {}),
       ...(headline ? { headline } : {}),
+      ...(trusted?.execution ? { execution: trusted.execution } : {}),
     },
     ...(view.failure
       ? { extraPatch: { lastNote: `${view.failure.class}: ${view.failure.message}`.slice(0, 500) } }

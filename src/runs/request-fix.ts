@@ -10,6 +10,12 @@ import type { WorkQueue } from '../ports/work-queue.js';
 import { failureOf, isInfrastructureFailure } from './final-report.js';
 import { readResultAt } from '../runner/read-run-files.js';
 import { findRun } from './run-records.js';
+import {
+  infrastructureFailureNotFixable,
+  NEWER_RUN_EXISTS,
+  noFixRoundsLeft,
+  RUN_GONE,
+} from '../messages/click-replies.js';
 
 export interface RequestFixDeps {
   papers: PaperStore;
@@ -60,21 +66,21 @@ export async function requestFix(
 ): Promise<FixOutcome> {
   const paper = await deps.papers.get(request.paperId);
   const run = paper && findRun(paper, request.runId);
-  if (!paper || !run) return { kind: 'refused', message: 'That run is not in Sherpa’s store any more.' };
+  if (!paper || !run) return { kind: 'refused', message: RUN_GONE };
   if (paper.runs[paper.runs.length - 1]?.runId !== run.runId) {
-    return { kind: 'refused', message: 'A newer run of this paper exists; use the buttons on its result.' };
+    return { kind: 'refused', message: NEWER_RUN_EXISTS };
   }
   if (isInfrastructureFailure(run.failureClass)) {
     return {
       kind: 'refused',
-      message: `That run failed in Sherpa’s own infrastructure (${run.failureClass}), not in the code, so there is nothing for Claude to fix. Re-run it once the problem is fixed.`,
+      message: infrastructureFailureNotFixable(run.failureClass),
     };
   }
   const maxRounds = deps.config.codegen.maxFixRounds;
   if (paper.fixRounds >= maxRounds) {
     return {
       kind: 'refused',
-      message: `This paper has used its ${maxRounds} fix rounds (MAX_FIX_ROUNDS). Regenerate the code with feedback instead.`,
+      message: noFixRoundsLeft(maxRounds),
     };
   }
   const feedback = await failureFeedback(deps.blobs, run, paper.lastNote);

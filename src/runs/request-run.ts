@@ -14,6 +14,7 @@ import { newRunId } from '../domain/run-keys.js';
 import { updateRun } from './run-records.js';
 import { runDedupeId, sendRunJob } from './send-run-job.js';
 import type { RunReporter } from './run-reporter.js';
+import { newerCodeThanRunButton, paperNotInStore } from '../messages/click-replies.js';
 
 export interface RequestRunDeps {
   papers: PaperStore;
@@ -78,15 +79,14 @@ async function requestRunOnce(
   request: RunRequest,
 ): Promise<RunRequestOutcome | { kind: 'retry'; message: string }> {
   const paper = await deps.papers.get(request.paperId);
-  if (!paper)
-    return { kind: 'refused', message: `Paper ${request.paperId} is not in Sherpa's store any more.` };
+  if (!paper) return { kind: 'refused', message: paperNotInStore(request.paperId) };
   if (paper.currentCodeHash !== request.codeHash) {
     const latest = paper.codeVersions.find((version) => version.hash === paper.currentCodeHash);
     return {
       kind: 'stale',
-      message:
-        `A newer version of the code exists${latest ? ` (v${latest.version}, \`${latest.hash.slice(0, 12)}\`)` : ''}: ` +
-        'this button was for an older one. Use the Run button on the latest code step.',
+      message: newerCodeThanRunButton(
+        latest && { version: latest.version, shortHash: latest.hash.slice(0, 12) },
+      ),
     };
   }
   const from = FROM[request.kind];

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { runCodeChecks } from '../../src/codegen/checks/run-code-checks.js';
 
 const GOOD = readFileSync(new URL('../fixtures/codegen/good-train.py', import.meta.url), 'utf8');
+const GOOD_CUDA = readFileSync(new URL('../fixtures/codegen/good-train-cuda.py', import.meta.url), 'utf8');
+const CHECKPOINT_CHECK =
+  'Checkpoints to SHERPA_CHECKPOINT_DIR and resumes (model, optimizer, step; on SIGTERM)';
 const noHosts = { allowedHosts: [] };
 
 function failedNames(report: Awaited<ReturnType<typeof runCodeChecks>>): string[] {
@@ -21,6 +24,7 @@ describe('runCodeChecks', () => {
       'No subprocess, shell or dynamic code',
       'Network only to allowed dataset hosts',
       'Stops within the wall-clock budget',
+      CHECKPOINT_CHECK,
     ]);
   });
 
@@ -108,12 +112,88 @@ describe('runCodeChecks', () => {
       'Stops within the wall-clock budget',
       /SHERPA_RUN_BUDGET_SECONDS/,
     ],
+    [
+      'a checkpoint folder of its own',
+      GOOD.replace('os.environ.get("SHERPA_CHECKPOINT_DIR", "checkpoint")', '"checkpoint"'),
+      CHECKPOINT_CHECK,
+      /never reads SHERPA_CHECKPOINT_DIR/,
+    ],
+    [
+      'no SIGTERM handler',
+      GOOD.replace('    signal.signal(signal.SIGTERM, request_stop)\n', ''),
+      CHECKPOINT_CHECK,
+      /does not save on SIGTERM.*spot interruption/,
+    ],
+    [
+      'no resume',
+      GOOD.replace('state = torch.load(CHECKPOINT)', 'state = {"model": {}, "optimizer": {}, "step": 0}'),
+      CHECKPOINT_CHECK,
+      /never resumes/,
+    ],
+    [
+      'a checkpoint saved only after training',
+      GOOD.replace('            save_checkpoint(model, optimizer, step)\n', '            pass\n').replace(
+        '\n\n\nif __name__',
+        '\n    save_checkpoint(model, optimizer, STEPS)\n\n\nif __name__',
+      ),
+      CHECKPOINT_CHECK,
+      /only outside the training loop/,
+    ],
+    [
+      'a checkpoint without the optimizer',
+      GOOD.replace('"optimizer": optimizer.state_dict(), ', '').replace(
+        'optimizer.load_state_dict(state["optimizer"])',
+        'pass',
+      ),
+      CHECKPOINT_CHECK,
+      /optimizer state/,
+    ],
   ])('rejects %s', async (_what, code, failedCheck, detail) => {
     expect(code).not.toBe(GOOD);
     const report = await runCodeChecks(code, noHosts);
     expect(report.passed).toBe(false);
     expect(failedNames(report)).toEqual([failedCheck]);
     expect(report.checks.find((check) => check.name === failedCheck)?.detail).toMatch(detail);
+  });
+
+  it('holds a GPU version to the GPU rules: CUDA required and allowed, torch_xla refused', async () => {
+    const cuda = { ...noHosts, backend: 'cuda' as const };
+    const report = await runCodeChecks(GOOD_CUDA, cuda);
+    expect(report.checks.filter((check) => !check.passed)).toEqual([]);
+    expect(report.checks.map((check) => check.name)).toContain('Runs on a GPU (CUDA device)');
+    expect(report.checks.map((check) => check.name)).toContain('No torch_xla');
+    expect(report.checks.map((check) => check.name)).not.toContain('No CUDA');
+
+    const withXla = await runCodeChecks(
+      GOOD_CUDA.replace('import torch.nn as nn\n', 'import torch.nn as nn\nimport torch_xla\n'),
+      cuda,
+    );
+    expect(failedNames(withXla)).toEqual(['No torch_xla']);
+    const onCpu = await runCodeChecks(
+      GOOD_CUDA.replace('torch.device("cuda")', 'torch.device("cpu")').replace(
+        '            torch.cuda.synchronize()\n',
+        '',
+      ),
+      cuda,
+    );
+    expect(failedNames(onCpu)).toEqual(['Runs on a GPU (CUDA device)']);
+    // The Trainium version on the GPU backend and the GPU version on the Trainium backend both fail.
+    expect(failedNames(await runCodeChecks(GOOD, cuda))).toEqual([
+      'Runs on a GPU (CUDA device)',
+      'No torch_xla',
+    ]);
+    expect(failedNames(await runCodeChecks(GOOD_CUDA, noHosts))).toEqual([
+      'Runs on Trainium (torch_xla device and sync)',
+      'No CUDA',
+    ]);
+  });
+
+  it('holds a GPU version to the checkpoint contract too', async () => {
+    const report = await runCodeChecks(GOOD_CUDA.replace(/torch\.load\(CHECKPOINT\)/, '{}'), {
+      ...noHosts,
+      backend: 'cuda',
+    });
+    expect(failedNames(report)).toEqual([CHECKPOINT_CHECK]);
   });
 
   it('allows dataset downloads only from the configured hosts', async () => {

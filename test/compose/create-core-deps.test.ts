@@ -68,6 +68,23 @@ describe('createCoreDeps', () => {
     await expect(deps.papers.get(paper.id)).rejects.toThrow();
   });
 
+  it('builds the paper sources and the scheduler, so no stage or job constructs an adapter', async () => {
+    const deps = await createCoreDeps(configWith(), logger, { chat });
+    const venue = { kind: 'venue', year: 2025, includeRejected: false } as const;
+    expect(deps.sources.create({ ...venue, venue: 'iclr' })).toMatchObject({
+      source: 'openreview',
+      label: 'ICLR 2025',
+    });
+    expect(deps.sources.create({ ...venue, venue: 'mlsys' })).toMatchObject({
+      source: 'mlsys',
+      label: 'MLSys 2025',
+    });
+    const window = { from: '2026-11-18T00:00:00.000Z', to: '2026-11-23T00:00:00.000Z' };
+    expect(deps.sources.create({ kind: 'arxiv', categories: ['cs.LG'], ...window }).source).toBe('arxiv');
+    deps.scheduler.schedule('0 9 * * *', 'UTC', async () => {}).stop();
+    await deps.close();
+  });
+
   it('keeps data across a restart', async () => {
     const first = await createCoreDeps(configWith(), logger, { chat });
     const { paper } = await first.papers.ingest(scraped({ sourceId: '2501.00002' }));

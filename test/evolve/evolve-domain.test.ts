@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applySearchMove } from '../../src/evolve/apply-search-move.js';
+import { applySearchMove } from '../../src/domain/evolve-search-move.js';
 import { diversityMix } from '../../src/evolve/diversity-mix.js';
-import { improvementOf, parseObjective } from '../../src/evolve/objective.js';
-import { IllegalSearchTransitionError } from '../../src/evolve/search-state.js';
+import { improvementOf, parseObjective } from '../../src/domain/objective.js';
+import { IllegalSearchTransitionError } from '../../src/domain/evolve-search-state.js';
 import { hashOf, searchFixture } from './search-fixture.js';
 
 const count = (labels: string[]) =>

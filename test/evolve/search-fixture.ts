@@ -1,4 +1,4 @@
-import { EvolveSearchSchema, type EvolveSearch, type Variant } from '../../src/evolve/search-record.js';
+import { EvolveSearchSchema, type EvolveSearch, type Variant } from '../../src/domain/evolve-search.js';
 
 export const ORIGIN = 'a'.repeat(64);
 export const hashOf = (c: string) => c.repeat(64);

@@ -64,7 +64,8 @@ export async function runRunner(
   const { stdout } = await run(
     'python3',
     ['-m', 'sherpa_runner', '--job', jobUri, '--work-root', workRoot, ...sandboxArgs()],
-    { cwd: RUNNER_DIR, env, timeout: 60_000 },
+    // No metadata service unless the test brings its own: the runner's spot watcher must not probe the host's.
+    { cwd: RUNNER_DIR, env: { AWS_EC2_METADATA_DISABLED: 'true', ...env }, timeout: 60_000 },
   );
   return stdout;
 }

@@ -18,6 +18,7 @@ import type { RequestRunDeps } from '../../src/runs/request-run.js';
 import { MemoryBlobStore } from './memory-blob-store.js';
 import { RecordingReporter } from './recording-reporter.js';
 import { VirtualClock } from './virtual-clock.js';
+import type { ComputePool } from '../../src/config/compute-pools.js';
 
 export const HARNESS_ENV = {
   SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -50,6 +51,8 @@ export function runHarness(options: {
   logger?: Logger;
   /** A data folder several harnesses share, as processes of one bot restarting share DATA_DIR (in memory by default). */
   dataDir?: string;
+  /** The pools runs are placed on (issue 12); absent: one fixed pool of the compute's instances. */
+  pools?: ComputePool[];
 }): RunHarness {
   const database = openSherpaDatabase({ dataDir: options.dataDir ?? ':memory:' });
   const virtual = new VirtualClock('2026-11-23T09:00:00.000Z');
@@ -78,7 +81,13 @@ export function runHarness(options: {
     reporter,
     config,
     compute,
-    pool: new InstancePool({ compute, coordination, logger }),
+    pool: new InstancePool({
+      compute,
+      coordination,
+      logger,
+      clock,
+      ...(options.pools ? { pools: options.pools } : {}),
+    }),
     runQueue,
     timings: { ...DEFAULT_RUN_TIMINGS, ...options.timings },
     hourlyPriceUsd: compute.hourlyPriceUsd,

@@ -1,16 +1,18 @@
 import type { BlobStore } from '../../src/ports/blob-store.js';
-import type {
-  Compute,
-  InstanceState,
-  InstanceStatus,
-  OnReadyStep,
-  RunCommand,
-  RunHandle,
-  RunPoll,
+import {
+  LaunchCapacityError,
+  type Compute,
+  type InstanceState,
+  type InstanceStatus,
+  type LaunchRequest,
+  type OnReadyStep,
+  type RunCommand,
+  type RunHandle,
+  type RunPoll,
 } from '../../src/ports/compute.js';
 import { readProgress } from '../../src/runner/read-run-files.js';
 import { runKeys } from '../../src/domain/run-keys.js';
-import type { RunnerProgress, RunnerResult } from '../../src/domain/runner-contract.js';
+import { RunnerJobSchema, type RunnerProgress, type RunnerResult } from '../../src/domain/runner-contract.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 interface SimInstance {
@@ -20,12 +22,20 @@ interface SimInstance {
   launchedAt?: number;
   /** Billed intervals [start, end); an open one has end undefined. */
   billed: { start: number; end?: number }[];
+  /** Launched instances (issue 12): their pool, market and client token. */
+  launch?: { pool: string; market: 'spot' | 'on-demand'; clientToken: string };
 }
 
-interface SimRun {
+export interface SimRun {
   runId: string;
   endsAt: number;
   written: boolean;
+  instanceId: string;
+  /** Work done before this attempt began (restored from its checkpoint) and when this attempt began. */
+  workBeforeMs: number;
+  startedAt: number;
+  /** Set by `interrupt`: the run ends with status `interrupted` and this much work checkpointed. */
+  interrupted?: { checkpointedMs: number };
 }
 
 export interface SimulatedComputeOptions {
@@ -43,8 +53,17 @@ export interface SimulatedComputeOptions {
   initialState?: InstanceState;
   /** Make some runs fail the way a Neuron compile error does. */
   fails?: (runId: string) => boolean;
+  /** The metric summary a run reports (`{ val_loss: 1.7 }`: first = last = best), instead of the loss curve's. */
+  summary?: (runId: string) => Record<string, number> | undefined;
   /** What the runner reports of the metadata block (true unless a test says otherwise). */
   metadataBlocked?: boolean;
+  /**
+   * Issue 12: a launch's answer. Return an EC2 error code (`InsufficientInstanceCapacity`, …) to refuse it for
+   * capacity; undefined launches. Absent: every launch succeeds.
+   */
+  capacity?: (request: LaunchRequest) => string | undefined;
+  /** How often the simulated code checkpoints (its work since the last one is lost on interruption). */
+  checkpointEveryMs?: number;
 }
 
 /**
@@ -66,6 +85,14 @@ export class SimulatedCompute implements Compute {
   /** When each run's code began (virtual ms), for queue-wait figures. */
   readonly runStarts = new Map<string, number>();
   readonly stops: string[] = [];
+  /** Launched instances in order, and terminated ones (issue 12). */
+  readonly launched: { instanceId: string; pool: string; market: 'spot' | 'on-demand'; at: number }[] = [];
+  readonly terminated: string[] = [];
+  /** Work lost at each interruption (ms of code time since its last checkpoint). */
+  readonly lostWorkMs: number[] = [];
+  /** Code time of every attempt, by the run's base id (an interrupted run has several). */
+  readonly codeMs = new Map<string, number[]>();
+  private launchCount = 0;
 
   constructor(private readonly options: SimulatedComputeOptions) {
     this.instanceIds = options.instanceIds;
@@ -100,17 +127,81 @@ export class SimulatedCompute implements Compute {
     return this.settle(instance);
   }
 
-  async describe(): Promise<InstanceStatus[]> {
-    return this.options.instanceIds.map((instanceId) => {
-      const instance = this.get(instanceId);
-      return {
-        instanceId,
-        state: instance.state,
-        ...(instance.launchedAt !== undefined
-          ? { launchedAt: new Date(instance.launchedAt).toISOString() }
-          : {}),
-      };
+  async describe(instanceIds: readonly string[] = this.options.instanceIds): Promise<InstanceStatus[]> {
+    return instanceIds
+      .filter((instanceId) => this.instances.has(instanceId))
+      .map((instanceId) => this.statusOf(instanceId));
+  }
+
+  private statusOf(instanceId: string): InstanceStatus {
+    const instance = this.get(instanceId);
+    return {
+      instanceId,
+      state: instance.state,
+      ...(instance.launchedAt !== undefined
+        ? { launchedAt: new Date(instance.launchedAt).toISOString() }
+        : {}),
+      lifecycle: instance.launch?.market ?? 'on-demand',
+    };
+  }
+
+  /** RunInstances: idempotent on the client token, refused when `capacity` says so; boots in `bootMs`. */
+  async launch(request: LaunchRequest): Promise<InstanceStatus> {
+    const same = [...this.instances.entries()].find(([, i]) => i.launch?.clientToken === request.clientToken);
+    if (same) return this.statusOf(same[0]);
+    const refused = this.options.capacity?.(request);
+    if (refused)
+      throw new LaunchCapacityError(refused, `simulated: no ${request.market} capacity in ${request.pool}`);
+    this.launchCount += 1;
+    const instanceId = `i-1a${this.launchCount.toString(16).padStart(15, '0')}`;
+    this.instances.set(instanceId, {
+      state: 'pending',
+      settlesAt: this.now() + this.options.bootMs,
+      launchedAt: this.now(),
+      billed: [{ start: this.now() }],
+      launch: { pool: request.pool, market: request.market, clientToken: request.clientToken },
     });
+    this.launched.push({ instanceId, pool: request.pool, market: request.market, at: this.now() });
+    return this.statusOf(instanceId);
+  }
+
+  async findLaunched(clientToken: string): Promise<InstanceStatus | undefined> {
+    const found = [...this.instances.entries()].find(([, i]) => i.launch?.clientToken === clientToken);
+    return found && this.statusOf(found[0]);
+  }
+
+  async terminate(instanceId: string): Promise<void> {
+    const instance = this.get(instanceId);
+    if (instance.state === 'terminated') return;
+    instance.state = 'terminated';
+    const open = instance.billed[instance.billed.length - 1];
+    if (open && open.end === undefined) open.end = this.now();
+    this.terminated.push(instanceId);
+  }
+
+  /**
+   * A spot interruption on a running instance: the code stops, its checkpoint (the last one it saved) is
+   * synced and the result says `interrupted`, as the runner writes it; EC2 then reclaims the instance.
+   */
+  interrupt(instanceId: string): boolean {
+    const run = [...this.runs.values()].find(
+      (r) => r.instanceId === instanceId && !r.written && !r.interrupted,
+    );
+    const every = this.options.checkpointEveryMs ?? 60_000;
+    if (run) {
+      const worked = run.workBeforeMs + (this.now() - run.startedAt);
+      const checkpointedMs = Math.floor(worked / every) * every;
+      this.lostWorkMs.push(worked - checkpointedMs);
+      run.interrupted = { checkpointedMs };
+      run.endsAt = this.now();
+    }
+    void this.terminate(instanceId);
+    return run !== undefined;
+  }
+
+  /** Running (or booting) instances that no one has stopped or terminated. */
+  live(): string[] {
+    return [...this.instances.keys()].filter((id) => ['running', 'pending'].includes(this.get(id).state));
   }
 
   async ensureReady(instanceId: string, onStep: OnReadyStep): Promise<{ startedByUs: boolean }> {
@@ -145,10 +236,21 @@ export class SimulatedCompute implements Compute {
   async startRun(instanceId: string, run: RunCommand): Promise<RunHandle> {
     if (this.get(instanceId).state !== 'running')
       throw new Error(`run sent to ${instanceId} while not running`);
+    // A resumed attempt (`<runId>.a<n>`) restores the work its checkpoint holds, as the runner would.
+    const jobText = await this.options.blobs.getText(run.jobKey);
+    const job = jobText ? RunnerJobSchema.parse(JSON.parse(jobText)) : undefined;
+    const restored = job?.resumeFrom
+      ? await this.options.blobs.getText(`${run.jobKey.replace(/job\.json$/, '')}checkpoint/state.json`)
+      : undefined;
+    const workBeforeMs = restored ? (JSON.parse(restored) as { workMs: number }).workMs : 0;
+    const total = this.options.runMs(job?.runId ?? run.runId);
     this.runs.set(run.runId, {
       runId: run.runId,
-      endsAt: this.now() + this.options.runMs(run.runId),
+      endsAt: this.now() + Math.max(0, total - workBeforeMs),
       written: false,
+      instanceId,
+      workBeforeMs,
+      startedAt: this.now(),
     });
     this.runStarts.set(run.runId, this.now());
     this.sent.push(run);
@@ -174,10 +276,31 @@ export class SimulatedCompute implements Compute {
       };
     if (this.now() < run.endsAt) return { state: 'running' };
     if (!run.written) {
+      const base = run.runId.replace(/\.a\d+$/, '');
+      this.codeMs.set(base, [...(this.codeMs.get(base) ?? []), run.endsAt - run.startedAt]);
+    }
+    if (!run.written && run.interrupted) {
+      run.written = true;
+      const location = { runId: run.runId, scope: this.storageScope(handle.instanceId) };
+      const keys = runKeys(location);
+      const state = JSON.stringify({ workMs: run.interrupted.checkpointedMs });
+      await this.options.blobs.put(`${keys.resultPrefix}checkpoint/state.json`, state);
+      const result: RunnerResult = {
+        ...simulatedResult(run, this.now(), false),
+        status: 'interrupted',
+        exitCode: null,
+        metrics: { series: {}, summary: {} },
+        checkpoint: { uri: this.options.blobs.uriFor(`${keys.resultPrefix}checkpoint/`), syncs: 1 },
+        interruption: { action: 'terminate', stoppedWithinGrace: true },
+      };
+      await this.options.blobs.put(keys.result, JSON.stringify(result));
+    } else if (!run.written) {
       run.written = true;
       const simulated = simulatedResult(run, this.now(), this.options.fails?.(run.runId) ?? false);
+      const summary = simulated.status === 'succeeded' ? this.options.summary?.(run.runId) : undefined;
       const result = {
         ...simulated,
+        ...(summary ? { metrics: { series: {}, summary: summaryOf(summary) } } : {}),
         sandbox: { ...simulated.sandbox, metadataBlocked: this.options.metadataBlocked ?? true },
       };
       const location = { runId: run.runId, scope: this.storageScope(handle.instanceId) };
@@ -186,7 +309,12 @@ export class SimulatedCompute implements Compute {
     return { state: 'finished', outcome: 'success', exitCode: 0, detail: 'Success', stdout: '', stderr: '' };
   }
 
-  async cancelRun(): Promise<void> {}
+  /** Run ids whose command was cancelled (the run itself goes on to its end here). */
+  readonly cancelled: string[] = [];
+
+  async cancelRun(handle: RunHandle): Promise<void> {
+    this.cancelled.push(handle.runId);
+  }
 
   readProgress(handle: RunHandle): Promise<RunnerProgress | undefined> {
     return readProgress(this.options.blobs, {
@@ -217,6 +345,15 @@ export class SimulatedCompute implements Compute {
       0,
     );
   }
+}
+
+function summaryOf(values: Record<string, number>): RunnerResult['metrics']['summary'] {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      { first: value, last: value, best: value, goal: 'min' as const, points: 1 },
+    ]),
+  );
 }
 
 function simulatedResult(run: SimRun, nowMs: number, failed: boolean): RunnerResult {

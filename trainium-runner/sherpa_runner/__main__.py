@@ -36,6 +36,18 @@ def main(argv=None) -> int:
     parser.add_argument("--no-create-user", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--python", default=os.environ.get("SHERPA_PYTHON", sys.executable), help="interpreter for the code")
     parser.add_argument("--keep-workdir", action="store_true", help="leave the run folder for debugging")
+    parser.add_argument(
+        "--spot-poll",
+        type=float,
+        default=float(os.environ.get("SHERPA_SPOT_POLL_SECONDS", "5")),
+        help="seconds between looks at the spot interruption notice (default 5)",
+    )
+    parser.add_argument(
+        "--interrupt-reserve",
+        type=float,
+        default=float(os.environ.get("SHERPA_INTERRUPT_RESERVE_SECONDS", "30")),
+        help="seconds of a spot notice kept back from the code's grace for the final sync (default 30)",
+    )
     args = parser.parse_args(argv)
     options = RunnerOptions(
         progress_interval_seconds=max(args.progress_interval, 0.05),
@@ -44,6 +56,8 @@ def main(argv=None) -> int:
         unconfined=args.unconfined,
         python=args.python,
         keep_workdir=args.keep_workdir,
+        spot_poll_seconds=max(args.spot_poll, 0.05),
+        sync_reserve_seconds=max(args.interrupt_reserve, 0.0),
     )
     return run(args.job, options)
 

@@ -5,3 +5,4 @@ export { SqliteCoordinationStore } from './sqlite-coordination-store.js';
 export { SqliteCostLedger } from './sqlite-cost-ledger.js';
 export { SqliteWorkQueue, type SqliteWorkQueueOptions } from './sqlite-work-queue.js';
 export { FileBlobStore } from './file-blob-store.js';
+export { SqliteSearchStore } from './sqlite-search-store.js';

@@ -108,4 +108,19 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX papers_state_updated;
   DROP INDEX papers_venue_year;
   `,
+  // 4: evolve searches (issue 13): the record as JSON, one live search per paper.
+  `
+  CREATE TABLE evolve_searches (
+    id TEXT PRIMARY KEY,
+    paper_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX evolve_searches_live_paper ON evolve_searches(paper_id)
+    WHERE state NOT IN ('finished', 'stopped', 'capped');
+  CREATE INDEX evolve_searches_state ON evolve_searches(state, created_at);
+  `,
 ];

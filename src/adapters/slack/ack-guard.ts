@@ -23,10 +23,6 @@ interface PendingEnvelope {
 
 export const ACK_GUARD_DEADLINE_MS = 2_000;
 
-const LATE_TEXT =
-  'Sherpa is taking longer than expected to answer that. If nothing follows, please try again; the details are in the bot log.';
-const FAILED_TEXT = 'Sherpa hit a problem handling that and logged it. Please try again in a moment.';
-
 /**
  * Slack gives an app 3 seconds to acknowledge an envelope (slack.md §4), and Bolt's Socket Mode receiver has no
  * timer of its own (§1.4). The guard watches every envelope and every ack frame; an envelope still unacknowledged
@@ -40,6 +36,7 @@ export class AckGuard {
   private readonly ackedEarly = new Set<string>();
   /** `whenIdle` callers, resolved when the last pending envelope is acked. */
   private idleWaiters: Array<() => void> = [];
+  private readonly deadlineMs: number;
 
   private readonly onEvent = (args: SlackEventArgs) => {
     if (this.ackedEarly.delete(args.envelope_id)) return;
@@ -62,11 +59,17 @@ export class AckGuard {
     this.wakeIfIdle();
   };
 
+  /**
+   * `answer`: what a slash command's user reads when the guard acks for a listener that was late or failed
+   * (the message builders' `ackGuardAnswer`, handed in by the composition root).
+   */
   constructor(
     private readonly client: AckingClient,
     private readonly logger: Logger,
-    private readonly deadlineMs = ACK_GUARD_DEADLINE_MS,
+    deadlineMs: number | undefined,
+    private readonly answer: (why: 'late' | 'failed') => string,
   ) {
+    this.deadlineMs = deadlineMs ?? ACK_GUARD_DEADLINE_MS;
     client.on('slack_event', this.onEvent);
     client.on('outgoing_message', this.onOutgoing);
   }
@@ -126,10 +129,7 @@ export class AckGuard {
     const { type } = entry.args;
     this.logger.warn({ envelopeId, type, why }, 'acknowledging an envelope no listener acknowledged');
     // Only slash commands show an ack's text to the user (accepts_response_payload, slack.md §1.3).
-    const response =
-      type === 'slash_commands'
-        ? { response_type: 'ephemeral', text: why === 'late' ? LATE_TEXT : FAILED_TEXT }
-        : {};
+    const response = type === 'slash_commands' ? { response_type: 'ephemeral', text: this.answer(why) } : {};
     try {
       await entry.args.ack(response);
     } catch (error) {

@@ -13,6 +13,11 @@ const INSPECTOR = projectPath('src', 'codegen', 'checks', 'inspect-training-scri
 
 /** The environment variable a generated script reads its wall-clock budget from (the runner sets it). */
 export const BUDGET_ENV = 'SHERPA_RUN_BUDGET_SECONDS';
+/** The folder the runner syncs to the results and restores on resume (trainium-runner/sherpa_runner/runner.py). */
+export const CHECKPOINT_ENV = 'SHERPA_CHECKPOINT_DIR';
+
+/** The accelerator a code version is written for (issue 12, item 5). */
+export type CodeBackend = 'neuron' | 'cuda';
 
 const FindingSchema = z.object({ rule: z.string(), line: z.number().int(), message: z.string() });
 const InspectionSchema = z.object({
@@ -21,15 +26,32 @@ const InspectionSchema = z.object({
 });
 export type Finding = z.infer<typeof FindingSchema>;
 
-/** Rules the inspector reports, in the order and with the names shown in the thread. */
-const NAMED_CHECKS: { name: string; rules: string[] }[] = [
-  { name: 'METRICS line per step', rules: ['metrics'] },
-  { name: 'Runs on Trainium (torch_xla device and sync)', rules: ['trainium'] },
-  { name: 'No CUDA', rules: ['cuda'] },
-  { name: 'No subprocess, shell or dynamic code', rules: ['process', 'dynamic-code'] },
-  { name: 'Network only to allowed dataset hosts', rules: ['network'] },
-  { name: 'Stops within the wall-clock budget', rules: ['budget'] },
-];
+/** Rules the inspector reports, in the order and with the names shown in the thread; the device rules follow
+ * the backend (CUDA forbidden and torch_xla required on `neuron`, the reverse on `cuda`). */
+const DEVICE_CHECKS: Record<CodeBackend, { name: string; rules: string[] }[]> = {
+  neuron: [
+    { name: 'Runs on Trainium (torch_xla device and sync)', rules: ['trainium'] },
+    { name: 'No CUDA', rules: ['cuda'] },
+  ],
+  cuda: [
+    { name: 'Runs on a GPU (CUDA device)', rules: ['gpu'] },
+    { name: 'No torch_xla', rules: ['xla'] },
+  ],
+};
+
+function namedChecks(backend: CodeBackend): { name: string; rules: string[] }[] {
+  return [
+    { name: 'METRICS line per step', rules: ['metrics'] },
+    ...DEVICE_CHECKS[backend],
+    { name: 'No subprocess, shell or dynamic code', rules: ['process', 'dynamic-code'] },
+    { name: 'Network only to allowed dataset hosts', rules: ['network'] },
+    { name: 'Stops within the wall-clock budget', rules: ['budget'] },
+    {
+      name: `Checkpoints to ${CHECKPOINT_ENV} and resumes (model, optimizer, step; on SIGTERM)`,
+      rules: ['checkpoint'],
+    },
+  ];
+}
 
 export function describeFinding(finding: Finding): string {
   return finding.line > 0 ? `line ${finding.line}: ${finding.message}` : finding.message;
@@ -38,8 +60,9 @@ export function describeFinding(finding: Finding): string {
 /** Run the AST inspector on `workDir/train.py` and fold its findings into named pass/fail checks. */
 export async function inspectScript(
   workDir: string,
-  options: { allowedHosts: string[]; python?: string; objectiveMetric?: string },
+  options: { allowedHosts: string[]; python?: string; backend?: CodeBackend; objectiveMetric?: string },
 ): Promise<{ checks: CodeCheck[]; findings: Finding[] }> {
+  const backend = options.backend ?? 'neuron';
   const result = await runPython(
     [
       INSPECTOR,
@@ -47,6 +70,8 @@ export async function inspectScript(
       JSON.stringify({
         allowedHosts: options.allowedHosts,
         budgetEnv: BUDGET_ENV,
+        checkpointEnv: CHECKPOINT_ENV,
+        backend,
         ...(options.objectiveMetric ? { objective: options.objectiveMetric } : {}),
       }),
     ],
@@ -64,8 +89,11 @@ export async function inspectScript(
   const findings = parsed.findings.filter((finding) => finding.rule !== 'syntax');
   // The objective's check is shown only for code that declares one (issue 13, item 2).
   const named = options.objectiveMetric
-    ? [...NAMED_CHECKS, { name: `Prints the objective (${options.objectiveMetric})`, rules: ['objective'] }]
-    : NAMED_CHECKS;
+    ? [
+        ...namedChecks(backend),
+        { name: `Prints the objective (${options.objectiveMetric})`, rules: ['objective'] },
+      ]
+    : namedChecks(backend);
   const checks = named.map(({ name, rules }) => {
     const failed = findings.filter((finding) => rules.includes(finding.rule));
     return failed.length === 0

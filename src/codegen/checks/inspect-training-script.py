@@ -1,7 +1,11 @@
 """Static checks on a generated training script, with Python's own parser (no regular expressions).
 
 Usage: python3 inspect-training-script.py <script.py> '<options json>'
-Options: {"allowedHosts": ["huggingface.co", ...], "budgetEnv": "SHERPA_RUN_BUDGET_SECONDS"}
+Options: {"allowedHosts": ["huggingface.co", ...], "budgetEnv": "SHERPA_RUN_BUDGET_SECONDS",
+          "checkpointEnv": "SHERPA_CHECKPOINT_DIR", "backend": "neuron" | "cuda"}
+The backend decides the device rules: `neuron` needs torch_xla and forbids CUDA; `cuda` needs a CUDA device and
+forbids torch_xla. Both need the checkpoint contract (issue 12): save model, optimizer and step to the checkpoint
+folder inside the training loop and on SIGTERM, and resume from it.
 Prints one JSON object: {"findings": [{"rule", "line", "message"}], "facts": {...}}.
 A finding is a reason not to post the code; facts describe what was seen (for the thread and the review prompt).
 Standard library only: it runs wherever the bot runs.
@@ -55,6 +59,11 @@ DYNAMIC_CODE_CALLS = {"eval", "exec", "compile", "__import__"}
 CLOCK_CALLS = {"monotonic", "time", "perf_counter", "monotonic_ns", "perf_counter_ns", "time_ns"}
 XLA_DEVICE_CALLS = {("torch_xla", "device"), ("xm", "xla_device"), ("xla_model", "xla_device")}
 XLA_SYNC_CALLS = {("torch_xla", "sync"), ("xm", "mark_step"), ("xm", "optimizer_step"), ("xla_model", "mark_step")}
+# How a checkpoint is written and read back: torch's own, or pickle/json for a script with no tensors to keep.
+SAVE_CALLS = {"torch.save", "torch_xla.core.xla_model.save", "pickle.dump", "json.dump"}
+LOAD_CALLS = {"torch.load", "pickle.load", "json.load"}
+# Dictionary keys that name the training position in a checkpoint.
+STEP_KEYS = {"step", "global_step", "epoch", "iteration", "iter"}
 
 
 def dotted(node):
@@ -92,12 +101,19 @@ def is_cuda_string(value):
 
 
 class Inspector(ast.NodeVisitor):
-    def __init__(self, allowed_hosts, budget_env, objective=None):
+    def __init__(self, allowed_hosts, budget_env, checkpoint_env="SHERPA_CHECKPOINT_DIR", backend="neuron", objective=None):
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         # The code version's declared objective (issue 13): a METRICS key the script must be able to print.
         self.objective = objective
         self.metric_keys = set()
         self.budget_env = budget_env
+        self.checkpoint_env = checkpoint_env
+        self.backend = backend
+        self.cuda_uses = []  # (rule finding args) kept aside: a finding on neuron, a requirement met on cuda
+        self.dict_keys = set()
+        self.save_lines = []
+        self.save_in_loop = False
+        self.save_functions = set()
         self.findings = []
         self.aliases = {}
         self.loop_depth = 0
@@ -108,7 +124,17 @@ class Inspector(ast.NodeVisitor):
         self.calls_in_loops = set()
         self.urls = []
         self.http_client_lines = []
-        self.uses = {"xla_import": False, "xla_device": False, "xla_sync": False, "clock": False, "budget_env": False}
+        self.uses = {
+            "xla_import": False,
+            "xla_device": False,
+            "xla_sync": False,
+            "clock": False,
+            "budget_env": False,
+            "checkpoint_env": False,
+            "torch_save": False,
+            "torch_load": False,
+            "sigterm": False,
+        }
 
     def add(self, rule, node, message):
         self.findings.append({"rule": rule, "line": getattr(node, "lineno", 0), "message": message})
@@ -119,11 +145,19 @@ class Inspector(ast.NodeVisitor):
             rule = "network" if "network" in FORBIDDEN_MODULES[root] or "AWS" in FORBIDDEN_MODULES[root] else "process"
             self.add(rule, node, f"imports {name}, which {FORBIDDEN_MODULES[root]}")
         if name.split(".")[0] in CUDA_MODULES:
-            self.add("cuda", node, f"imports {name}, a CUDA-only library")
+            self.cuda(node, f"imports {name}, a CUDA-only library")
         if module_matches(name, HTTP_CLIENT_MODULES):
             self.http_client_lines.append((node.lineno, name))
         if name == "torch_xla" or name.startswith("torch_xla."):
             self.uses["xla_import"] = True
+            if self.backend == "cuda":
+                self.add("xla", node, f"imports {name}; a GPU version must not use torch_xla")
+
+    def cuda(self, node, message):
+        """CUDA use: a finding on neuron, the device requirement met on cuda."""
+        self.cuda_uses.append(node)
+        if self.backend != "cuda":
+            self.add("cuda", node, message)
 
     def visit_Import(self, node):
         for alias in node.names:
@@ -177,7 +211,7 @@ class Inspector(ast.NodeVisitor):
         resolved = self.resolve(name) if name else None
         if resolved and (resolved.startswith("torch.cuda") or resolved.startswith("torch.backends.cudnn")):
             # Report the outermost name once, not every prefix of the chain.
-            self.add("cuda", node, f"uses {name}; Trainium has no CUDA")
+            self.cuda(node, f"uses {name}; Trainium has no CUDA")
             return
         self.generic_visit(node)
 
@@ -204,6 +238,8 @@ class Inspector(ast.NodeVisitor):
         if isinstance(node.value, str):
             if node.value == self.budget_env:
                 self.uses["budget_env"] = True
+            if node.value == self.checkpoint_env:
+                self.uses["checkpoint_env"] = True
             for token in node.value.split():
                 parsed = urlparse(token)
                 if parsed.scheme in ("http", "https", "ftp", "ws", "wss") and parsed.hostname:
@@ -226,10 +262,11 @@ class Inspector(ast.NodeVisitor):
         if resolved in ("importlib.import_module",):
             self.add("dynamic-code", node, "imports a module by name at run time, which hides it from these checks")
         if isinstance(node.func, ast.Attribute) and node.func.attr == "cuda":
-            self.add("cuda", node, "calls .cuda(); use torch_xla.device() instead")
+            self.cuda(node, "calls .cuda(); use torch_xla.device() instead")
         for arg in list(node.args) + [k.value for k in node.keywords]:
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and is_cuda_string(arg.value):
-                self.add("cuda", node, f'passes the device "{arg.value}"; Trainium has no CUDA')
+                self.cuda(node, f'passes the device "{arg.value}"; Trainium has no CUDA')
+        self.note_checkpoint_call(node, resolved)
         if owner == "time" and last in CLOCK_CALLS:
             self.uses["clock"] = True
         for module, fn in XLA_DEVICE_CALLS:
@@ -249,6 +286,26 @@ class Inspector(ast.NodeVisitor):
                 self.metrics_in_loop = True
             elif self.function_stack:
                 self.metrics_functions.add(self.function_stack[-1])
+        self.generic_visit(node)
+
+    def note_checkpoint_call(self, node, resolved):
+        if resolved in SAVE_CALLS:
+            self.uses["torch_save"] = True
+            self.save_lines.append(node.lineno)
+            if self.loop_depth > 0:
+                self.save_in_loop = True
+            elif self.function_stack:
+                self.save_functions.add(self.function_stack[-1])
+        if resolved in LOAD_CALLS:
+            self.uses["torch_load"] = True
+        if resolved == "signal.signal" and node.args:
+            if (self.resolve(dotted(node.args[0])) or "") in ("signal.SIGTERM", "SIGTERM"):
+                self.uses["sigterm"] = True
+
+    def visit_Dict(self, node):
+        for key in node.keys:
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.dict_keys.add(key.value.lower())
         self.generic_visit(node)
 
     def require_hosts(self, node, what, hosts):
@@ -303,6 +360,25 @@ class Inspector(ast.NodeVisitor):
                     "message": f"never puts the objective `{self.objective}` in a METRICS line",
                 }
             )
+        if self.backend == "cuda":
+            if not self.cuda_uses:
+                self.findings.append(
+                    {"rule": "gpu", "line": 0, "message": 'never puts the model on the GPU (torch.device("cuda"))'}
+                )
+        else:
+            self.finish_trainium()
+        self.finish_checkpoint()
+        if not (self.uses["clock"] and self.uses["budget_env"]):
+            self.findings.append(
+                {
+                    "rule": "budget",
+                    "line": 0,
+                    "message": f"does not stop on the wall-clock budget (read {self.budget_env} and check time.monotonic())",
+                }
+            )
+
+
+    def finish_trainium(self):
         if not self.uses["xla_import"]:
             self.findings.append({"rule": "trainium", "line": 0, "message": "does not import torch_xla"})
         if not self.uses["xla_device"]:
@@ -313,14 +389,28 @@ class Inspector(ast.NodeVisitor):
             self.findings.append(
                 {"rule": "trainium", "line": 0, "message": "never ends a step with torch_xla.sync() (or xm.mark_step())"}
             )
-        if not (self.uses["clock"] and self.uses["budget_env"]):
-            self.findings.append(
-                {
-                    "rule": "budget",
-                    "line": 0,
-                    "message": f"does not stop on the wall-clock budget (read {self.budget_env} and check time.monotonic())",
-                }
-            )
+
+    def finish_checkpoint(self):
+        """The checkpoint contract: an interrupted run (spot) must resume where it stopped, not start over."""
+        if not self.save_in_loop and self.save_functions & self.calls_in_loops:
+            self.save_in_loop = True
+        missing = []
+        if not self.uses["checkpoint_env"]:
+            missing.append(f"never reads {self.checkpoint_env} (the folder to save the checkpoint in)")
+        if not self.uses["torch_save"]:
+            missing.append("never saves a checkpoint (torch.save)")
+        elif not self.save_in_loop:
+            missing.append("saves the checkpoint only outside the training loop; save every N steps")
+        if not self.uses["sigterm"]:
+            missing.append("does not save on SIGTERM (signal.signal(signal.SIGTERM, ...)): a spot interruption loses the run")
+        if not self.uses["torch_load"]:
+            missing.append("never resumes from the checkpoint (torch.load when it exists)")
+        if not any("optim" in key for key in self.dict_keys):
+            missing.append('the checkpoint does not hold the optimizer state (an "optimizer" key)')
+        if not self.dict_keys & STEP_KEYS:
+            missing.append('the checkpoint does not hold the step (a "step" key), so METRICS cannot continue from it')
+        for message in missing:
+            self.findings.append({"rule": "checkpoint", "line": 0, "message": message})
 
 
 def main():
@@ -336,6 +426,8 @@ def main():
     inspector = Inspector(
         options.get("allowedHosts", []),
         options.get("budgetEnv", "SHERPA_RUN_BUDGET_SECONDS"),
+        options.get("checkpointEnv", "SHERPA_CHECKPOINT_DIR"),
+        options.get("backend", "neuron"),
         options.get("objective"),
     )
     inspector.visit(tree)

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodeCheck } from './code-check.js';
-import { inspectScript, type Finding } from './inspect-script.js';
+import { inspectScript, type CodeBackend, type Finding } from './inspect-script.js';
 import { checkPythonSyntax } from './python-syntax.js';
 
 export interface CodeCheckReport {
@@ -14,12 +14,13 @@ export interface CodeCheckReport {
 
 /**
  * Every check a script must pass before it is posted for a run approval: Python syntax, the METRICS contract,
- * Trainium (torch_xla), no CUDA, no subprocess or shell, network only to the allowed dataset hosts, and a
- * wall-clock budget. Runs in a fresh temporary directory that is always removed.
+ * the backend's device rules (Trainium: torch_xla and no CUDA; GPU: CUDA and no torch_xla), no subprocess or
+ * shell, network only to the allowed dataset hosts, a wall-clock budget and the checkpoint contract. Runs in a
+ * fresh temporary directory that is always removed.
  */
 export async function runCodeChecks(
   code: string,
-  options: { allowedHosts: string[]; python?: string; objectiveMetric?: string },
+  options: { allowedHosts: string[]; python?: string; backend?: CodeBackend; objectiveMetric?: string },
 ): Promise<CodeCheckReport> {
   const workDir = await mkdtemp(join(tmpdir(), 'sherpa-check-'));
   try {

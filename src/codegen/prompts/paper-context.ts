@@ -6,6 +6,8 @@ import type { PaperDocument } from '../paper-document.js';
 const PREVIOUS_CODE_CHARS = 24_000;
 
 export interface GenerationRequest {
+  /** The accelerator to write for (issue 12, item 5); Trainium when left out. */
+  backend?: 'neuron' | 'cuda';
   /** Free text from "Regenerate with feedback", or a run failure to fix. */
   feedback?: string;
   /** The current version's code, when this is a regeneration. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Paper } from '../../domain/paper.js';
-import { ObjectiveSchema } from '../../evolve/objective.js';
+import { ObjectiveSchema } from '../../domain/objective.js';
 import type { LlmMessage } from '../../ports/llm.js';
 import type { PaperDocument } from '../paper-document.js';
 import { documentContent, paperSummary, regenerationText, type GenerationRequest } from './paper-context.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ObjectiveSchema } from './objective.js';
-import { SEARCH_STATES } from './search-state.js';
+import { SEARCH_STATES } from './evolve-search-state.js';
 
 /** The diversity mix of a generation (issue 13, item 3), plus the parent's own re-run beside its children. */
 export const VARIANT_LABELS = ['conservative', 'moderate', 'aggressive', 'crossover'] as const;
@@ -69,7 +69,11 @@ export type SearchSettings = z.infer<typeof SearchSettingsSchema>;
 
 export const GenerationRecordSchema = z.object({
   generation: z.number().int().min(1),
-  /** Set once the generation's proposal call has been made: a resumed worker never makes it again. */
+  /** Written just before the proposal call: found without `proposedAt`, a worker died around the call. */
+  callStartedAt: z.string().optional(),
+  /** How many times the call was begun: more than 1 is shown in the thread (exactly once, or visibly not). */
+  callAttempts: z.number().int().nonnegative().optional(),
+  /** Set with the variants, in the same write: a resumed worker never makes the call again. */
   proposedAt: z.string().optional(),
   llmCalls: z.number().int().nonnegative().default(0),
   inputTokens: z.number().int().nonnegative().default(0),

@@ -1,5 +1,5 @@
-import { assertSearchMove, type SearchState } from './search-state.js';
-import { EvolveSearchSchema, type EvolveSearch } from './search-record.js';
+import { assertSearchMove, type SearchState } from './evolve-search-state.js';
+import { EvolveSearchSchema, type EvolveSearch } from './evolve-search.js';
 
 /** Fields a move or an update may set besides the state. */
 export type SearchPatch = Partial<

@@ -1,0 +1,167 @@
+import { createPatch } from 'diff';
+import {
+  openSherpaDatabase,
+  SqliteCoordinationStore,
+  SqliteCostLedger,
+  SqliteSearchStore,
+  type SherpaDatabase,
+} from '../../src/adapters/embedded/index.js';
+import { storeCode } from '../../src/codegen/store-code-version.js';
+import type { DriveDeps } from '../../src/evolve/drive-search.js';
+import { EvolveSearchSchema, type EvolveSearch } from '../../src/domain/evolve-search.js';
+import { createLogger } from '../../src/logging/logger.js';
+import type { CostLedger } from '../../src/ports/cost-ledger.js';
+import type { Llm, StructuredRequest, StructuredResult } from '../../src/ports/llm.js';
+import { InstancePool } from '../../src/runs/instance-pool.js';
+import { GOOD_SCRIPT } from '../support/fake-codegen-replies.js';
+import { MemoryBlobStore } from '../support/memory-blob-store.js';
+import { SimulatedCompute, type SimulatedComputeOptions } from '../support/simulated-compute.js';
+import { VirtualClock } from '../support/virtual-clock.js';
+
+/**
+ * A scripted proposal model (test equipment): for each `record_variants` call it reads the parent out of
+ * the prompt and answers N diffs that each append one comment line, so every variant is a distinct script.
+ * It records each call in the ledger the way the Bedrock adapter does.
+ */
+export class ScriptedProposals implements Llm {
+  calls = 0;
+  constructor(
+    private readonly ledger: CostLedger,
+    private readonly clock: VirtualClock,
+  ) {}
+
+  async structured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
+    this.calls += 1;
+    const text = request.messages[0]?.content.map((c) => (c.type === 'text' ? c.text : '')).join('') ?? '';
+    const parent = /Parent train\.py:\n```python\n([\s\S]*?)\n```/.exec(text)?.[1];
+    const labels = /in this order: ([a-z, ]+)\./.exec(text)?.[1]?.split(', ') ?? [];
+    if (!parent) throw new Error('no parent in the prompt');
+    const variants = labels.map((label, index) => ({
+      label,
+      strategy: `${label} change ${index} of call ${this.calls}`,
+      diff: createPatch(
+        'train.py',
+        `${parent}\n`,
+        `${parent}\n# call ${this.calls} variant ${index}\n`,
+        '',
+        '',
+      ),
+    }));
+    const output = request.tool.schema.parse({ variants });
+    const usage = { inputTokens: 6000, outputTokens: 2000, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    await this.ledger.record({
+      at: this.clock.now().toISOString(),
+      ...(request.paperId ? { paperId: request.paperId } : {}),
+      kind: 'llm',
+      resource: request.modelId,
+      purpose: request.purpose,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      usd: 0.05,
+    });
+    return { output, usage, usd: 0.05, calls: 1, modelId: request.modelId };
+  }
+}
+
+export interface SearchRig {
+  database: SherpaDatabase;
+  clock: VirtualClock;
+  blobs: MemoryBlobStore;
+  compute: SimulatedCompute;
+  llm: ScriptedProposals;
+  ledger: SqliteCostLedger;
+  /** Ports of one "process" on the shared database, compute and blobs. */
+  deps(overrides?: Partial<DriveDeps>): DriveDeps;
+  seed(settings?: Partial<EvolveSearch['settings']>): Promise<EvolveSearch>;
+  close(): void;
+}
+
+const MINUTE = 60_000;
+
+export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): SearchRig {
+  const database = openSherpaDatabase({ dataDir: ':memory:' });
+  const clock = new VirtualClock('2026-12-05T09:00:00.000Z');
+  const blobs = new MemoryBlobStore();
+  const ledger = new SqliteCostLedger(database);
+  const simulated = new SimulatedCompute({
+    clock,
+    blobs,
+    instanceIds: ['i-0000000000000000a', 'i-0000000000000000b'],
+    hourlyPriceUsd: 1.2,
+    bootMs: 2 * MINUTE,
+    stopMs: MINUTE,
+    // A full run trains for its 5-minute budget, a smoke run for its 30 seconds.
+    runMs: (runId) => (runId.endsWith('.smoke') ? 30_000 : 5 * MINUTE),
+    initialState: 'running',
+    ...compute,
+  });
+  const llm = new ScriptedProposals(ledger, clock);
+  const logger = createLogger({ level: 'silent' });
+  return {
+    database,
+    clock,
+    blobs,
+    compute: simulated,
+    llm,
+    ledger,
+    deps(overrides = {}) {
+      const coordination = new SqliteCoordinationStore(database, { clock });
+      return {
+        searches: new SqliteSearchStore(database, { clock }),
+        blobs,
+        compute: simulated,
+        pool: new InstancePool({ compute: simulated, coordination, logger }),
+        coordination,
+        ledger,
+        clock,
+        sleep: clock.sleep,
+        logger,
+        backend: 'neuron',
+        timings: { pollMs: 15_000, pendingLimitMs: 720_000, heartbeatMs: 30_000 },
+        propose: {
+          llm,
+          modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+          system: 'stable prefix',
+          check: async () => ({ passed: true, checks: [{ name: 'stand-in', passed: true }], findings: [] }),
+          logger,
+        },
+        parentProfile: async () => undefined,
+        rates: { hourlyPriceUsd: 1.2, inputPerMTok: 3, outputPerMTok: 15, overheadMinutes: 1 },
+        budget: { dailyUsd: 100, timezone: 'UTC' },
+        busyRetryMs: 30_000,
+        ...overrides,
+      };
+    },
+    async seed(settings = {}) {
+      const origin = await storeCode(blobs, GOOD_SCRIPT);
+      const search = EvolveSearchSchema.parse({
+        id: 's_abc',
+        paperId: 'p_1',
+        version: 1,
+        state: 'confirmed',
+        generation: 0,
+        settings: {
+          variants: 3,
+          generations: 2,
+          minutes: 5,
+          smokeSeconds: 30,
+          maxUsd: 20,
+          objective: { metric: 'val_loss', direction: 'min' },
+          target: 'neuron',
+          seed: 1234,
+          startRepeats: 0,
+          ...settings,
+        },
+        origin: { codeHash: origin.hash, runId: 'r_origin', metric: 2.0 },
+        parentHash: origin.hash,
+        requestedBy: 'U0APPROVER1',
+        confirmedBy: 'U0APPROVER1',
+        createdAt: clock.now().toISOString(),
+        updatedAt: clock.now().toISOString(),
+      });
+      const created = await new SqliteSearchStore(database, { clock }).create(search);
+      return created.search;
+    },
+    close: () => database.close(),
+  };
+}
