@@ -11,7 +11,8 @@ import type { CoreDeps } from './deps.js';
 import { configuredSecrets } from './logging/configured-secrets.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { checkChannel } from './slack/check-channel.js';
-import { createSlackApp, type SlackApp } from './slack/create-app.js';
+import { createSlackApp, type SlackApp } from './adapters/slack/create-app.js';
+import { ackGuardAnswer } from './messages/interaction-refusals.js';
 
 export interface BootOptions {
   env: Env;
@@ -53,11 +54,12 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
           secrets: configuredSecrets(config, options.env),
         }));
   const slack = createSlackApp(config, logger, {
+    ackAnswer: ackGuardAnswer,
     onWatchdogGiveUp: (downForMs) =>
       options.onFatal?.(`Slack socket down for ${Math.round(downForMs / 1000)} s`),
     ...(options.ackDeadlineMs !== undefined ? { ackDeadlineMs: options.ackDeadlineMs } : {}),
   });
-  const composed = await createCoreDeps(config, logger, slack.client);
+  const composed = await createCoreDeps(config, logger);
   const deps = options.decorateDeps ? options.decorateDeps(composed) : composed;
   registerHandlers(slack.app, deps, slack.afterAck);
   try {
@@ -66,7 +68,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
     await composed.close();
     throw error;
   }
-  await checkChannel(slack.client, config.slack.channel, logger);
+  await checkChannel(deps.chat, config.slack.channel, logger);
   // Scheduled jobs and queue workers start here, after the socket is up, and stop first in `stop()`. Each queue
   // has one consumer (src/queue/queue-consumer.ts) with its handler and slots: runs, codegen and judge below.
   const runJobs = startRunJobs(deps);

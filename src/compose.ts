@@ -1,11 +1,12 @@
-import type { webApi } from '@slack/bolt';
 import { createCronScheduler } from './adapters/node-cron/index.js';
 import type { Config } from './config/load-config.js';
 import type { CoreDeps } from './deps.js';
 import type { Logger } from './logging/logger.js';
+import type { Chat } from './ports/chat.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import { realSleep, type Sleep } from './ports/sleep.js';
 import { createBlobStore } from './compose/create-blob-store.js';
+import { createChat } from './compose/create-chat.js';
 import { createCompute } from './compose/create-compute.js';
 import { createIndexStores } from './compose/create-index-stores.js';
 import { createPaperLookup, createSourceFactory } from './compose/create-paper-sources.js';
@@ -19,6 +20,8 @@ export interface CreateCoreDepsOptions {
   sleep?: Sleep;
   /** Deliveries without an ack before a queue message is dead-lettered (default 5). */
   maxQueueAttempts?: number;
+  /** The chat workspace; by default Slack's Web API with the bot token at SLACK_API_URL. */
+  chat?: Chat;
 }
 
 /** CoreDeps plus the one call that releases what composing them opened. */
@@ -35,7 +38,6 @@ export interface ComposedCoreDeps extends CoreDeps {
 export async function createCoreDeps(
   config: Config,
   logger: Logger,
-  slack: webApi.WebClient,
   options: CreateCoreDepsOptions = {},
 ): Promise<ComposedCoreDeps> {
   const clock = options.clock ?? systemClock;
@@ -60,7 +62,7 @@ export async function createCoreDeps(
       ledger,
       blobs,
       ...(compute ? { compute } : {}),
-      slack,
+      chat: options.chat ?? createChat(config, logger),
       // SQS forgets a dedupe id after five minutes; the coordination store remembers what was sent and done.
       queues:
         config.storage.queue.kind === 'sqs'

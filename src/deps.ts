@@ -1,7 +1,7 @@
-import type { webApi } from '@slack/bolt';
 import type { Config } from './config/load-config.js';
 import type { Logger } from './logging/logger.js';
 import type { BlobStore } from './ports/blob-store.js';
+import type { Chat } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
 import type { Compute } from './ports/compute.js';
 import type { CoordinationStore } from './ports/coordination-store.js';
@@ -25,8 +25,8 @@ export interface CoreDeps {
   coordination: CoordinationStore;
   ledger: CostLedger;
   blobs: BlobStore;
-  /** Bolt's Web API client (pointed at SLACK_API_URL); jobs post into threads with it. */
-  slack: webApi.WebClient;
+  /** The chat workspace (Slack at SLACK_API_URL, `src/adapters/slack/`): stages post, update and search with it. */
+  chat: Chat;
   queues: { judge: WorkQueue<JudgeJob>; codegen: WorkQueue<CodegenJob>; run: WorkQueue<RunJob> };
   /**
    * The LLM (Bedrock in production, `src/adapters/bedrock/`). Optional so that handlers and jobs that never

@@ -1,7 +1,7 @@
-import type { webApi } from '@slack/bolt';
 import { z } from 'zod';
 import type { AuditEntry } from '../../src/domain/paper.js';
 import type { Logger } from '../../src/logging/logger.js';
+import type { Chat } from '../../src/ports/chat.js';
 import { DECISION_RECORDED_TEXT, withDecisionLine } from '../../src/messages/message-edits.js';
 
 /** The parts of a `block_actions` payload the run buttons read (slack.md §2), checked, not trusted. */
@@ -30,16 +30,11 @@ export function channelOf(click: ButtonClick): string | undefined {
   return click.channel?.id ?? click.container?.channel_id;
 }
 
-export async function tellUser(
-  client: webApi.WebClient,
-  click: ButtonClick,
-  text: string,
-  logger: Logger,
-): Promise<void> {
+export async function tellUser(chat: Chat, click: ButtonClick, text: string, logger: Logger): Promise<void> {
   const channel = channelOf(click);
   if (!channel) return;
   try {
-    await client.chat.postEphemeral({ channel, user: click.user.id, text });
+    await chat.postEphemeral({ channel, user: click.user.id, text });
   } catch (error) {
     logger.warn({ err: error }, 'could not answer a button click');
   }
@@ -50,7 +45,7 @@ export async function tellUser(
  * flight are still refused by the state check, but nobody is invited to click again.
  */
 export async function replaceButtons(
-  client: webApi.WebClient,
+  chat: Chat,
   click: ButtonClick,
   ids: { actions: string; decision: string },
   audit: AuditEntry,
@@ -61,7 +56,7 @@ export async function replaceButtons(
   if (!channel || !message?.blocks) return;
   const blocks = withDecisionLine(message.blocks, ids, audit);
   try {
-    await client.chat.update({
+    await chat.update({
       channel,
       ts: message.ts,
       blocks,

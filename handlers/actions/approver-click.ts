@@ -82,10 +82,10 @@ export function approverClick(
     };
     const tell = async (text: string) => {
       try {
-        await deps.slack.chat.postEphemeral({ channel, user: click.userId, thread_ts: click.threadTs, text });
+        await deps.chat.postEphemeral({ channel, user: click.userId, thread_ts: click.threadTs, text });
       } catch (error) {
         // Outside a thread (or a thread Slack no longer has) the plain ephemeral still reaches the clicker.
-        await tellUser(deps.slack, raw, text, logger).catch(() => undefined);
+        await tellUser(deps.chat, raw, text, logger).catch(() => undefined);
         logger.debug({ err: error }, 'ephemeral in thread failed');
       }
     };

@@ -14,19 +14,19 @@ import { fixRequestedLine, withFixRequested } from '../../src/messages/message-e
  */
 export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<BlockAction>> {
   const logger = deps.logger.child({ handler: 'run.fix' });
-  return async ({ ack, body, client }) => {
+  return async ({ ack, body }) => {
     await ack();
     const parsed = ButtonClickSchema.safeParse(body);
     if (!parsed.success) return;
     const click = parsed.data;
     const pair = splitPair(click.actions[0]?.value);
-    if (!pair) return tellUser(client, click, buttonWithout('paper and run'), logger);
+    if (!pair) return tellUser(deps.chat, click, buttonWithout('paper and run'), logger);
     const refusal = await approverRefusal(deps, click.user.id, notAnApprover('ask for a fix'));
-    if (refusal) return tellUser(client, click, refusal, logger);
+    if (refusal) return tellUser(deps.chat, click, refusal, logger);
     const [paperId, runId] = pair;
     try {
       const outcome = await requestFix(requestFixDeps(deps), { paperId, runId, userId: click.user.id });
-      if (outcome.kind === 'refused') return tellUser(client, click, outcome.message, logger);
+      if (outcome.kind === 'refused') return tellUser(deps.chat, click, outcome.message, logger);
       const channel = click.channel?.id ?? click.container?.channel_id;
       const message = click.message;
       if (channel && message?.blocks) {
@@ -35,12 +35,12 @@ export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<Blo
           round: outcome.round,
           maxRounds: deps.config.codegen.maxFixRounds,
         };
-        await client.chat
+        await deps.chat
           .update({
             channel,
             ts: message.ts,
             text: message.text ?? fixRequestedLine(view),
-            blocks: withFixRequested(message.blocks, view) as never,
+            blocks: withFixRequested(message.blocks, view),
           })
           .catch((error: unknown) =>
             logger.warn({ err: error }, 'could not mark the fix request on the message'),
@@ -48,7 +48,7 @@ export function fixRun(deps: CoreDeps): Middleware<SlackActionMiddlewareArgs<Blo
       }
     } catch (error) {
       logger.error({ err: error, paperId, runId }, 'fix request failed');
-      await tellUser(client, click, FIX_REQUEST_FAILED, logger);
+      await tellUser(deps.chat, click, FIX_REQUEST_FAILED, logger);
     }
   };
 }

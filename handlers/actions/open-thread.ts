@@ -47,7 +47,7 @@ async function markRow(
   const blocks = click.raw.message?.blocks;
   if (!blocks) return;
   const updated = withCandidateOpened(blocks, { paperId, thread, userId: click.userId });
-  await deps.slack.chat
+  await deps.chat
     .update({
       channel: click.channel,
       ts: click.messageTs,

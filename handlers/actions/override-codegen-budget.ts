@@ -30,6 +30,6 @@ export const overrideCodegenBudget = (deps: CoreDeps) =>
     if (!decision.ok) return tell(decision.message);
     await deps.coordination.delete(key, { ifVersion: hold.version });
     logger.info({ paperId, userId: click.userId }, 'daily budget overridden for code generation');
-    await replaceButtons(deps.slack, click.raw, CODEGEN_HELD_BLOCK_IDS, decision.audit, logger);
+    await replaceButtons(deps.chat, click.raw, CODEGEN_HELD_BLOCK_IDS, decision.audit, logger);
     await showDecisionOnRoot(deps, decision.paper, decision.audit);
   });

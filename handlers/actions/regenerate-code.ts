@@ -11,9 +11,9 @@ export const regenerateCode = (deps: CoreDeps) =>
     if (!paperId) return tell(buttonWithout('paper id'));
     const target = await codeVersionTarget(deps, paperId, { messageTs: click.messageTs });
     if (!target.ok) return tell(target.message);
-    await deps.slack.views.open({
-      trigger_id: click.triggerId,
-      view: regenerateModal({
+    await deps.chat.openView(
+      click.triggerId,
+      regenerateModal({
         title: target.paper.title,
         version: target.version.version,
         metadata: {
@@ -24,5 +24,5 @@ export const regenerateCode = (deps: CoreDeps) =>
           threadTs: click.threadTs,
         },
       }),
-    });
+    );
   });

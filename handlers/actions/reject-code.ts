@@ -13,9 +13,9 @@ export const rejectCode = (deps: CoreDeps) =>
     const [paperId, codeHash] = pair;
     const target = await codeVersionTarget(deps, paperId, { codeHash });
     if (!target.ok) return tell(target.message);
-    await deps.slack.views.open({
-      trigger_id: click.triggerId,
-      view: rejectModal({
+    await deps.chat.openView(
+      click.triggerId,
+      rejectModal({
         kind: 'code',
         title: `Code v${target.version.version} for “${target.paper.title}”`,
         metadata: {
@@ -26,5 +26,5 @@ export const rejectCode = (deps: CoreDeps) =>
           threadTs: click.threadTs,
         },
       }),
-    });
+    );
   });

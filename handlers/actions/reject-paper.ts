@@ -14,9 +14,9 @@ export const rejectPaper = (deps: CoreDeps) =>
     const paper = paperId ? await deps.papers.get(paperId) : undefined;
     if (!paper) return tell(PAPER_GONE);
     if (paper.state !== 'accepted') return tell(await alreadyDecided(deps, paper));
-    await deps.slack.views.open({
-      trigger_id: click.triggerId,
-      view: rejectModal({
+    await deps.chat.openView(
+      click.triggerId,
+      rejectModal({
         kind: 'paper',
         title: paper.title,
         metadata: {
@@ -26,5 +26,5 @@ export const rejectPaper = (deps: CoreDeps) =>
           threadTs: click.threadTs,
         },
       }),
-    });
+    );
   });

@@ -26,7 +26,7 @@ export function requestRunAction(
   blockIds: { actions: string; decision: string },
 ): Middleware<SlackActionMiddlewareArgs<BlockAction>> {
   const logger = deps.logger.child({ handler: `run.${kind}` });
-  return async ({ ack, body, client }) => {
+  return async ({ ack, body }) => {
     await ack();
     const parsed = ButtonClickSchema.safeParse(body);
     if (!parsed.success) {
@@ -35,11 +35,11 @@ export function requestRunAction(
     }
     const click = parsed.data;
     const pair = splitPair(click.actions[0]?.value);
-    if (!pair) return tellUser(client, click, buttonWithout('paper and code'), logger);
+    if (!pair) return tellUser(deps.chat, click, buttonWithout('paper and code'), logger);
     const [paperId, codeHash] = pair;
-    if (!deps.compute) return tellUser(client, click, COMPUTE_OFF, logger);
+    if (!deps.compute) return tellUser(deps.chat, click, COMPUTE_OFF, logger);
     const refusal = await approverRefusal(deps, click.user.id, notAnApprover(VERB[kind]));
-    if (refusal) return tellUser(client, click, refusal, logger);
+    if (refusal) return tellUser(deps.chat, click, refusal, logger);
     try {
       const outcome = await requestRun(requestRunDeps({ ...deps, compute: deps.compute }), {
         kind,
@@ -48,11 +48,11 @@ export function requestRunAction(
         userId: click.user.id,
       });
       if (outcome.kind === 'stale' || outcome.kind === 'refused')
-        return tellUser(client, click, outcome.message, logger);
-      if (outcome.decision) await replaceButtons(client, click, blockIds, outcome.decision, logger);
+        return tellUser(deps.chat, click, outcome.message, logger);
+      if (outcome.decision) await replaceButtons(deps.chat, click, blockIds, outcome.decision, logger);
     } catch (error) {
       logger.error({ err: error, paperId }, 'run request failed');
-      await tellUser(client, click, RUN_REQUEST_FAILED, logger);
+      await tellUser(deps.chat, click, RUN_REQUEST_FAILED, logger);
     }
   };
 }

@@ -19,7 +19,7 @@ export const retryStep = (deps: CoreDeps) =>
     if (!decision.ok) return tell(decision.message);
     const record = (await deps.coordination.get<FailureMessageRecord>(failureMessageKey(paperId)))?.value;
     if (!record) return;
-    await deps.slack.chat
+    await deps.chat
       .update({
         channel: record.channel,
         ts: record.ts,

@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
 import { gatherHome } from '../../src/home/gather-home.js';
 import { homeView } from '../../src/messages/home-view.js';
@@ -9,12 +9,9 @@ import { homeView } from '../../src/messages/home-view.js';
  * Events are acked by Bolt itself before this runs.
  */
 export function appHomeOpened(deps: CoreDeps) {
-  return async ({
-    event,
-    client,
-  }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({ event }: SlackEventMiddlewareArgs<'app_home_opened'>): Promise<void> => {
     if (event.tab !== 'home') return;
     const view = homeView(await gatherHome(deps));
-    await client.views.publish({ user_id: event.user, view });
+    await deps.chat.publishHome(event.user, view);
   };
 }

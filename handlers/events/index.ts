@@ -6,5 +6,5 @@ import { appMention } from './app-mention.js';
 /** Bot events from manifest.yml: `app_home_opened` and `app_mention`. */
 export function register(app: App, deps: CoreDeps): void {
   app.event('app_home_opened', appHomeOpened(deps));
-  app.event('app_mention', appMention());
+  app.event('app_mention', appMention(deps));
 }

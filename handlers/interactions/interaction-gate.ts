@@ -34,7 +34,7 @@ export function interactionGate(deps: CoreDeps): Middleware<AnyMiddlewareArgs> {
     await ack?.();
     if (!userId || !channelId) return;
     try {
-      await args.client.chat.postEphemeral({ channel: channelId, user: userId, text });
+      await deps.chat.postEphemeral({ channel: channelId, user: userId, text });
     } catch (error) {
       logger.warn({ err: error, reason }, 'could not answer a refused interaction');
     }

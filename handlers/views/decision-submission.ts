@@ -71,7 +71,7 @@ export function decisionSubmission(
     const submission = { userId, metadata: metadata.data, text };
     const tell = async (message: string) => {
       try {
-        await deps.slack.chat.postEphemeral({
+        await deps.chat.postEphemeral({
           channel: submission.metadata.channel,
           user: userId,
           thread_ts: submission.metadata.threadTs,

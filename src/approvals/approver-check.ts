@@ -1,7 +1,6 @@
-import type { webApi } from '@slack/bolt';
-import { z } from 'zod';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../logging/logger.js';
+import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import { APPROVER_LIST_UNCHECKED } from '../messages/approver-refusals.js';
 import { slackErrorCode } from '../slack/slack-error.js';
@@ -22,7 +21,7 @@ export interface ApproverCheck {
 
 export interface ApproverCheckDeps {
   config: Pick<Config, 'slack'>;
-  slack: webApi.WebClient;
+  chat: Chat;
   clock: Clock;
   logger: Logger;
 }
@@ -50,8 +49,6 @@ export const DEFAULT_APPROVER_TIMINGS: ApproverCheckTimings = {
   backoffSeconds: 10,
   maxBackoffSeconds: 300,
 };
-
-const GroupMembersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()).default([]) });
 
 interface GroupState {
   members?: ReadonlySet<string>;
@@ -83,8 +80,7 @@ export function createApproverCheck(
 
   async function refresh(groupId: string, state: GroupState): Promise<void> {
     try {
-      const reply = GroupMembersSchema.parse(await deps.slack.usergroups.users.list({ usergroup: groupId }));
-      state.members = new Set(reply.users);
+      state.members = new Set(await deps.chat.userGroupMembers(groupId));
       state.fetchedAtMs = nowMs();
       state.failures = 0;
       state.retryAtMs = 0;

@@ -72,7 +72,7 @@ export function codeStepContent(
  * even if Slack cannot be updated.
  */
 export async function showDecisionOnCodeStep(
-  deps: Pick<CoreDeps, 'coordination' | 'slack' | 'blobs' | 'config'> & { logger: Logger },
+  deps: Pick<CoreDeps, 'coordination' | 'chat' | 'blobs' | 'config'> & { logger: Logger },
   paper: Paper,
   codeHash: string,
   decision: AuditEntry,
@@ -82,7 +82,7 @@ export async function showDecisionOnCodeStep(
   if (!version || !record?.ts) return;
   try {
     const code = (await deps.blobs.getText(version.blobKey)) ?? '';
-    await deps.slack.chat.update({
+    await deps.chat.update({
       channel: record.channel,
       ts: record.ts,
       ...codeStepContent(deps.config, paper, version, code, record, decision),

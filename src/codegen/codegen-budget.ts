@@ -35,7 +35,7 @@ const HOLD_TTL_SECONDS = 7 * 86_400;
 
 export type CodegenBudgetDeps = Pick<
   CoreDeps,
-  'papers' | 'ledger' | 'clock' | 'config' | 'coordination' | 'slack' | 'logger'
+  'papers' | 'ledger' | 'clock' | 'config' | 'coordination' | 'chat' | 'logger'
 >;
 
 export interface HeldRequest {
@@ -74,8 +74,8 @@ export async function holdIfOverBudget(
     'code generation held: over the daily budget',
   );
   if (paper.thread) {
-    await deps.slack.chat
-      .postMessage({
+    await deps.chat
+      .post({
         channel: paper.thread.channel,
         thread_ts: paper.thread.ts,
         ...codegenHeldMessage({

@@ -1,15 +1,15 @@
 import type { CodeVersion } from '../domain/code-version.js';
 import type { Paper, ThreadRef } from '../domain/paper.js';
 import type { CoreDeps } from '../deps.js';
+import type { PostMessage } from '../ports/chat.js';
 import { codeFileTitle } from '../messages/code-step.js';
 import { TransientError } from '../errors.js';
-import { findReplyByMetadata } from '../slack/find-reply-by-metadata.js';
 import { slackRefused } from '../slack/slack-refused.js';
 import { CODE_STEP_EVENT, codeStepContent, codeStepKey, type CodeStepRecord } from './code-step-record.js';
 
 export type PostCodeStepDeps = Pick<
   CoreDeps,
-  'slack' | 'coordination' | 'blobs' | 'config' | 'logger' | 'clock'
+  'chat' | 'coordination' | 'blobs' | 'config' | 'logger' | 'clock'
 >;
 
 /**
@@ -33,15 +33,15 @@ export async function postCodeStep(
   };
   const code = (await deps.blobs.getText(version.blobKey)) ?? '';
   if (!record.fileId) {
-    const upload = await deps.slack.filesUploadV2({
-      channel_id: record.channel,
+    const upload = await deps.chat.uploadFile({
+      channel: record.channel,
       thread_ts: record.threadTs,
       filename: 'train.py',
       title: codeFileTitle(version),
       content: code,
       snippet_type: 'python',
     });
-    const fileId = upload.files[0]?.files?.[0]?.id ?? 'uploaded';
+    const fileId = upload.fileId ?? 'uploaded';
     record = { ...record, fileId };
     await deps.coordination.put(key, record);
   }
@@ -83,10 +83,10 @@ async function postStep(
   deps: PostCodeStepDeps,
   key: string,
   record: CodeStepRecord,
-  message: () => Parameters<PostCodeStepDeps['slack']['chat']['postMessage']>[0],
+  message: () => PostMessage,
 ): Promise<string | undefined> {
   try {
-    return (await deps.slack.chat.postMessage(message())).ts;
+    return (await deps.chat.post(message())).ts;
   } catch (error) {
     if (slackRefused(error)) {
       const { postingSince: _dropped, ...rest } = record;
@@ -104,12 +104,13 @@ async function findPostedStep(
   record: CodeStepRecord,
 ): Promise<string | undefined> {
   try {
-    return await findReplyByMetadata(
-      deps.slack,
-      { channel: record.channel, threadTs: record.threadTs },
-      CODE_STEP_EVENT,
-      (payload) => payload.paper_id === paper.id && Number(payload.version) === version.version,
-    );
+    const found = await deps.chat.findByMetadata({
+      channel: record.channel,
+      thread_ts: record.threadTs,
+      event_type: CODE_STEP_EVENT,
+      matches: (payload) => payload.paper_id === paper.id && Number(payload.version) === version.version,
+    });
+    return found?.ts;
   } catch (error) {
     throw new TransientError(`Could not look for the interrupted code step of ${paper.id}`, {
       cause: error,

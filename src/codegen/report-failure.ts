@@ -24,7 +24,7 @@ export function failureReason(error: unknown): string {
  * retryable (`code_failed → code_requested`), so nothing is lost.
  */
 export async function reportCodegenFailure(
-  deps: Pick<CoreDeps, 'papers' | 'slack' | 'coordination' | 'logger'>,
+  deps: Pick<CoreDeps, 'papers' | 'chat' | 'coordination' | 'logger'>,
   paper: Paper,
   error: unknown,
 ): Promise<void> {
@@ -42,7 +42,7 @@ export async function reportCodegenFailure(
   const thread = moved.paper.thread;
   if (!thread) return;
   try {
-    const posted = await deps.slack.chat.postMessage({
+    const posted = await deps.chat.post({
       channel: thread.channel,
       thread_ts: thread.ts,
       ...codegenFailedMessage({ paperId: paper.id, reason }),

@@ -8,7 +8,7 @@ import { codegenMessage, codegenMessageOf, type CodegenExtras } from './codegen-
 
 export type RequestCodegenDeps = Pick<
   CoreDeps,
-  'papers' | 'queues' | 'slack' | 'config' | 'logger' | 'ledger' | 'clock' | 'coordination'
+  'papers' | 'queues' | 'chat' | 'config' | 'logger' | 'ledger' | 'clock' | 'coordination'
 >;
 
 export interface CodegenRequest {
@@ -73,7 +73,7 @@ export async function requestCodegen(deps: RequestCodegenDeps, request: CodegenR
   const thread = decision.paper.thread;
   if (thread) {
     try {
-      await deps.slack.chat.postMessage({
+      await deps.chat.post({
         channel: thread.channel,
         thread_ts: thread.ts,
         ...codegenStartedMessage({

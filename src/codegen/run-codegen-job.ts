@@ -14,7 +14,7 @@ import { newCodeVersion } from './store-code-version.js';
 
 export type CodegenWorkerDeps = Pick<
   CoreDeps,
-  'config' | 'logger' | 'clock' | 'papers' | 'coordination' | 'slack' | 'blobs' | 'queues'
+  'config' | 'logger' | 'clock' | 'papers' | 'coordination' | 'chat' | 'blobs' | 'queues'
 > & { llm: Llm; fetch?: typeof fetch };
 
 export type CodegenOutcome =

@@ -9,7 +9,7 @@ import { type DigestDeps, gatherDigest } from './gather-digest.js';
 /** Message metadata on every digest, so a digest posted just before a crash can be found again. */
 export const DIGEST_EVENT = 'sherpa_digest';
 
-export type PostDigestDeps = DigestDeps & Pick<CoreDeps, 'coordination' | 'slack'>;
+export type PostDigestDeps = DigestDeps & Pick<CoreDeps, 'coordination' | 'chat'>;
 
 export type DailyDigestOutcome =
   | { kind: 'posted'; channel: string; ts: string }
@@ -31,15 +31,14 @@ async function postDigestMessage(
   payload: { day: string; kind: 'scheduled' | 'manual' },
 ): Promise<Posted> {
   const channel = deps.config.slack.channel;
-  const posted = await deps.slack.chat.postMessage({
+  const posted = await deps.chat.post({
     channel,
     ...content,
     unfurl_links: false,
     unfurl_media: false,
     metadata: { event_type: DIGEST_EVENT, event_payload: payload },
   });
-  if (!posted.ts) throw new Error('Slack did not return a ts for the digest');
-  return { channel: posted.channel ?? channel, ts: posted.ts };
+  return posted;
 }
 
 /**

@@ -1,10 +1,11 @@
-import { webApi } from '@slack/bolt';
 import { createBedrockRuntimeClient } from '../adapters/bedrock/client.js';
 import { createEc2SsmClients } from '../adapters/ec2-ssm/clients.js';
 import { createOpenSearchClient, OpenSearchHttp } from '../adapters/opensearch/index.js';
 import { createS3Client } from '../adapters/s3/index.js';
+import { SlackChat } from '../adapters/slack/index.js';
 import { createSqsClient } from '../adapters/sqs/index.js';
 import type { Config } from '../config/load-config.js';
+import { createLogger } from '../logging/logger.js';
 import { bedrockModelCheck } from './bedrock-model-check.js';
 import { type DoctorCheck, skipped } from './check.js';
 import { ec2InstanceCheck } from './ec2-instance-check.js';
@@ -28,14 +29,17 @@ const notUsed = (name: string, why: string): DoctorCheck => ({
  */
 export function buildChecks(config: Config, options: { manifestScopes?: string[] } = {}): DoctorCheck[] {
   const region = config.aws.region;
-  const slack = new webApi.WebClient(config.slack.botToken, {
-    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+  // One try per check: the doctor reports what fails now rather than retrying it for half an hour.
+  const chat = new SlackChat({
+    token: config.slack.botToken,
+    ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+    logger: createLogger({ level: 'silent' }),
     retryConfig: { retries: 0 },
   });
   const checks: DoctorCheck[] = [
-    slackAuthCheck(slack, options.manifestScopes ?? manifestBotScopes()),
+    slackAuthCheck(chat, options.manifestScopes ?? manifestBotScopes()),
     slackAppTokenCheck(config.slack.appToken, config.slack.apiUrl),
-    slackChannelCheck(slack, config.slack.channel),
+    slackChannelCheck(chat, config.slack.channel),
     bedrockModelCheck(
       createBedrockRuntimeClient({ region, requestTimeoutMs: 20_000 }),
       [

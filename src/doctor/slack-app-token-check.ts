@@ -1,5 +1,6 @@
-import { webApi } from '@slack/bolt';
+import { openSocketModeUrl } from '../adapters/slack/index.js';
 import { type DoctorCheck, failed, passed } from './check.js';
+import { chatFailure } from './chat-failure.js';
 
 const CHECK = 'slack app token';
 
@@ -11,20 +12,15 @@ export function slackAppTokenCheck(appToken: string, slackApiUrl: string | undef
   return {
     name: CHECK,
     async run() {
-      const client = new webApi.WebClient(appToken, {
-        ...(slackApiUrl ? { slackApiUrl } : {}),
-        retryConfig: { retries: 0 },
-      });
       try {
-        await client.apps.connections.open();
+        await openSocketModeUrl(appToken, slackApiUrl);
         return [passed(CHECK, 'SLACK_APP_TOKEN', 'Socket Mode connections can be opened')];
       } catch (error) {
-        const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
         return [
           failed(
             CHECK,
             'SLACK_APP_TOKEN',
-            `apps.connections.open failed: ${code}`,
+            `apps.connections.open failed: ${chatFailure(error)}`,
             'Create an app-level token (xapp-…) with the connections:write scope under Basic Information → App-Level Tokens, and enable Socket Mode',
           ),
         ];

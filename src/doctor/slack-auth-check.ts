@@ -1,18 +1,19 @@
-import type { webApi } from '@slack/bolt';
+import type { Chat, ChatIdentity } from '../ports/chat.js';
+import { chatFailure } from './chat-failure.js';
 import { type DoctorCheck, failed, passed } from './check.js';
 
 const CHECK = 'slack bot token';
 
 /** `auth.test` with the bot token, and its granted scopes (the `x-oauth-scopes` header) against manifest.yml. */
-export function slackAuthCheck(client: webApi.WebClient, requiredScopes: readonly string[]): DoctorCheck {
+export function slackAuthCheck(chat: Chat, requiredScopes: readonly string[]): DoctorCheck {
   return {
     name: CHECK,
     async run() {
-      let result: Awaited<ReturnType<webApi.WebClient['auth']['test']>>;
+      let result: ChatIdentity;
       try {
-        result = await client.auth.test();
+        result = await chat.identity();
       } catch (error) {
-        const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+        const code = chatFailure(error);
         return [
           failed(
             CHECK,
@@ -22,8 +23,8 @@ export function slackAuthCheck(client: webApi.WebClient, requiredScopes: readonl
           ),
         ];
       }
-      const who = `${result.user ?? '?'} in ${result.team ?? '?'} (${result.team_id ?? '?'})`;
-      const granted = result.response_metadata?.scopes;
+      const who = `${result.user ?? '?'} in ${result.team ?? '?'} (${result.teamId ?? '?'})`;
+      const granted = result.scopes;
       if (!granted) return [passed(CHECK, 'SLACK_BOT_TOKEN', `${who}; Slack did not report the scopes`)];
       const missing = requiredScopes.filter((scope) => !granted.includes(scope));
       if (missing.length > 0) {

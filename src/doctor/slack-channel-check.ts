@@ -1,17 +1,18 @@
-import type { webApi } from '@slack/bolt';
+import { ChatError, type Chat } from '../ports/chat.js';
+import { chatFailure } from './chat-failure.js';
 import { type DoctorCheck, failed, passed } from './check.js';
 
 const CHECK = 'slack channel';
 
 /** `conversations.info` on SLACK_CHANNEL: it exists, is not archived, and the bot is a member. */
-export function slackChannelCheck(client: webApi.WebClient, channel: string): DoctorCheck {
+export function slackChannelCheck(chat: Chat, channel: string): DoctorCheck {
   return {
     name: CHECK,
     async run() {
       try {
-        const info = await client.conversations.info({ channel });
-        const name = info.channel?.name ? `#${info.channel.name}` : channel;
-        if (info.channel?.is_archived) {
+        const info = await chat.channelInfo(channel);
+        const name = info.name ? `#${info.name}` : channel;
+        if (info.isArchived) {
           return [
             failed(
               CHECK,
@@ -21,25 +22,25 @@ export function slackChannelCheck(client: webApi.WebClient, channel: string): Do
             ),
           ];
         }
-        if (!info.channel?.is_member) {
+        if (!info.isMember) {
           return [
             failed(CHECK, channel, `the bot is not a member of ${name}`, `In ${name}, run /invite @Sherpa`),
           ];
         }
         return [passed(CHECK, channel, `member of ${name}`)];
       } catch (error) {
-        const data = (error as { data?: { error?: string; needed?: string } }).data;
-        if (data?.error === 'missing_scope') {
+        const code = error instanceof ChatError ? error.code : undefined;
+        if (code === 'missing_scope') {
           return [
             failed(
               CHECK,
               channel,
-              `missing scope ${data.needed ?? '(unnamed)'} for conversations.info`,
-              `Add ${data.needed ?? 'the scope'} to the bot token scopes (manifest.yml) and reinstall the app`,
+              `missing scope ${(error as ChatError).needed ?? '(unnamed)'} for conversations.info`,
+              `Add ${(error as ChatError).needed ?? 'the scope'} to the bot token scopes (manifest.yml) and reinstall the app`,
             ),
           ];
         }
-        if (data?.error === 'channel_not_found') {
+        if (code === 'channel_not_found') {
           return [
             failed(
               CHECK,
@@ -53,7 +54,7 @@ export function slackChannelCheck(client: webApi.WebClient, channel: string): Do
           failed(
             CHECK,
             channel,
-            `conversations.info failed: ${data?.error ?? (error as Error).message}`,
+            `conversations.info failed: ${chatFailure(error)}`,
             'See docs/operations.md',
           ),
         ];

@@ -1,6 +1,6 @@
-import type { webApi } from '@slack/bolt';
 import type { ThreadRef } from '../domain/paper.js';
 import type { Logger } from '../logging/logger.js';
+import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import { scrapeProgressMessage, type ScrapeProgressView } from '../messages/scrape-progress.js';
 
@@ -18,7 +18,7 @@ export class SlackScrapeReporter {
   private pagesShown = 0;
 
   constructor(
-    private readonly slack: webApi.WebClient,
+    private readonly chat: Chat,
     private readonly channel: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -35,11 +35,7 @@ export class SlackScrapeReporter {
       return existing;
     }
     try {
-      const posted = await this.slack.chat.postMessage({
-        channel: this.channel,
-        ...scrapeProgressMessage(view),
-      });
-      if (posted.ts) this.ref = { channel: posted.channel ?? this.channel, ts: posted.ts };
+      this.ref = await this.chat.post({ channel: this.channel, ...scrapeProgressMessage(view) });
     } catch (error) {
       this.logger.warn({ err: error }, 'could not post the scrape progress message');
     }
@@ -65,7 +61,7 @@ export class SlackScrapeReporter {
     if (!this.ref) return;
     await this.edit(this.ref, view);
     try {
-      await this.slack.chat.postMessage({ channel: this.ref.channel, thread_ts: this.ref.ts, text: detail });
+      await this.chat.post({ channel: this.ref.channel, thread_ts: this.ref.ts, text: detail });
     } catch (error) {
       this.logger.warn({ err: error }, 'could not post the scrape failure in its thread');
     }
@@ -73,7 +69,7 @@ export class SlackScrapeReporter {
 
   private async edit(ref: ThreadRef, view: ScrapeProgressView): Promise<boolean> {
     try {
-      await this.slack.chat.update({ channel: ref.channel, ts: ref.ts, ...scrapeProgressMessage(view) });
+      await this.chat.update({ channel: ref.channel, ts: ref.ts, ...scrapeProgressMessage(view) });
       return true;
     } catch (error) {
       this.logger.warn({ err: error, ts: ref.ts }, 'could not update the scrape progress message');

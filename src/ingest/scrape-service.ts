@@ -1,4 +1,3 @@
-import type { webApi } from '@slack/bolt';
 import type { Config } from '../config/load-config.js';
 import type { ThreadRef } from '../domain/paper.js';
 import { describeForUser, PermanentError, SherpaError, TransientError } from '../errors.js';
@@ -17,11 +16,12 @@ import {
 } from './scrape-request.js';
 import type { PaperSourceFactory } from '../ports/paper-source.js';
 import { EMPTY_TALLY } from './tally.js';
+import type { Chat } from '../ports/chat.js';
 import { scrapeFailureReply, type ScrapeFailureView, scrapeStarter } from '../messages/scrape-replies.js';
 
 export interface ScrapeServiceDeps extends ScrapeDeps {
   config: Config;
-  slack: webApi.WebClient;
+  chat: Chat;
 }
 
 export type StartScrapeResult =
@@ -78,7 +78,7 @@ export class ScrapeService {
     const startedAt = this.deps.clock.now();
     const startedBy = scrapeStarter(options.startedBy);
     const reporter = new SlackScrapeReporter(
-      this.deps.slack,
+      this.deps.chat,
       this.deps.config.slack.channel,
       this.deps.clock,
       this.deps.logger,

@@ -12,7 +12,7 @@ export type ComputeDeps = CoreDeps & { compute: Compute };
 
 /** How the run pipeline talks to Slack, built from the core dependencies. */
 export function slackRunReporter(deps: CoreDeps): RunReporter {
-  return new SlackRunReporter({ slack: deps.slack, channel: deps.config.slack.channel, logger: deps.logger });
+  return new SlackRunReporter({ chat: deps.chat, channel: deps.config.slack.channel, logger: deps.logger });
 }
 
 export function requestRunDeps(deps: ComputeDeps, reporter = slackRunReporter(deps)): RequestRunDeps {

@@ -1,7 +1,7 @@
-import type { webApi } from '@slack/bolt';
 import type { Paper } from '../domain/paper.js';
 import type { RunRecord } from '../domain/run-record.js';
 import type { Logger } from '../logging/logger.js';
+import type { Chat, MessageMetadata } from '../ports/chat.js';
 import type { MessageContent } from '../messages/message-content.js';
 import { runHeldMessage, type RunHeldView } from '../messages/run-held.js';
 import { runProgressMessage, type RunStage } from '../messages/run-progress.js';
@@ -12,11 +12,10 @@ import {
   type RunResultView,
 } from '../messages/run-result.js';
 import { classifySlackError } from '../slack/slack-error.js';
-import { findReplyByMetadata } from '../slack/find-reply-by-metadata.js';
 import type { RunMessageKind, RunReporter } from './run-reporter.js';
 
 export interface SlackRunReporterDeps {
-  slack: webApi.WebClient;
+  chat: Chat;
   /** Where a paper without a thread (and channel notices) go. */
   channel: string;
   logger: Logger;
@@ -28,7 +27,7 @@ export const RUN_MESSAGE_EVENTS: Record<RunMessageKind, string> = {
   result: 'sherpa_run_result',
 };
 
-function metadataOf(kind: RunMessageKind, paper: Paper, runId: string) {
+function metadataOf(kind: RunMessageKind, paper: Paper, runId: string): MessageMetadata {
   return { event_type: RUN_MESSAGE_EVENTS[kind], event_payload: { run_id: runId, paper_id: paper.id } };
 }
 
@@ -46,31 +45,27 @@ export class SlackRunReporter implements RunReporter {
     paper: Paper,
     content: Omit<MessageContent, 'blocks'> & {
       blocks?: MessageContent['blocks'];
-      metadata?: ReturnType<typeof metadataOf>;
+      metadata?: MessageMetadata;
     },
     broadcast = false,
   ): Promise<string | undefined> {
     const where = this.where(paper);
     const common = { channel: where.channel, ...content, unfurl_links: false, unfurl_media: false };
     const reply = where.thread_ts
-      ? await this.deps.slack.chat.postMessage({
-          ...common,
-          thread_ts: where.thread_ts,
-          reply_broadcast: broadcast,
-        })
-      : await this.deps.slack.chat.postMessage(common);
+      ? await this.deps.chat.post({ ...common, thread_ts: where.thread_ts, reply_broadcast: broadcast })
+      : await this.deps.chat.post(common);
     return reply.ts;
   }
 
   async findPosted(paper: Paper, runId: string, kind: RunMessageKind): Promise<string | undefined> {
     const where = this.where(paper);
     try {
-      return await findReplyByMetadata(
-        this.deps.slack,
-        { channel: where.channel, ...(where.thread_ts ? { threadTs: where.thread_ts } : {}) },
-        RUN_MESSAGE_EVENTS[kind],
-        (payload) => payload.run_id === runId,
-      );
+      const found = await this.deps.chat.findByMetadata({
+        ...where,
+        event_type: RUN_MESSAGE_EVENTS[kind],
+        matches: (payload) => payload.run_id === runId,
+      });
+      return found?.ts;
     } catch (error) {
       throw classifySlackError(error, `looking up the ${kind} message`);
     }
@@ -89,7 +84,7 @@ export class SlackRunReporter implements RunReporter {
       // A progress message posted just before a crash (its ts never recorded) is adopted, not posted again.
       const ts = run.progressTs ?? (await this.findProgress(paper, run.runId));
       if (ts) {
-        await this.deps.slack.chat.update({ channel: this.where(paper).channel, ts, ...content });
+        await this.deps.chat.update({ channel: this.where(paper).channel, ts, ...content });
         return ts;
       }
       return await this.post(paper, { ...content, metadata: metadataOf('progress', paper, run.runId) });
@@ -149,22 +144,19 @@ export class SlackRunReporter implements RunReporter {
     const where = this.where(paper);
     try {
       const file = lossCurveFile(view.runId, plot.title);
-      const upload = {
-        channel_id: where.channel,
-        file: plot.png,
+      await this.deps.chat.uploadFile({
+        ...where,
+        content: plot.png,
         filename: file.filename,
         title: file.title,
         alt_text: file.altText,
-      };
-      await this.deps.slack.filesUploadV2(
-        where.thread_ts ? { ...upload, thread_ts: where.thread_ts } : upload,
-      );
+      });
     } catch (error) {
       this.deps.logger.warn({ err: error, paperId: paper.id, runId: view.runId }, 'loss curve not uploaded');
     }
   }
 
   async notify(text: string): Promise<void> {
-    await this.deps.slack.chat.postMessage({ channel: this.deps.channel, text, unfurl_links: false });
+    await this.deps.chat.post({ channel: this.deps.channel, text, unfurl_links: false });
   }
 }

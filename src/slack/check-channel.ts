@@ -1,22 +1,23 @@
-import type { webApi } from '@slack/bolt';
 import type { Logger } from '../logging/logger.js';
+import type { Chat } from '../ports/chat.js';
+import { slackErrorCode } from './slack-error.js';
 
 /**
  * Startup check of SLACK_CHANNEL (conversations.info, scope channels:read). A missing channel or a bot that
  * is not a member only shows up later as failed posts, so say it once, early, with the fix. Never fatal:
  * commands and the Home tab still work without the channel.
  */
-export async function checkChannel(client: webApi.WebClient, channel: string, logger: Logger): Promise<void> {
+export async function checkChannel(chat: Chat, channel: string, logger: Logger): Promise<void> {
   try {
-    const info = await client.conversations.info({ channel });
-    if (info.channel?.is_member === false) {
+    const info = await chat.channelInfo(channel);
+    if (info.isMember === false) {
       logger.warn(
         { channel },
         `the bot is not a member of SLACK_CHANNEL ${channel}: in that channel, type /invite @sherpa (or add it from the channel details)`,
       );
     }
   } catch (error) {
-    const code = (error as { data?: { error?: string } }).data?.error;
+    const code = slackErrorCode(error);
     logger.warn(
       { channel, code },
       code === 'channel_not_found'

@@ -90,7 +90,7 @@ export async function threadPostPending(deps: Pick<ThreadDeps, 'coordination'>, 
 async function postRoot(deps: ThreadDeps, paper: Paper, options: OpenThreadOptions): Promise<ThreadRef> {
   let posted;
   try {
-    posted = await deps.slack.chat.postMessage({
+    posted = await deps.chat.post({
       channel: deps.config.slack.channel,
       ...paperThreadRoot(paper, { note: options.note }),
       unfurl_links: false,
@@ -102,8 +102,7 @@ async function postRoot(deps: ThreadDeps, paper: Paper, options: OpenThreadOptio
     if (slackRefused(error)) await deps.coordination.delete(markerKey(paper.id));
     throw error;
   }
-  if (!posted.ts) throw new TransientError(`Slack did not return a ts for the thread of ${paper.id}`);
-  return { channel: posted.channel ?? deps.config.slack.channel, ts: posted.ts };
+  return posted;
 }
 
 /**

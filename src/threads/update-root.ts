@@ -7,14 +7,14 @@ import type { ThreadDeps } from './thread-deps.js';
  * can be updated, and a failure here must not undo the decision, so it is logged rather than thrown.
  */
 export async function showDecisionOnRoot(
-  deps: Pick<ThreadDeps, 'slack' | 'logger'>,
+  deps: Pick<ThreadDeps, 'chat' | 'logger'>,
   paper: Paper,
   decision: AuditEntry,
   note?: string,
 ): Promise<void> {
   if (!paper.thread) return;
   try {
-    await deps.slack.chat.update({
+    await deps.chat.update({
       channel: paper.thread.channel,
       ts: paper.thread.ts,
       ...paperThreadRoot(paper, { decision, ...(note ? { note } : {}) }),

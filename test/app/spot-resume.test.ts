@@ -143,14 +143,14 @@ describe('a spot run interrupted mid-run resumes on another instance (issue 12)'
       },
     });
     const { fake, deps } = sherpa;
-    const root = await deps.slack.chat.postMessage({ channel: sherpa.config.slack.channel, text: 'A paper' });
+    const root = await deps.chat.post({ channel: sherpa.config.slack.channel, text: 'A paper' });
     const paper = await seedCodeReadyPaper(deps, 0, {
       thread: { channel: sherpa.config.slack.channel, ts: root.ts as string },
     });
     const threadTs = root.ts as string;
     const version = paper.codeVersions[0];
     if (!version) throw new Error('no code version');
-    const posted = await deps.slack.chat.postMessage({
+    const posted = await deps.chat.post({
       channel: sherpa.config.slack.channel,
       thread_ts: threadTs,
       ...codeStepMessage({

@@ -62,7 +62,7 @@ async function paperWithCodeStep(
   env: { code: string },
 ): Promise<{ paper: Paper; codeStep: FakeMessage }> {
   const { deps, fake } = harness;
-  const root = await deps.slack.chat.postMessage({
+  const root = await deps.chat.post({
     channel: harness.config.slack.channel,
     text: 'A paper thread',
   });
@@ -82,7 +82,7 @@ async function paperWithCodeStep(
     runBudgetMinutes: 10,
     runTarget: { kind: 'local', backend: 'neuron' },
   });
-  const posted = await deps.slack.chat.postMessage({
+  const posted = await deps.chat.post({
     channel: harness.config.slack.channel,
     thread_ts: root.ts as string,
     ...step,

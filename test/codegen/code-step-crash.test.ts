@@ -1,5 +1,5 @@
-import type { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
+import type { PostMessage } from '../../src/ports/chat.js';
 import { getCodeStep } from '../../src/codegen/code-step-record.js';
 import { postCodeStep } from '../../src/codegen/post-code-step.js';
 import type { CodeVersion } from '../../src/domain/code-version.js';
@@ -18,27 +18,26 @@ const startService = () => rig.start();
 /** The service dies right after (or right before) its next `chat.postMessage` reaches Slack. */
 function dieAtPost(service: EmbeddedCoreDeps, when: 'before' | 'after'): Promise<'killed'> {
   return new Promise((resolve) => {
-    const real = service.deps.slack;
+    const real = service.deps.chat;
     const die = (): Promise<never> => {
       resolve('killed');
       return new Promise<never>(() => {});
     };
-    const chat = Object.create(real.chat, {
-      postMessage: {
-        value: async (args: webApi.ChatPostMessageArguments) => {
+    service.deps.chat = Object.create(real, {
+      post: {
+        value: async (args: PostMessage) => {
           if (when === 'before') return die();
-          await real.chat.postMessage(args);
+          await real.post(args);
           return die();
         },
       },
     });
-    service.deps.slack = Object.create(real, { chat: { value: chat } });
   });
 }
 
 async function setUp() {
   const first = startService();
-  const root = await first.deps.slack.chat.postMessage({
+  const root = await first.deps.chat.post({
     channel: rig.slack.identity.defaultChannel,
     text: 'root',
   });

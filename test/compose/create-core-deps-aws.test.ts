@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { webApi } from '@slack/bolt';
+import { SlackChat } from '../../src/adapters/slack/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startJudgeJobs } from '../../jobs/judge-worker.js';
 import { OpenSearchPaperStore } from '../../src/adapters/opensearch/index.js';
@@ -21,7 +21,11 @@ import { ACCEPTED_PAPERS, scrapedPaper } from '../support/judge-fixtures.js';
 
 const logger = createLogger({ level: 'silent' });
 // Never called by these flows; loopback so a mistake could not leave the host.
-const slack = new webApi.WebClient('xoxb-test', { slackApiUrl: 'http://127.0.0.1:9/api/' });
+const chat = new SlackChat({
+  token: 'xoxb-test',
+  apiUrl: 'http://127.0.0.1:9/api/',
+  logger: createLogger({ level: 'silent' }),
+});
 
 /**
  * With S3_BUCKET, the three SQS queue URLs and OPENSEARCH_URL set, the composition root builds the AWS adapters,
@@ -72,7 +76,7 @@ describe('createCoreDeps on AWS (S3, SQS, OpenSearch fakes)', () => {
       OPENSEARCH_URL: search.url,
       OPENSEARCH_AUTH: 'none',
     });
-    deps = await createCoreDeps(config, logger, slack);
+    deps = await createCoreDeps(config, logger, { chat });
   });
 
   afterAll(async () => {

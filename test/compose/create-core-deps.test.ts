@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { webApi } from '@slack/bolt';
+import { SlackChat } from '../../src/adapters/slack/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCoreDeps } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -11,7 +11,11 @@ import { tempDataDir } from '../embedded/temp-data-dir.js';
 
 const logger = createLogger({ level: 'silent' });
 // Never called: composing storage makes no Slack request. The URL is loopback so a mistake could not leave the host.
-const slack = new webApi.WebClient('xoxb-test', { slackApiUrl: 'http://127.0.0.1:9/api/' });
+const chat = new SlackChat({
+  token: 'xoxb-test',
+  apiUrl: 'http://127.0.0.1:9/api/',
+  logger: createLogger({ level: 'silent' }),
+});
 
 describe('createCoreDeps', () => {
   let dir: ReturnType<typeof tempDataDir>;
@@ -31,10 +35,10 @@ describe('createCoreDeps', () => {
 
   it('wires the embedded adapters under DATA_DIR that work together and close cleanly', async () => {
     const clock = new ContractClock();
-    const deps = await createCoreDeps(configWith(), logger, slack, { clock, maxQueueAttempts: 2 });
+    const deps = await createCoreDeps(configWith(), logger, { chat, clock, maxQueueAttempts: 2 });
     expect(existsSync(join(dir.path, 'data', 'sherpa.db'))).toBe(true);
     expect(deps.clock).toBe(clock);
-    expect(deps.slack).toBe(slack);
+    expect(deps.chat).toBe(chat);
 
     const { paper } = await deps.papers.ingest(scraped({ sourceId: '2501.00001' }));
     expect(paper.createdAt).toBe(clock.now().toISOString());
@@ -65,7 +69,7 @@ describe('createCoreDeps', () => {
   });
 
   it('builds the paper sources and the scheduler, so no stage or job constructs an adapter', async () => {
-    const deps = await createCoreDeps(configWith(), logger, slack);
+    const deps = await createCoreDeps(configWith(), logger, { chat });
     const venue = { kind: 'venue', year: 2025, includeRejected: false } as const;
     expect(deps.sources.create({ ...venue, venue: 'iclr' })).toMatchObject({
       source: 'openreview',
@@ -82,17 +86,17 @@ describe('createCoreDeps', () => {
   });
 
   it('keeps data across a restart', async () => {
-    const first = await createCoreDeps(configWith(), logger, slack);
+    const first = await createCoreDeps(configWith(), logger, { chat });
     const { paper } = await first.papers.ingest(scraped({ sourceId: '2501.00002' }));
     await first.papers.close();
     await first.close();
-    const second = await createCoreDeps(configWith(), logger, slack);
+    const second = await createCoreDeps(configWith(), logger, { chat });
     expect(await second.papers.get(paper.id)).toEqual(paper);
     await second.close();
   });
 
   it('explains an unusable DATA_DIR', async () => {
     const config = { ...configWith(), dataDir: join(dir.path, 'missing\0dir') };
-    await expect(createCoreDeps(config, logger, slack)).rejects.toBeInstanceOf(ConfigError);
+    await expect(createCoreDeps(config, logger, { chat })).rejects.toBeInstanceOf(ConfigError);
   });
 });

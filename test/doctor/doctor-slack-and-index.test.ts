@@ -1,8 +1,10 @@
-import { webApi } from '@slack/bolt';
 import { Client } from '@opensearch-project/opensearch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OpenSearchHttp } from '../../src/adapters/opensearch/index.js';
+import { SlackChat } from '../../src/adapters/slack/index.js';
 import { manifestBotScopes } from '../../src/doctor/manifest-scopes.js';
+import { createLogger } from '../../src/logging/logger.js';
+import type { Chat } from '../../src/ports/chat.js';
 import { openSearchIndexCheck } from '../../src/doctor/opensearch-index-check.js';
 import { slackAppTokenCheck } from '../../src/doctor/slack-app-token-check.js';
 import { slackAuthCheck } from '../../src/doctor/slack-auth-check.js';
@@ -12,17 +14,21 @@ import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
 
 describe('doctor: Slack (through the Slack fake)', () => {
   let slack: SlackFake;
-  let client: webApi.WebClient;
+  let client: Chat;
   const scopes = manifestBotScopes();
   beforeAll(async () => {
     slack = await startSlackFake();
   });
   afterAll(async () => slack.close());
-  beforeEach(() => {
-    client = new webApi.WebClient(slack.identity.botToken, {
-      slackApiUrl: slack.apiUrl,
+  const chatWith = (token: string) =>
+    new SlackChat({
+      token,
+      apiUrl: slack.apiUrl,
+      logger: createLogger({ level: 'silent' }),
       retryConfig: { retries: 0 },
     });
+  beforeEach(() => {
+    client = chatWith(slack.identity.botToken);
     slack.workspace.grantedScopes = [...scopes];
   });
 
@@ -40,10 +46,7 @@ describe('doctor: Slack (through the Slack fake)', () => {
   });
 
   it('names a bad bot token and a bad app token', async () => {
-    const wrong = new webApi.WebClient('xoxb-wrong', {
-      slackApiUrl: slack.apiUrl,
-      retryConfig: { retries: 0 },
-    });
+    const wrong = chatWith('xoxb-wrong');
     const [bot] = await slackAuthCheck(wrong, scopes).run();
     expect(bot).toMatchObject({
       status: 'fail',

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webApi } from '@slack/bolt';
+import { SlackChat } from '../../src/adapters/slack/index.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startJudgeJobs } from '../../jobs/judge-worker.js';
 import { createCoreDeps, type ComposedCoreDeps } from '../../src/compose.js';
@@ -13,7 +13,11 @@ import { ACCEPTED_PAPERS, scrapedPaper } from '../support/judge-fixtures.js';
 import { testConfig } from '../support/judge-harness.js';
 
 // Never called: judging makes no Slack request. Loopback so a mistake could not leave the host.
-const slack = new webApi.WebClient('xoxb-test', { slackApiUrl: 'http://127.0.0.1:9/api/' });
+const chat = new SlackChat({
+  token: 'xoxb-test',
+  apiUrl: 'http://127.0.0.1:9/api/',
+  logger: createLogger({ level: 'silent' }),
+});
 
 describe('the composed Sherpa judges through Bedrock', () => {
   let fake: FakeBedrock;
@@ -32,11 +36,9 @@ describe('the composed Sherpa judges through Bedrock', () => {
   it('builds the Bedrock LLM from config, honours AWS_ENDPOINT_URL_BEDROCK_RUNTIME and prices into the ledger', async () => {
     useFakeBedrockEnv(fake);
     fake.respondWith(judgeReply);
-    deps = await createCoreDeps(
-      testConfig({}, { DATA_DIR: dataDir }),
-      createLogger({ level: 'silent' }),
-      slack,
-    );
+    deps = await createCoreDeps(testConfig({}, { DATA_DIR: dataDir }), createLogger({ level: 'silent' }), {
+      chat,
+    });
     expect(deps.llm).toBeDefined();
     const { paper } = await deps.papers.ingest(scrapedPaper(ACCEPTED_PAPERS[7]!, 1));
     await deps.queues.judge.send({ paperId: paper.id }, { dedupeId: paper.id, groupId: paper.id });
@@ -63,11 +65,9 @@ describe('the composed Sherpa judges through Bedrock', () => {
   it('starts the judge worker from the composed deps and stops it cleanly', async () => {
     useFakeBedrockEnv(fake);
     fake.respondWith(judgeReply);
-    deps = await createCoreDeps(
-      testConfig({}, { DATA_DIR: dataDir }),
-      createLogger({ level: 'silent' }),
-      slack,
-    );
+    deps = await createCoreDeps(testConfig({}, { DATA_DIR: dataDir }), createLogger({ level: 'silent' }), {
+      chat,
+    });
     const { paper } = await deps.papers.ingest(scrapedPaper(ACCEPTED_PAPERS[7]!, 1));
     await deps.queues.judge.send({ paperId: paper.id }, { dedupeId: paper.id, groupId: paper.id });
 
@@ -80,11 +80,9 @@ describe('the composed Sherpa judges through Bedrock', () => {
   });
 
   it('starts nothing without an LLM', async () => {
-    deps = await createCoreDeps(
-      testConfig({}, { DATA_DIR: dataDir }),
-      createLogger({ level: 'silent' }),
-      slack,
-    );
+    deps = await createCoreDeps(testConfig({}, { DATA_DIR: dataDir }), createLogger({ level: 'silent' }), {
+      chat,
+    });
     const worker = startJudgeJobs({ ...deps, llm: undefined });
     await worker.stop();
     expect(fake.requests).toHaveLength(0);

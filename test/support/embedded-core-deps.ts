@@ -1,4 +1,3 @@
-import { webApi } from '@slack/bolt';
 import {
   openSherpaDatabase,
   SqliteCoordinationStore,
@@ -6,6 +5,7 @@ import {
   SqlitePaperStore,
   SqliteWorkQueue,
 } from '../../src/adapters/embedded/index.js';
+import { SlackChat } from '../../src/adapters/slack/index.js';
 import { createPaperLookup, createSourceFactory } from '../../src/compose/create-paper-sources.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { CoreDeps } from '../../src/deps.js';
@@ -39,7 +39,7 @@ export interface EmbeddedCoreDeps {
 }
 
 /**
- * The embedded adapters in memory plus a Web API client pointed at the Slack fake: the dependencies a job or
+ * The embedded adapters in memory plus the Chat adapter pointed at the Slack fake: the dependencies a job or
  * handler gets in production, for tests that call domain code directly rather than through the Bolt app.
  */
 export function embeddedCoreDeps(
@@ -72,10 +72,12 @@ export function embeddedCoreDeps(
     coordination: new SqliteCoordinationStore(database, { clock }),
     ledger: new SqliteCostLedger(database),
     blobs: new MemoryBlobStore(),
-    slack: new webApi.WebClient(slack.identity.botToken, {
-      slackApiUrl: slack.apiUrl,
+    // The production adapter on the fake; a failed call fails at once instead of the WebClient retrying it.
+    chat: new SlackChat({
+      token: slack.identity.botToken,
+      apiUrl: slack.apiUrl,
+      logger,
       retryConfig: { retries: 0 },
-      logLevel: webApi.LogLevel.ERROR,
     }),
     queues: {
       judge: queue('judge', JudgeJobSchema),

@@ -1,5 +1,6 @@
-import { webApi } from '@slack/bolt';
 import type { RunJob } from '../../src/domain/jobs.js';
+import { SlackChat } from '../../src/adapters/slack/index.js';
+import type { Chat } from '../../src/ports/chat.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { CoordinationStore } from '../../src/ports/coordination-store.js';
 import type { ReceivedMessage } from '../../src/ports/work-queue.js';
@@ -16,7 +17,7 @@ const MINUTE = 60_000;
 
 export interface SlackRunHarness extends RunHarness {
   clock: VirtualClock;
-  client: webApi.WebClient;
+  chat: Chat;
   /** Seed a paper with a thread, approve its code; the run is queued and its progress message posted. */
   approveInThread(): Promise<{ paperId: string; runId: string; threadTs: string }>;
   receive(): Promise<ReceivedMessage<RunJob>>;
@@ -55,15 +56,16 @@ export function slackRunHarness(
         ...options.compute,
       }),
   });
-  const client = new webApi.WebClient(slack.identity.botToken, {
-    slackApiUrl: slack.apiUrl,
+  const chat = new SlackChat({
+    token: slack.identity.botToken,
+    apiUrl: slack.apiUrl,
+    logger: createLogger({ level: 'silent' }),
     retryConfig: { retries: 0 },
-    logLevel: webApi.LogLevel.ERROR,
   });
   const { deps } = harness;
   Object.assign(deps, {
     reporter: new SlackRunReporter({
-      slack: client,
+      chat,
       channel: slack.identity.defaultChannel,
       logger: createLogger({ level: 'silent' }),
     }),
@@ -72,10 +74,10 @@ export function slackRunHarness(
   return {
     ...harness,
     clock,
-    client,
+    chat,
     async approveInThread() {
       const channel = slack.identity.defaultChannel;
-      const root = await client.chat.postMessage({ channel, text: 'A paper thread' });
+      const root = await chat.post({ channel, text: 'A paper thread' });
       const paper = await seedCodeReadyPaper(deps, 0, { thread: { channel, ts: root.ts as string } });
       const queued = await requestRun(deps, {
         kind: 'approve',

@@ -65,12 +65,12 @@ describe('openThreadFor', () => {
     await harness.deps.coordination.put(`thread-posting/${paper.id}`, {
       startedAt: '2026-11-23T09:00:00.000Z',
     });
-    const crashed = await harness.deps.slack.chat.postMessage({
+    const crashed = await harness.deps.chat.post({
       channel: slack.identity.defaultChannel,
       text: 'root from before the crash',
       metadata: { event_type: THREAD_ROOT_EVENT, event_payload: { paper_id: paper.id } },
     });
-    await harness.deps.slack.chat.postMessage({ channel: slack.identity.defaultChannel, text: 'unrelated' });
+    await harness.deps.chat.post({ channel: slack.identity.defaultChannel, text: 'unrelated' });
 
     const result = await openThreadFor(paper.id, harness.deps);
 

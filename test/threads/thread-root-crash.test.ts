@@ -1,5 +1,5 @@
-import type { webApi } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
+import type { PostMessage } from '../../src/ports/chat.js';
 import { postThreads } from '../../jobs/post-threads.js';
 import { THREAD_ROOT_EVENT } from '../../src/threads/thread-deps.js';
 import type { EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
@@ -23,13 +23,13 @@ function killedAtRoot(service: EmbeddedCoreDeps, when: 'before' | 'after'): { ki
   let roots = 0;
   let signalKilled: () => void = () => {};
   const killed = new Promise<void>((resolve) => (signalKilled = resolve));
-  const real = service.deps.slack;
-  const chat = Object.create(real.chat, {
-    postMessage: {
-      value: async (args: webApi.ChatPostMessageArguments) => {
+  const real = service.deps.chat;
+  const chat = Object.create(real, {
+    post: {
+      value: async (args: PostMessage) => {
         roots += 1;
         if (roots === KILL_AT && when === 'before') return dying();
-        const posted = await real.chat.postMessage(args);
+        const posted = await real.post(args);
         return roots === KILL_AT ? dying() : posted;
       },
     },
@@ -38,7 +38,7 @@ function killedAtRoot(service: EmbeddedCoreDeps, when: 'before' | 'after'): { ki
     signalKilled();
     return new Promise<never>(() => {});
   }
-  service.deps.slack = Object.create(real, { chat: { value: chat } });
+  service.deps.chat = chat;
   return { killed };
 }
 

@@ -15,7 +15,7 @@ import {
   type UpdateMessage,
 } from '../../ports/chat.js';
 import { realSleep, type Sleep } from '../../ports/sleep.js';
-import { createBoltLogger } from '../../slack/bolt-logger.js';
+import { createBoltLogger } from './bolt-logger.js';
 import { toChatError } from './web-api-error.js';
 import {
   AuthTestSchema,

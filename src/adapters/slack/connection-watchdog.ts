@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../logging/logger.js';
 
 /** The slice of socket-mode's `SocketModeClient` the watchdog needs. */
 export interface WatchedClient {

@@ -1,7 +1,7 @@
 import { LogLevel } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
-import { createBoltLogger, maskTokenFields } from '../../src/slack/bolt-logger.js';
-import { LogCapture } from '../support/log-capture.js';
+import { createBoltLogger, maskTokenFields } from '../../../src/adapters/slack/bolt-logger.js';
+import { LogCapture } from '../../support/log-capture.js';
 
 describe('createBoltLogger', () => {
   it('writes Bolt lines through pino with the component and the level Sherpa runs at', () => {

@@ -1,5 +1,4 @@
-import type { Logger } from '../logging/logger.js';
-import { ackGuardAnswer } from '../messages/interaction-refusals.js';
+import type { Logger } from '../../logging/logger.js';
 
 /** The slice of socket-mode's `SocketModeClient` the guard needs. */
 export interface AckingClient {
@@ -37,6 +36,7 @@ export class AckGuard {
   private readonly ackedEarly = new Set<string>();
   /** `whenIdle` callers, resolved when the last pending envelope is acked. */
   private idleWaiters: Array<() => void> = [];
+  private readonly deadlineMs: number;
 
   private readonly onEvent = (args: SlackEventArgs) => {
     if (this.ackedEarly.delete(args.envelope_id)) return;
@@ -59,11 +59,17 @@ export class AckGuard {
     this.wakeIfIdle();
   };
 
+  /**
+   * `answer`: what a slash command's user reads when the guard acks for a listener that was late or failed
+   * (the message builders' `ackGuardAnswer`, handed in by the composition root).
+   */
   constructor(
     private readonly client: AckingClient,
     private readonly logger: Logger,
-    private readonly deadlineMs = ACK_GUARD_DEADLINE_MS,
+    deadlineMs: number | undefined,
+    private readonly answer: (why: 'late' | 'failed') => string,
   ) {
+    this.deadlineMs = deadlineMs ?? ACK_GUARD_DEADLINE_MS;
     client.on('slack_event', this.onEvent);
     client.on('outgoing_message', this.onOutgoing);
   }
@@ -123,8 +129,7 @@ export class AckGuard {
     const { type } = entry.args;
     this.logger.warn({ envelopeId, type, why }, 'acknowledging an envelope no listener acknowledged');
     // Only slash commands show an ack's text to the user (accepts_response_payload, slack.md §1.3).
-    const response =
-      type === 'slash_commands' ? { response_type: 'ephemeral', text: ackGuardAnswer(why) } : {};
+    const response = type === 'slash_commands' ? { response_type: 'ephemeral', text: this.answer(why) } : {};
     try {
       await entry.args.ack(response);
     } catch (error) {

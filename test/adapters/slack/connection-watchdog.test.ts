@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logging/logger.js';
-import { ConnectionWatchdog } from '../../src/slack/connection-watchdog.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { ConnectionWatchdog } from '../../../src/adapters/slack/connection-watchdog.js';
 
 /** A stand-in for socket-mode's client: only the events and methods the watchdog uses. */
 class StubClient extends EventEmitter {

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/logging/logger.js';
-import { AckGuard, type SlackEventArgs } from '../../src/slack/ack-guard.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { ackGuardAnswer } from '../../../src/messages/interaction-refusals.js';
+import { AckGuard, type SlackEventArgs } from '../../../src/adapters/slack/ack-guard.js';
 
 /** Emits `slack_event` like socket-mode, and `outgoing_message` whenever an ack is sent. */
 class StubSocket extends EventEmitter {
@@ -28,7 +29,7 @@ describe('AckGuard', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     socket = new StubSocket();
-    guard = new AckGuard(socket, createLogger({ level: 'silent' }), 2_000);
+    guard = new AckGuard(socket, createLogger({ level: 'silent' }), 2_000, ackGuardAnswer);
   });
   afterEach(() => {
     guard.stop();

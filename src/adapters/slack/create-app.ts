@@ -1,9 +1,9 @@
 import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
-import type { Config } from '../config/load-config.js';
-import { ConfigError } from '../errors.js';
-import type { Logger } from '../logging/logger.js';
+import type { Config } from '../../config/load-config.js';
+import { ConfigError } from '../../errors.js';
+import type { Logger } from '../../logging/logger.js';
 import { AckGuard } from './ack-guard.js';
-import { AfterAckQueue } from './after-ack-queue.js';
+import { AfterAckQueue } from '../../slack/after-ack-queue.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 
@@ -27,6 +27,8 @@ export interface CreateSlackAppOptions {
   onWatchdogGiveUp?: (downForMs: number) => void;
   /** Acknowledge unacknowledged envelopes after this long (default 2 s, under Slack's 3 s). */
   ackDeadlineMs?: number;
+  /** What a slash command's user reads when the ack guard acks for a late or failed listener. */
+  ackAnswer: (why: 'late' | 'failed') => string;
 }
 
 /** Web API requests that hang would stall a handler or a reconnect forever. */
@@ -73,11 +75,7 @@ function explainStartFailure(error: unknown, variable: 'SLACK_BOT_TOKEN' | 'SLAC
  * or autoReconnect (slack.md §1.7), and because a receiver we build does not get App's clientOptions: the
  * `installerOptions.clientOptions` below is what sends apps.connections.open to SLACK_API_URL (§1.8).
  */
-export function createSlackApp(
-  config: Config,
-  logger: Logger,
-  options: CreateSlackAppOptions = {},
-): SlackApp {
+export function createSlackApp(config: Config, logger: Logger, options: CreateSlackAppOptions): SlackApp {
   const boltLogger = createBoltLogger(logger);
   const slackLogger = logger.child({ component: 'slack' });
   const receiver = new SocketModeReceiver({
@@ -111,7 +109,7 @@ export function createSlackApp(
     throw error;
   });
 
-  const guard = new AckGuard(receiver.client, slackLogger, options.ackDeadlineMs);
+  const guard = new AckGuard(receiver.client, slackLogger, options.ackDeadlineMs, options.ackAnswer);
   const afterAck = new AfterAckQueue({ whenAcksDone: (maxWaitMs) => guard.whenIdle(maxWaitMs) });
   const watchdog = new ConnectionWatchdog({
     client: receiver.client,
