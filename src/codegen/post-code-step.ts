@@ -1,7 +1,7 @@
 import type { CodeVersion } from '../domain/code-version.js';
 import type { Paper, ThreadRef } from '../domain/paper.js';
 import type { CoreDeps } from '../deps.js';
-import { shortHash } from '../messages/code-step.js';
+import { codeFileTitle } from '../messages/code-step.js';
 import { TransientError } from '../errors.js';
 import { findReplyByMetadata } from '../slack/find-reply-by-metadata.js';
 import { slackRefused } from '../slack/slack-refused.js';
@@ -37,7 +37,7 @@ export async function postCodeStep(
       channel_id: record.channel,
       thread_ts: record.threadTs,
       filename: 'train.py',
-      title: `train.py · v${version.version} · ${shortHash(version.hash)}`,
+      title: codeFileTitle(version),
       content: code,
       snippet_type: 'python',
     });
