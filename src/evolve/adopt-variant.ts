@@ -4,7 +4,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { SearchStore } from '../ports/search-store.js';
-import { lineageOf } from './lineage.js';
+import { lineageOf } from '../domain/evolve-lineage.js';
 
 export type AdoptOutcome =
   | { kind: 'adopted'; paper: Paper; version: CodeVersion }

@@ -1,6 +1,6 @@
-import { leaderboardRows } from '../evolve/leaderboard.js';
-import { bestValue, formatObjective } from '../evolve/objective.js';
-import type { EvolveSearch } from '../evolve/search-record.js';
+import { leaderboardRows } from '../domain/evolve-leaderboard.js';
+import { bestValue, formatObjective } from '../domain/objective.js';
+import type { EvolveSearch } from '../domain/evolve-search.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
 import { formatUsd } from './format-units.js';
 import type { MessageContent } from './message-content.js';

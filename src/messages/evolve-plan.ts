@@ -1,6 +1,6 @@
-import type { PlanEstimate } from '../evolve/cost-estimate.js';
-import { formatObjective } from '../evolve/objective.js';
-import type { EvolveSearch } from '../evolve/search-record.js';
+import type { PlanEstimate } from '../domain/evolve-plan-estimate.js';
+import { formatObjective } from '../domain/objective.js';
+import type { EvolveSearch } from '../domain/evolve-search.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
 import { formatUsd } from './format-units.js';
 import type { MessageContent } from './message-content.js';

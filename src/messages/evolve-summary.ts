@@ -1,7 +1,7 @@
-import { lineageOf } from '../evolve/lineage.js';
-import { finalVerdict } from '../evolve/noise-rule.js';
-import { formatObjective } from '../evolve/objective.js';
-import type { EvolveSearch } from '../evolve/search-record.js';
+import { lineageOf } from '../domain/evolve-lineage.js';
+import { finalVerdict } from '../domain/evolve-noise-rule.js';
+import { formatObjective } from '../domain/objective.js';
+import type { EvolveSearch } from '../domain/evolve-search.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
 import { formatUsd } from './format-units.js';
 import type { MessageContent } from './message-content.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimatePlan } from '../../src/evolve/cost-estimate.js';
-import { diffFromOrigin, lineageOf } from '../../src/evolve/lineage.js';
+import { diffFromOrigin, lineageOf } from '../../src/domain/evolve-lineage.js';
 import { resultsTsv } from '../../src/evolve/results-tsv.js';
 import { EVOLVE_ACTION_IDS } from '../../src/messages/evolve-actions.js';
 import { evolveLeaderboardMessage } from '../../src/messages/evolve-leaderboard.js';
