@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger.js';
 import { bedrockModelCheck } from './bedrock-model-check.js';
 import { type DoctorCheck, skipped } from './check.js';
 import { ec2InstanceCheck } from './ec2-instance-check.js';
+import { poolCheck } from './pool-check.js';
 import { manifestBotScopes } from './manifest-scopes.js';
 import { openSearchIndexCheck } from './opensearch-index-check.js';
 import { s3BucketCheck } from './s3-bucket-check.js';
@@ -79,8 +80,12 @@ export function buildChecks(config: Config, options: { manifestScopes?: string[]
   );
   if (config.compute.kind === 'ec2') {
     const clients = createEc2SsmClients(region);
-    checks.push(ec2InstanceCheck(clients, config.compute.instanceIds, region));
-    checks.push(ssmAgentCheck(clients, config.compute.instanceIds, region));
+    // Fixed instances only: launch pools have none until a run launches one (pool-check.ts looks at those).
+    if (config.compute.instanceIds.length > 0) {
+      checks.push(ec2InstanceCheck(clients, config.compute.instanceIds, region));
+      checks.push(ssmAgentCheck(clients, config.compute.instanceIds, region));
+    }
+    checks.push(poolCheck(clients.ec2, config.compute.pools));
   } else {
     checks.push(notUsed('ec2 instance', `COMPUTE=${config.compute.kind}: no Trainium instances configured`));
   }

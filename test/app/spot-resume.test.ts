@@ -50,7 +50,11 @@ beforeEach(async () => {
     instances: {},
     launchTemplates: { [TEMPLATE]: { imageId: AMI } },
     launched: { pendingPolls: 0, agentPolls: 0 },
-    commandEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', CONTRACT_RUNNER_STEPS: '12' },
+    commandEnv: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      CONTRACT_RUNNER_STEPS: '12',
+      CONTRACT_RUNNER_HOLD_AT_STEP: '4',
+    },
   });
   const url = await ec2.start();
   // The agent runs the stand-in runner on the job the bot's command names.

@@ -19,6 +19,10 @@ from urllib.parse import urlparse
 STEPS = int(os.environ.get("CONTRACT_RUNNER_STEPS", "12"))
 STEP_SECONDS = float(os.environ.get("CONTRACT_RUNNER_STEP_SECONDS", "0.25"))
 CHECKPOINT_EVERY = 2
+# A first attempt waits here (up to HOLD_SECONDS) for the test's interruption, so a loaded machine cannot let
+# the run finish before the notice is raised; a resumed attempt never waits.
+HOLD_AT_STEP = int(os.environ.get("CONTRACT_RUNNER_HOLD_AT_STEP", "0"))
+HOLD_SECONDS = 60
 
 
 def path_of(uri):
@@ -107,6 +111,11 @@ def main():
 
     while step < STEPS:
         notice = imds.get("meta-data/spot/instance-action")
+        if not notice and not restored and step == HOLD_AT_STEP:
+            deadline = time.time() + HOLD_SECONDS
+            while not notice and time.time() < deadline:
+                time.sleep(0.1)
+                notice = imds.get("meta-data/spot/instance-action")
         if notice:
             checkpoint()  # what the code does on SIGTERM; the runner then syncs it
             finish("interrupted", {"interruption": dict(json.loads(notice), stoppedWithinGrace=True)})
