@@ -1,5 +1,5 @@
 import { parsePaperReference, type PaperReference } from '../domain/identifiers.js';
-import { parseObjective, type Objective } from '../evolve/objective.js';
+import { parseObjective, type Objective } from '../domain/objective.js';
 import type { ParseResult } from './parse-result.js';
 import { parseFlags } from './tokenize.js';
 

@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { EvolveSearch, Variant } from './search-record.js';
+import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
 
 /** The children from the original to the search's current parent, oldest first. */
 export function lineageOf(search: EvolveSearch): Variant[] {

@@ -1,5 +1,5 @@
 import { leaderboardRows } from './leaderboard.js';
-import type { EvolveSearch } from './search-record.js';
+import type { EvolveSearch } from '../domain/evolve-search.js';
 
 /** Tabs and newlines inside a field would break the table: they become spaces. */
 const cell = (value: string | number | undefined) =>

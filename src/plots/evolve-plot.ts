@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { bestValue } from '../evolve/objective.js';
-import type { EvolveSearch } from '../evolve/search-record.js';
+import { bestValue } from '../domain/objective.js';
+import type { EvolveSearch } from '../domain/evolve-search.js';
 import { renderPng } from './render-png.js';
 
 /**
