@@ -1,4 +1,3 @@
-import { leaderboardRows } from '../domain/evolve-leaderboard.js';
 import { bestValue, formatObjective } from '../domain/objective.js';
 import type { EvolveSearch } from '../domain/evolve-search.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
@@ -15,6 +14,18 @@ const STATUS: Record<string, string> = {
   dropped: '🚫',
 };
 
+/** One variant's row (`leaderboardRows` in src/evolve/leaderboard.ts builds them from the search). */
+export interface LeaderboardRowView {
+  generation: number;
+  label: string;
+  strategy: string;
+  status: string;
+  metric?: number;
+  failureClass?: string;
+  costUsd: number;
+  isParent: boolean;
+}
+
 /** Rows past this are summarised: a message stays well under Slack's limits at 10 variants × 5 generations. */
 const MAX_ROWS = 40;
 
@@ -22,9 +33,11 @@ const MAX_ROWS = 40;
  * The one leaderboard message of a search, updated in place (issue 13, item 6): generation, best so far, and
  * each variant's strategy, metric, status and cost. Strategies are the model's words: escaped.
  */
-export function evolveLeaderboardMessage(search: EvolveSearch): MessageContent {
+export function evolveLeaderboardMessage(
+  search: EvolveSearch,
+  rows: readonly LeaderboardRowView[],
+): MessageContent {
   const { objective } = search.settings;
-  const rows = leaderboardRows(search);
   const metrics = rows.flatMap((row) => (row.metric !== undefined ? [row.metric] : []));
   const best = bestValue(objective, metrics);
   const cost = rows.reduce((sum, row) => sum + row.costUsd, 0);

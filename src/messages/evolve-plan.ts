@@ -1,16 +1,29 @@
-import type { PlanEstimate } from '../domain/evolve-plan-estimate.js';
 import { formatObjective } from '../domain/objective.js';
 import type { EvolveSearch } from '../domain/evolve-search.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
 import { formatUsd } from './format-units.js';
 import type { MessageContent } from './message-content.js';
 
+/** The estimate's figures the plan shows (`estimatePlan` in src/evolve/cost-estimate.ts computes them). */
+export interface PlanFigures {
+  runs: number;
+  instanceMinutes: number;
+  llmCalls: number;
+  tokens: number;
+  usd: number;
+  maxUsd: number;
+  withinMaxUsd: boolean;
+  spentTodayUsd: number;
+  dailyUsd: number;
+  withinDaily: boolean;
+}
+
 /**
  * The plan posted in the thread before anything runs (issue 13, item 1): runs, instance minutes, tokens and the
  * estimated cost against --max-usd and the daily budget. One approver confirms it (the modal); a plan over
  * either limit says so and has no Confirm button.
  */
-export function evolvePlanMessage(search: EvolveSearch, estimate: PlanEstimate): MessageContent {
+export function evolvePlanMessage(search: EvolveSearch, estimate: PlanFigures): MessageContent {
   const s = search.settings;
   const fits = estimate.withinMaxUsd && estimate.withinDaily;
   const lines = [

@@ -1,7 +1,5 @@
-import { lineageOf } from '../domain/evolve-lineage.js';
-import { finalVerdict } from '../domain/evolve-noise-rule.js';
 import { formatObjective } from '../domain/objective.js';
-import type { EvolveSearch } from '../domain/evolve-search.js';
+import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
 import { formatUsd } from './format-units.js';
 import type { MessageContent } from './message-content.js';
@@ -13,6 +11,16 @@ const VERDICT: Record<string, string> = {
   no_improvement: '➖ no variant beat the original by more than the noise; the original stays best',
 };
 
+/** The verdict against the noise (`finalVerdict` in src/evolve/noise-rule.ts). */
+export type VerdictView =
+  | { kind: 'no_improvement'; originMean?: number; noise: { value: number; known: boolean } }
+  | {
+      kind: 'real_improvement' | 'within_noise';
+      best: number;
+      originMean: number;
+      noise: { value: number; known: boolean };
+    };
+
 /**
  * The final summary (issue 13, item 6): why the search ended, the verdict against the noise, the lineage, the
  * total cost, the best variant's diff against the original, and Adopt as code version. The code and the full
@@ -20,10 +28,9 @@ const VERDICT: Record<string, string> = {
  */
 export function evolveSummaryMessage(
   search: EvolveSearch,
-  input: { diff: string; totalUsd: number },
+  input: { diff: string; totalUsd: number; verdict: VerdictView; lineage: readonly Variant[] },
 ): MessageContent {
-  const verdict = finalVerdict(search);
-  const lineage = lineageOf(search);
+  const { verdict, lineage } = input;
   const best = lineage.at(-1);
   const noise = verdict.noise.known ? verdict.noise.value.toPrecision(3) : 'not measured';
   const figures =

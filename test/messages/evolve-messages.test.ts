@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimatePlan } from '../../src/evolve/cost-estimate.js';
+import { leaderboardRows } from '../../src/domain/evolve-leaderboard.js';
 import { diffFromOrigin, lineageOf } from '../../src/domain/evolve-lineage.js';
+import { finalVerdict } from '../../src/domain/evolve-noise-rule.js';
 import { resultsTsv } from '../../src/evolve/results-tsv.js';
 import { EVOLVE_ACTION_IDS } from '../../src/messages/evolve-actions.js';
 import { evolveLeaderboardMessage } from '../../src/messages/evolve-leaderboard.js';
@@ -45,24 +47,34 @@ describe('evolve messages', () => {
   });
 
   it('shows one leaderboard with every variant, escaped strategies, and Stop while live', () => {
-    const live = evolveLeaderboardMessage({ ...finished, state: 'running' });
+    const running = { ...finished, state: 'running' as const };
+    const live = evolveLeaderboardMessage(running, leaderboardRows(running));
     expect(live).toMatchSnapshot();
     expectWithinBlockKitLimits(live.blocks);
     const text = JSON.stringify(live);
     expect(text).toContain('&lt;b&gt;bold&lt;/b&gt;');
     expect(text).toContain('`compiler_error`');
     expect(text).toContain(EVOLVE_ACTION_IDS.stopNow);
-    expect(JSON.stringify(evolveLeaderboardMessage(finished))).not.toContain(EVOLVE_ACTION_IDS.stop);
+    expect(JSON.stringify(evolveLeaderboardMessage(finished, leaderboardRows(finished)))).not.toContain(
+      EVOLVE_ACTION_IDS.stop,
+    );
   });
 
   it('sums up with the verdict, lineage, cost, the diff from the original and Adopt', () => {
     expect(lineageOf(finished).map((v) => v.id)).toEqual(['s_1.g1.v1']);
     const diff = diffFromOrigin('lr = 3e-4\nbatch = 8\n', 'lr = 3e-4\nbatch = 16\n');
-    const message = evolveSummaryMessage(finished, { diff, totalUsd: 0.58 });
+    const summaryOf = (search: typeof finished, diff: string, totalUsd: number) =>
+      evolveSummaryMessage(search, {
+        diff,
+        totalUsd,
+        verdict: finalVerdict(search),
+        lineage: lineageOf(search),
+      });
+    const message = summaryOf(finished, diff, 0.58);
     expect(message).toMatchSnapshot();
     expectWithinBlockKitLimits(message.blocks);
     expect(JSON.stringify(message)).toContain(`"value":"s_1:s_1.g1.v1"`);
-    const none = evolveSummaryMessage({ ...finished, parentHash: ORIGIN }, { diff: '', totalUsd: 0.1 });
+    const none = summaryOf({ ...finished, parentHash: ORIGIN }, '', 0.1);
     expect(JSON.stringify(none)).not.toContain(EVOLVE_ACTION_IDS.adopt);
     expect(none.text).toBe('Evolve finished: no improvement');
   });

@@ -225,7 +225,7 @@ class Inspector(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Subscript(self, node):
-        # ... and `record["val_loss"] = ...` assignments.
+        # METRICS keys set as `record["val_loss"] = ...` (issue 13's objective check).
         if isinstance(node.ctx, ast.Store) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
             self.metric_keys.add(node.slice.value)
         self.generic_visit(node)
