@@ -6,7 +6,7 @@ import type { MessageContent } from '../messages/message-content.js';
 import { runHeldMessage, type RunHeldView } from '../messages/run-held.js';
 import { runProgressMessage, type RunStage } from '../messages/run-progress.js';
 import { runResultMessage, type RunResultView } from '../messages/run-result.js';
-import { classifySlackError } from '../slack/slack-error.js';
+import { classifySlackError } from '../ports/chat-errors.js';
 import type { RunMessageKind, RunReporter } from './run-reporter.js';
 
 export interface SlackRunReporterDeps {
