@@ -12,6 +12,9 @@
  * BENCH_PYTHON (python3), BENCH_SCRIPT, BENCH_BACKEND (cuda; `cpu` only to check the plumbing),
  * BENCH_NETWORK (the runner's `--network`, default `auto`), BENCH_JSON_OUT (write the figures as JSON).
  * The interpreter must be executable by any uid (the code runs as one of the sandbox range).
+ *
+ * Then (issue 12; BENCH_SPOT=0 skips it) a checkpointing script is interrupted by a spot notice through the
+ * runner and resumed: lost work and resume overhead (bench/gpu-spot-resume.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,9 +22,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RunnerJobSchema, RunnerResultSchema, type RunnerResult } from '../src/domain/runner-contract.js';
+import { printSpotResume, runSpotResume, type SpotResumeFigures } from './gpu-spot-resume.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNNER_DIR = join(ROOT, 'trainium-runner');
+// The runner refuses a run id it already started on this machine: each invocation's ids are its own.
+const RUN_TAG = Date.now().toString(36);
 
 interface Timed {
   seconds: number;
@@ -71,7 +77,7 @@ async function runThroughRunner(
   const resultsDir = join(workDir, `results-${index}`);
   const job = RunnerJobSchema.parse({
     schemaVersion: 1,
-    runId: `bench-${index}`,
+    runId: `bench-${RUN_TAG}-${index}`,
     paperId: 'bench',
     codeHash: 'bench',
     codeUri: pathToFileURL(script).href,
@@ -103,7 +109,8 @@ export async function run(): Promise<void> {
   const repetitions = Number(process.env.BENCH_REPETITIONS ?? 5);
   if (backend === 'cuda' && !(await gpuReady(python))) {
     console.log(
-      'gpu-runner-overhead: skipped (needs an NVIDIA GPU and PyTorch; run `npm run bench:gpu` on one)',
+      'gpu-runner-overhead and gpu-spot-resume: skipped (torch.cuda.is_available() is false for ' +
+        `${python}: needs an NVIDIA GPU and PyTorch with CUDA; run \`npm run bench:gpu\` on one)`,
     );
     return;
   }
@@ -152,8 +159,14 @@ export async function run(): Promise<void> {
         `  metrics: ${summary.join(', ')}; sandbox user ${last.sandbox.user}, containment ${last.sandbox.containment ?? 'unknown'}, network ${last.sandbox.network ?? 'unknown'}, IMDS blocked ${last.sandbox.metadataBlocked}`,
       );
     }
+    let spot: SpotResumeFigures | undefined;
+    if (process.env.BENCH_SPOT !== '0') {
+      spot = await runSpotResume(python, RUNNER_DIR, workDir, timedSpawn, backend);
+      printSpotResume(spot);
+    }
     if (process.env.BENCH_JSON_OUT) {
       const figures = {
+        spot,
         device,
         backend,
         repetitions,

@@ -5,7 +5,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { ModalMetadataSchema, type ModalMetadata } from '../../src/messages/modal-metadata.js';
 import { notAnApprover } from '../../src/messages/approver-refusals.js';
-import { CLICK_FAILED } from '../../src/messages/click-replies.js';
+import { CLICK_FAILED, FEEDBACK_REQUIRED, FORM_UNREADABLE } from '../../src/messages/click-replies.js';
 
 const SubmissionSchema = z.object({
   user: z.object({ id: z.string() }),
@@ -52,7 +52,7 @@ export function decisionSubmission(
       logger.warn('modal submission not understood');
       await ack({
         response_action: 'errors',
-        errors: { [input.blockId]: 'Sherpa could not read this form; close it and try again.' },
+        errors: { [input.blockId]: FORM_UNREADABLE },
       });
       return;
     }
@@ -64,7 +64,7 @@ export function decisionSubmission(
       return;
     }
     if (input.required && text.length === 0) {
-      await ack({ response_action: 'errors', errors: { [input.blockId]: 'Please say what should change.' } });
+      await ack({ response_action: 'errors', errors: { [input.blockId]: FEEDBACK_REQUIRED } });
       return;
     }
     await ack();

@@ -2,7 +2,7 @@ import type { CodeVersion } from '../domain/code-version.js';
 import type { Paper, ThreadRef } from '../domain/paper.js';
 import type { CoreDeps } from '../deps.js';
 import type { PostMessage } from '../ports/chat.js';
-import { shortHash } from '../messages/code-step.js';
+import { codeFileTitle } from '../messages/code-step.js';
 import { TransientError } from '../errors.js';
 import { slackRefused } from '../ports/chat-errors.js';
 import { CODE_STEP_EVENT, codeStepContent, codeStepKey, type CodeStepRecord } from './code-step-record.js';
@@ -37,7 +37,7 @@ export async function postCodeStep(
       channel: record.channel,
       thread_ts: record.threadTs,
       filename: 'train.py',
-      title: `train.py · v${version.version} · ${shortHash(version.hash)}`,
+      title: codeFileTitle(version),
       content: code,
       snippet_type: 'python',
     });

@@ -8,6 +8,7 @@ import { IllegalTransitionError } from '../errors.js';
  *                     │                │   ╰─► run_held (over budget) ─► run_approved (override)
  *                     ╰► code_failed   ╰─► code_requested (regenerate with feedback)
  *   succeeded | failed ─► run_approved | run_held (re-run, budget-checked) | queued | code_requested (fix)
+ *   succeeded ─► code_ready (an evolve search's best variant adopted as a new code version, issue 13)
  *   human gates (accepted, code_failed, code_ready, run_held, failed) ─► rejected
  */
 export const PAPER_STATES = [
@@ -46,7 +47,7 @@ const TRANSITIONS: Record<PaperState, readonly PaperState[]> = {
   // running → queued: the worker died and the run is resumed from the queue.
   running: ['succeeded', 'failed', 'queued'],
   // Re-run goes through the same approval and budget gate as the first run.
-  succeeded: ['queued', 'code_requested', 'run_approved', 'run_held'],
+  succeeded: ['queued', 'code_requested', 'run_approved', 'run_held', 'code_ready'],
   failed: ['queued', 'code_requested', 'rejected', 'run_approved', 'run_held'],
   rejected: ['code_requested'],
 };

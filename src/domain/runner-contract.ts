@@ -38,6 +38,15 @@ export const RunnerJobSchema = z.object({
   checkpointSyncSeconds: z.number().int().positive().optional(),
   priorInterruptions: z.number().int().min(0).optional(),
   priorResumes: z.number().int().min(0).optional(),
+  /**
+   * Issue 13, item 5: the evolve search this run belongs to. Runs with the same key may share one Neuron compile
+   * cache (never runs of different keys). The runner does not read it yet: every run still compiles into its
+   * own cache in its working folder (unknown keys are ignored by contract.py).
+   */
+  compileCacheKey: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
 });
 export type RunnerJob = z.infer<typeof RunnerJobSchema>;
 

@@ -1,5 +1,6 @@
 import type { LedgerEntry } from '../ports/cost-ledger.js';
 import type { EvolveSearch, SearchSettings } from '../domain/evolve-search.js';
+import type { GenerationEstimate, PlanEstimate } from '../domain/evolve-plan-estimate.js';
 
 /**
  * What a search costs before it runs (the plan posted in the thread) and before each generation (the cap,
@@ -48,18 +49,9 @@ export function estimateProposalTokens(input: {
   };
 }
 
-export interface GenerationEstimate {
-  /** Full-budget runs: the N children and the parent's re-run. */
-  runs: number;
-  smokeRuns: number;
-  instanceMinutes: number;
-  llmCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  usd: number;
-}
-
 type Shape = Pick<SearchSettings, 'variants' | 'minutes' | 'smokeSeconds'>;
+
+export type { GenerationEstimate, PlanEstimate };
 
 export function estimateGeneration(
   shape: Shape,
@@ -81,24 +73,6 @@ export function estimateGeneration(
     outputTokens: tokens.output,
     usd: (instanceMinutes / 60) * rates.hourlyPriceUsd + llmUsd,
   };
-}
-
-export interface PlanEstimate {
-  generations: number;
-  perGeneration: GenerationEstimate;
-  /** The original's repeats before generation 1 (the noise at the start). */
-  startRuns: number;
-  runs: number;
-  instanceMinutes: number;
-  llmCalls: number;
-  tokens: number;
-  usd: number;
-  maxUsd: number;
-  withinMaxUsd: boolean;
-  spentTodayUsd: number;
-  dailyUsd: number;
-  /** Today's spend plus the whole search fits today's budget (an overnight search may span two days). */
-  withinDaily: boolean;
 }
 
 export function estimatePlan(

@@ -12,7 +12,7 @@ import {
   type CostRates,
 } from './cost-estimate.js';
 import { proposeGeneration, type GenerationStepDeps } from './generation-step.js';
-import { finalVerdict, judgeGeneration } from './noise-rule.js';
+import { finalVerdict, judgeGeneration } from '../domain/evolve-noise-rule.js';
 import { runVariantStage, type VariantRunDeps } from './run-variant.js';
 import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
 import { isSearchOver } from '../domain/evolve-search-state.js';

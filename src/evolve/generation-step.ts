@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { SearchStore } from '../ports/search-store.js';
 import type { RunnerResult } from '../domain/runner-contract.js';
 import { diversityMix } from './diversity-mix.js';
-import { leaderboardForPrompt } from './leaderboard.js';
+import { leaderboardForPrompt } from '../domain/evolve-leaderboard.js';
 import { improvementOf } from '../domain/objective.js';
 import { profileLines } from './profile-lines.js';
 import { proposeVariants, type ProposeDeps } from './propose-variants.js';

@@ -53,6 +53,8 @@ export async function writeVariantJob(
     // The smoke run only has to show the script compiles and steps; profiling is for the full run.
     profile: stage === 'run',
     env: { SHERPA_RUN_BUDGET_SECONDS: String(budget), PYTHONHASHSEED: String(search.settings.seed) },
+    // One search, one compile-cache scope: never shared with another paper's or another search's runs.
+    compileCacheKey: search.id,
   });
   await deps.blobs.put(keys.job, JSON.stringify(job, null, 2), { contentType: 'application/json' });
   return { key: keys.job };

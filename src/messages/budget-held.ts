@@ -67,3 +67,10 @@ export function budgetHeldMessage(figures: BudgetFigures, step: HeldStep): Messa
     ],
   };
 }
+
+/** The audit note of a hold (shown on the decision line): the sums, in dollars and cents. */
+export function overBudgetNote(
+  figures: Pick<BudgetFigures, 'spentTodayUsd' | 'estimateUsd' | 'limitUsd'>,
+): string {
+  return `over budget: $${figures.spentTodayUsd.toFixed(2)} spent today + ≈$${figures.estimateUsd.toFixed(2)} > $${figures.limitUsd.toFixed(2)}`;
+}

@@ -90,3 +90,9 @@ export function infrastructureFailureNotFixable(failureClass: string | undefined
 export function noFixRoundsLeft(maxRounds: number): string {
   return `This paper has used its ${maxRounds} fix rounds (MAX_FIX_ROUNDS). Regenerate the code with feedback instead.`;
 }
+
+/** A decision form (reject reason, regenerate feedback) whose submission could not be read. */
+export const FORM_UNREADABLE = 'Sherpa could not read this form; close it and try again.';
+
+/** Regenerate with feedback submitted without feedback: there is nothing new to ask Claude for. */
+export const FEEDBACK_REQUIRED = 'Please say what should change.';

@@ -45,6 +45,11 @@ export function shortHash(hash: string): string {
   return hash.slice(0, 12);
 }
 
+/** The title of `train.py` as uploaded beside the code step: which version, which hash. */
+export function codeFileTitle(version: Pick<CodeVersion, 'version' | 'hash'>): string {
+  return `train.py · v${version.version} · ${shortHash(version.hash)}`;
+}
+
 function codePreview(code: string): string {
   const lines = code.split('\n');
   const shown = lines.slice(0, PREVIEW_LINES).join('\n');

@@ -184,3 +184,27 @@ export function runResultMessage(view: RunResultView): MessageContent {
     view.status === 'succeeded' ? 'succeeded' : `failed (${escapeMrkdwn(view.failure?.class ?? 'unknown')})`;
   return { text: `Trainium run ${view.runId} ${outcome}`, blocks };
 }
+
+/**
+ * The result when Slack refused the full message (too long, a block it would not take): the outcome in one
+ * line, and where the details are. Carries the same metadata, so the run is still seen as reported.
+ */
+export function runResultPlainMessage(
+  view: Pick<RunResultView, 'runId' | 'status'> & { failure?: Pick<RunFailureView, 'class'> },
+): { text: string } {
+  const outcome =
+    view.status === 'succeeded'
+      ? `✅ Run \`${view.runId}\` succeeded.`
+      : `❌ Run \`${view.runId}\` failed (${view.failure?.class ?? 'unknown'}).`;
+  return {
+    text: `${outcome} Slack refused the full result message; the details are in the bot log and the run's artifacts.`,
+  };
+}
+
+/** The loss curve uploaded beside a run's result: its file name and the text a screen reader says. */
+export function lossCurveFile(
+  runId: string,
+  title: string,
+): { filename: string; title: string; altText: string } {
+  return { filename: `loss-${runId}.png`, title, altText: `${title} for run ${runId}` };
+}

@@ -15,6 +15,7 @@ import { updateRun } from './run-records.js';
 import { runDedupeId, sendRunJob } from './send-run-job.js';
 import type { RunReporter } from './run-reporter.js';
 import { newerCodeThanRunButton, paperNotInStore } from '../messages/click-replies.js';
+import { overBudgetNote } from '../messages/budget-held.js';
 
 export interface RequestRunDeps {
   papers: PaperStore;
@@ -101,7 +102,7 @@ async function requestRunOnce(
         actor: request.userId,
         artifactHash: request.codeHash,
         ifVersion: paper.version,
-        note: `over budget: $${budget.spentTodayUsd.toFixed(2)} spent today + ≈$${budget.estimateUsd.toFixed(2)} > $${budget.limitUsd.toFixed(2)}`,
+        note: overBudgetNote(budget),
       });
       if (!held.ok) return retryOrRefuse(paper, held);
       await deps.reporter.held(held.paper, {

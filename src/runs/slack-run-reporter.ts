@@ -5,7 +5,12 @@ import type { Chat, MessageMetadata } from '../ports/chat.js';
 import type { MessageContent } from '../messages/message-content.js';
 import { runHeldMessage, type RunHeldView } from '../messages/run-held.js';
 import { runProgressMessage, type RunStage } from '../messages/run-progress.js';
-import { runResultMessage, type RunResultView } from '../messages/run-result.js';
+import {
+  lossCurveFile,
+  runResultMessage,
+  runResultPlainMessage,
+  type RunResultView,
+} from '../messages/run-result.js';
 import { classifySlackError } from '../ports/chat-errors.js';
 import type { RunMessageKind, RunReporter } from './run-reporter.js';
 
@@ -127,11 +132,7 @@ export class SlackRunReporter implements RunReporter {
   }
 
   async finishedPlain(paper: Paper, view: RunResultView): Promise<string | undefined> {
-    const outcome =
-      view.status === 'succeeded'
-        ? `✅ Run \`${view.runId}\` succeeded.`
-        : `❌ Run \`${view.runId}\` failed (${view.failure?.class ?? 'unknown'}).`;
-    const text = `${outcome} Slack refused the full result message; the details are in the bot log and the run's artifacts.`;
+    const { text } = runResultPlainMessage(view);
     try {
       return await this.post(paper, { text, metadata: metadataOf('result', paper, view.runId) }, true);
     } catch (error) {
@@ -142,12 +143,13 @@ export class SlackRunReporter implements RunReporter {
   private async uploadPlot(paper: Paper, view: RunResultView, plot: { png: Buffer; title: string }) {
     const where = this.where(paper);
     try {
+      const file = lossCurveFile(view.runId, plot.title);
       await this.deps.chat.uploadFile({
         ...where,
         content: plot.png,
-        filename: `loss-${view.runId}.png`,
-        title: plot.title,
-        alt_text: `${plot.title} for run ${view.runId}`,
+        filename: file.filename,
+        title: file.title,
+        alt_text: file.altText,
       });
     } catch (error) {
       this.deps.logger.warn({ err: error, paperId: paper.id, runId: view.runId }, 'loss curve not uploaded');

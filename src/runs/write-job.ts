@@ -58,7 +58,9 @@ export async function writeRunnerJob(
       ? { resumeFrom: { checkpointUri: `${deps.blobs.uriFor(checkpoint.replace(/\/$/, ''))}/` } }
       : {}),
     ...(run.interruptions ? { priorInterruptions: run.interruptions } : {}),
-    ...(run.resumes ? { priorResumes: run.resumes } : {}),
+    // The runner counts this attempt's own resume when it restores the checkpoint (runner.py): it gets the
+    // resumes before this attempt. The bot's `resumes` already counts this one (it was re-queued for it).
+    ...((run.resumes ?? 0) > 1 ? { priorResumes: (run.resumes ?? 0) - 1 } : {}),
   });
   await deps.blobs.put(keys.job, JSON.stringify(job, null, 2), { contentType: 'application/json' });
   return { key: keys.job, job };

@@ -156,43 +156,47 @@ describe('runCodeChecks', () => {
     expect(report.checks.find((check) => check.name === failedCheck)?.detail).toMatch(detail);
   });
 
-  it('holds a GPU version to the GPU rules: CUDA required and allowed, torch_xla refused', async () => {
-    const cuda = { ...noHosts, backend: 'cuda' as const };
+  const cuda = { ...noHosts, backend: 'cuda' as const };
+
+  it('passes a GPU version on the cuda backend: CUDA allowed, no torch_xla', async () => {
     const report = await runCodeChecks(GOOD_CUDA, cuda);
     expect(report.checks.filter((check) => !check.passed)).toEqual([]);
-    expect(report.checks.map((check) => check.name)).toContain('Runs on a GPU (CUDA device)');
-    expect(report.checks.map((check) => check.name)).toContain('No torch_xla');
-    expect(report.checks.map((check) => check.name)).not.toContain('No CUDA');
+    const names = report.checks.map((check) => check.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['Runs on a GPU (CUDA device)', 'No torch_xla', CHECKPOINT_CHECK]),
+    );
+    expect(names).not.toContain('No CUDA');
+  });
 
-    const withXla = await runCodeChecks(
-      GOOD_CUDA.replace('import torch.nn as nn\n', 'import torch.nn as nn\nimport torch_xla\n'),
-      cuda,
-    );
-    expect(failedNames(withXla)).toEqual(['No torch_xla']);
-    const onCpu = await runCodeChecks(
-      GOOD_CUDA.replace('torch.device("cuda")', 'torch.device("cpu")').replace(
-        '            torch.cuda.synchronize()\n',
-        '',
+  it('refuses torch_xla and requires a CUDA device on the cuda backend', async () => {
+    const [withXla, onCpu] = await Promise.all([
+      runCodeChecks(
+        GOOD_CUDA.replace('import torch.nn as nn\n', 'import torch.nn as nn\nimport torch_xla\n'),
+        cuda,
       ),
-      cuda,
-    );
+      runCodeChecks(
+        GOOD_CUDA.replace('torch.device("cuda")', 'torch.device("cpu")').replace(
+          '            torch.cuda.synchronize()\n',
+          '',
+        ),
+        cuda,
+      ),
+    ]);
+    expect(failedNames(withXla)).toEqual(['No torch_xla']);
     expect(failedNames(onCpu)).toEqual(['Runs on a GPU (CUDA device)']);
-    // The Trainium version on the GPU backend and the GPU version on the Trainium backend both fail.
-    expect(failedNames(await runCodeChecks(GOOD, cuda))).toEqual([
-      'Runs on a GPU (CUDA device)',
-      'No torch_xla',
+  });
+
+  it("fails each backend's script on the other backend", async () => {
+    const [trainiumOnGpu, gpuOnTrainium] = await Promise.all([
+      runCodeChecks(GOOD, cuda),
+      runCodeChecks(GOOD_CUDA, noHosts),
     ]);
-    expect(failedNames(await runCodeChecks(GOOD_CUDA, noHosts))).toEqual([
-      'Runs on Trainium (torch_xla device and sync)',
-      'No CUDA',
-    ]);
+    expect(failedNames(trainiumOnGpu)).toEqual(['Runs on a GPU (CUDA device)', 'No torch_xla']);
+    expect(failedNames(gpuOnTrainium)).toEqual(['Runs on Trainium (torch_xla device and sync)', 'No CUDA']);
   });
 
   it('holds a GPU version to the checkpoint contract too', async () => {
-    const report = await runCodeChecks(GOOD_CUDA.replace(/torch\.load\(CHECKPOINT\)/, '{}'), {
-      ...noHosts,
-      backend: 'cuda',
-    });
+    const report = await runCodeChecks(GOOD_CUDA.replace(/torch\.load\(CHECKPOINT\)/, '{}'), cuda);
     expect(failedNames(report)).toEqual([CHECKPOINT_CHECK]);
   });
 

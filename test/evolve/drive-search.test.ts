@@ -55,6 +55,8 @@ describe('driving a search', () => {
       ),
     );
     expect(envs.size).toBe(1);
+    const firstJob = JSON.parse(Buffer.from(rig.blobs.objects.get(jobs[0] as string)!).toString('utf8'));
+    expect(firstJob.compileCacheKey).toBe('s_abc');
   });
 
   it('resumes after a crash mid-generation without running any variant twice or calling the model again', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finalVerdict, judgeGeneration, observedNoise } from '../../src/evolve/noise-rule.js';
+import { finalVerdict, judgeGeneration, observedNoise } from '../../src/domain/evolve-noise-rule.js';
 import { hashOf, ORIGIN, searchFixture, variant } from './search-fixture.js';
 
 describe('the noise rule', () => {

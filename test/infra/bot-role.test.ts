@@ -25,6 +25,12 @@ const BOT_ACTIONS = [
   // A run cancelled from its thread (src/adapters/ec2-ssm/run-command.ts).
   'ssm:CancelCommand',
   'ssm:DescribeInstanceInformation',
+  // Launch pools (issue 12, item 7; test/infra/launch-pools.test.ts proves their limits).
+  'ec2:RunInstances',
+  'ec2:CreateTags',
+  'ec2:TerminateInstances',
+  'iam:PassRole',
+  'iam:CreateServiceLinkedRole',
 ];
 const INDEX_ACTIONS = ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPut', 'es:ESHttpPost', 'es:ESHttpDelete'];
 

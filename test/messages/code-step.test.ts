@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { codeStepMessage, RUNS_OFF_TEXT, type CodeStepInput } from '../../src/messages/code-step.js';
+import {
+  codeFileTitle,
+  codeStepMessage,
+  RUNS_OFF_TEXT,
+  type CodeStepInput,
+} from '../../src/messages/code-step.js';
 import { codegenFailedMessage, codegenStartedMessage } from '../../src/messages/codegen-status.js';
 import { regenerateModal, rejectModal } from '../../src/messages/decision-modals.js';
 import { ACTION_IDS, VIEW_IDS } from '../../src/messages/action-ids.js';
@@ -155,5 +160,11 @@ describe('decision modals', () => {
     expect(modal.callback_id).toBe(VIEW_IDS.regenerateFeedback);
     expect(modal.blocks.find((block) => block.type === 'input')).not.toHaveProperty('optional');
     expect(JSON.stringify(modal.blocks)).toContain('writes v2');
+  });
+});
+
+describe('codeFileTitle', () => {
+  it('names the version and the short hash of the uploaded train.py', () => {
+    expect(codeFileTitle({ version: 2, hash: 'b'.repeat(64) })).toBe(`train.py · v2 · ${'b'.repeat(12)}`);
   });
 });

@@ -14,6 +14,8 @@ import { modelLabel } from '../../src/messages/model-label.js';
 import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { expectWithinBlockKitLimits } from '../support/block-limits.js';
 import { judgedPaper } from '../support/sample-papers.js';
+import { HOSTILE } from '../support/hostile-text.js';
+import { hasLiveHostileMarkup } from '../support/mrkdwn-texts.js';
 
 const NOTHING: SpendPeriod = { usd: 0, models: [], instances: [] };
 const THREAD = { channel: 'C0FAKECHAN1', ts: '1763888400.000100' };
@@ -150,6 +152,29 @@ describe('digestMessage', () => {
     },
   });
 
+  it('shows the whole digest as a reader sees it (snapshot)', () => {
+    const message = digestMessage(full, { requestedBy: 'U0ALICE' });
+    expect(message).toMatchSnapshot();
+    expectWithinBlockKitLimits(message.blocks);
+  });
+
+  it('shows titles, source names and instance types from outside as typed', () => {
+    const hostile = digestMessage(
+      data({
+        ...full,
+        sources: [{ source: HOSTILE, scraped: 1, judged: 1, accepted: 1, filtered: 0 }],
+        candidates: [judgedPaper(0, { title: HOSTILE })],
+        candidatesTotal: 1,
+        waiting: [judgedPaper(1, { state: 'code_ready', title: HOSTILE, thread: THREAD })],
+        instances: {
+          kind: 'ok',
+          statuses: [{ instanceId: 'i-0123456789abcdef0', state: 'running', instanceType: HOSTILE }],
+        },
+      }),
+    );
+    expect(hasLiveHostileMarkup(hostile)).toBe(false);
+  });
+
   it('reports activity, candidates with Open thread, waiting approvals with thread links, runs, spend and instances', () => {
     const message = digestMessage(full);
     const body = text(message.blocks);
@@ -212,6 +237,7 @@ describe('digestMessage', () => {
       data({ spend: { today: NOTHING, month: { ...NOTHING, usd: 3 }, dailyBudgetUsd: 25 } }),
     );
     expect(quiet.blocks).toHaveLength(1);
+    expect(quietDigestMessage(data(), { requestedBy: 'U0ALICE' })).toMatchSnapshot();
     expect(quiet.text).toBe(
       '☀️ Quiet day (2026-11-23): nothing new in the last 24 h, nothing waiting for a decision, no runs finished, $0.00 spent today ($3.00 this month).',
     );

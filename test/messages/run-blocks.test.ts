@@ -3,7 +3,13 @@ import type { RunnerResult } from '../../src/domain/runner-contract.js';
 import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { runHeldMessage } from '../../src/messages/run-held.js';
 import { runProgressMessage, type RunStage } from '../../src/messages/run-progress.js';
-import { runResultMessage, type RunResultView } from '../../src/messages/run-result.js';
+import {
+  lossCurveFile,
+  runResultMessage,
+  runResultPlainMessage,
+  type RunResultView,
+} from '../../src/messages/run-result.js';
+import { overBudgetNote } from '../../src/messages/budget-held.js';
 import { formatBytes, formatDuration, formatMetric, formatPercent } from '../../src/messages/format-units.js';
 import { expectWithinBlockKitLimits } from '../support/block-limits.js';
 import { hasLiveHostileMarkup } from '../support/mrkdwn-texts.js';
@@ -258,5 +264,29 @@ describe('run messages with hostile text from the run', () => {
     expect(
       hasLiveHostileMarkup({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: EVIL } }] }),
     ).toBe(true);
+  });
+});
+
+describe('run messages when Slack refuses the full result', () => {
+  it('says the outcome in one line and where the details are (snapshot)', () => {
+    expect(runResultPlainMessage({ runId: 'r_20261123_0001', status: 'succeeded' })).toMatchSnapshot();
+    expect(
+      runResultPlainMessage({ runId: 'r_20261123_0002', status: 'failed', failure: { class: 'timeout' } }),
+    ).toMatchSnapshot();
+    expect(runResultPlainMessage({ runId: 'r_20261123_0003', status: 'failed' }).text).toContain('(unknown)');
+  });
+
+  it('names the loss curve after its run, with alt text for screen readers', () => {
+    expect(lossCurveFile('r_20261123_0001', 'Training loss')).toEqual({
+      filename: 'loss-r_20261123_0001.png',
+      title: 'Training loss',
+      altText: 'Training loss for run r_20261123_0001',
+    });
+  });
+
+  it('writes the sums of a budget hold into its audit note', () => {
+    expect(overBudgetNote({ spentTodayUsd: 9.5, estimateUsd: 0.671, limitUsd: 10 })).toBe(
+      'over budget: $9.50 spent today + ≈$0.67 > $10.00',
+    );
   });
 });

@@ -1,45 +1,12 @@
 import { existsSync } from 'node:fs';
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunnerResultSchema } from '../../src/domain/runner-contract.js';
 import { executionLines } from '../../src/messages/execution-info.js';
+import { startImdsFake, type ImdsFake } from '../support/imds-fake.js';
 import { openTempDir, runRunner, writeJob } from './runner-cli.js';
-
-const TOKEN = 'vitest-imds-token';
-
-/** A loopback IMDSv2 (token PUT, token-checked GETs): the runner finds it via AWS_EC2_METADATA_SERVICE_ENDPOINT. */
-function imdsFake(): { server: Server; raise: (secondsAhead: number) => void; listening: Promise<string> } {
-  let notice: string | undefined;
-  const facts: Record<string, string> = {
-    'instance-id': 'i-0spot0vitest0001',
-    'instance-type': 'g5.xlarge',
-    'ami-id': 'ami-0dlbase0gpu',
-    'instance-life-cycle': 'spot',
-  };
-  const server = createServer((request, response) => {
-    const path = request.url ?? '';
-    if (request.method === 'PUT' && path === '/latest/api/token') return response.end(TOKEN);
-    if (request.headers['x-aws-ec2-metadata-token'] !== TOKEN) return response.writeHead(401).end();
-    const name = path.replace('/latest/meta-data/', '');
-    const body = name === 'spot/instance-action' ? notice : facts[name];
-    if (body === undefined) return response.writeHead(404).end();
-    return response.end(body);
-  });
-  const listening = new Promise<string>((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
-  const raise = (secondsAhead: number) => {
-    const time = new Date(Date.now() + secondsAhead * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-    notice = JSON.stringify({ action: 'terminate', time });
-  };
-  return { server, raise, listening };
-}
 
 const CHECKPOINTING = `
 import os, signal, sys, time
@@ -59,17 +26,21 @@ for step in range(1, 900):
 /** Issue 12: the runner's `interrupted` result (a spot notice mid-run) and its execution info parse with zod. */
 describe('runner ⇄ runner-contract.ts, spot interruption', () => {
   let dir = '';
-  let server: Server | undefined;
+  let fake: ImdsFake | undefined;
   afterEach(async () => {
-    server?.close();
+    await fake?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('an interrupted run parses with its checkpoint, interruption and execution info', async () => {
     dir = await openTempDir();
-    const fake = imdsFake();
-    server = fake.server;
-    const endpoint = await fake.listening;
+    const imds = await startImdsFake({
+      'instance-id': 'i-0spot0vitest0001',
+      'instance-type': 'g5.xlarge',
+      'ami-id': 'ami-0dlbase0gpu',
+      'instance-life-cycle': 'spot',
+    });
+    fake = imds;
     const code = join(dir, 'train.py');
     await writeFile(code, CHECKPOINTING);
     await chmod(code, 0o644);
@@ -77,7 +48,7 @@ describe('runner ⇄ runner-contract.ts, spot interruption', () => {
     // The notice comes once the periodic sync has kept a first checkpoint: mid-run.
     const watch = setInterval(() => {
       if (existsSync(manifest)) {
-        fake.raise(8);
+        imds.raiseInterruption(8);
         clearInterval(watch);
       }
     }, 50);
@@ -88,7 +59,7 @@ describe('runner ⇄ runner-contract.ts, spot interruption', () => {
         {
           ...process.env,
           AWS_EC2_METADATA_DISABLED: '',
-          AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint,
+          AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.endpoint,
           SHERPA_SPOT_POLL_SECONDS: '0.2',
           SHERPA_INTERRUPT_RESERVE_SECONDS: '1',
         },

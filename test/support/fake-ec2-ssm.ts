@@ -23,6 +23,12 @@ export interface FakeInstanceOptions {
 
 export interface FakeEc2SsmOptions {
   instances: Record<string, FakeInstanceOptions>;
+  /**
+   * Launch templates RunInstances accepts (issue 12), by id or name, with the AMI they pin; instances launched
+   * from them start `pending` with these poll counts (0: running and Online at the first look).
+   */
+  launchTemplates?: Record<string, { imageId: string }>;
+  launched?: Omit<FakeInstanceOptions, 'state'>;
   /** The environment the "instance" runs commands with (its PATH, its own settings). */
   commandEnv: NodeJS.ProcessEnv;
   /** GetCommandInvocation answers InvocationDoesNotExist this many times per command first, like SSM's lag. */
@@ -36,6 +42,15 @@ interface FakeInstance {
   agentPollsLeft: number;
   options: Required<Omit<FakeInstanceOptions, 'state'>>;
   stateReason?: string;
+  instanceType: string;
+  /** Launched by RunInstances (issue 12): its market, client token, tags and AMI. */
+  spot?: boolean;
+  clientToken?: string;
+  tags?: Record<string, string>;
+  imageId?: string;
+  launchTemplate?: string;
+  /** A spot interruption notice, served at `/latest/meta-data/spot/instance-action` once raised. */
+  notice?: { action: string; time: string };
 }
 
 interface FakeInvocation {
@@ -85,6 +100,16 @@ export class FakeEc2Ssm {
    */
   agentScript: ((script: string) => string) | undefined;
   private readonly instances = new Map<string, FakeInstance>();
+  /** Every RunInstances the fake accepted (a replayed client token is not counted twice). */
+  readonly launches: {
+    instanceId: string;
+    spot: boolean;
+    launchTemplate: string;
+    tags: Record<string, string>;
+  }[] = [];
+  /** Every instance id a TerminateInstances named (also when EC2 had already reclaimed it). */
+  readonly terminations: string[] = [];
+  private launchCount = 0;
   private readonly invocations = new Map<string, FakeInvocation>();
   private server: LoopbackServer | undefined;
 
@@ -97,6 +122,7 @@ export class FakeEc2Ssm {
         pollsLeft: instance.state === 'stopping' ? settings.stoppingPolls : settings.pendingPolls,
         agentPollsLeft: instance.state === 'running' ? 0 : settings.agentPolls,
         options: settings,
+        instanceType: 'trn1.2xlarge',
       });
     }
   }
@@ -132,7 +158,46 @@ export class FakeEc2Ssm {
     await this.server?.close();
   }
 
+  /** Instances that are pending or running now (what "nothing left running" checks). */
+  liveInstances(): string[] {
+    return [...this.instances.entries()]
+      .filter(([, instance]) => instance.state === 'running' || instance.state === 'pending')
+      .map(([id]) => id);
+  }
+
+  /**
+   * Raise a spot interruption notice on a running spot instance, as EC2 does two minutes before it reclaims
+   * it: the instance's metadata service answers `spot/instance-action` from now on, and EC2 terminates the
+   * instance once the command running on it has ended (or after `reclaimAfterMs`).
+   */
+  interrupt(instanceId: string, reclaimAfterMs = 20_000): void {
+    const instance = this.instances.get(instanceId);
+    if (!instance?.spot || instance.state !== 'running')
+      throw new Error(`${instanceId} is not a running spot instance`);
+    instance.notice = {
+      action: 'terminate',
+      time: new Date(Date.now() + 120_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
+    const running = [...this.invocations.values()].filter((i) => i.instanceId === instanceId);
+    const reclaim = () => {
+      if (instance.state === 'terminated') return;
+      for (const invocation of running) invocation.kill();
+      instance.state = 'terminated';
+      instance.stateReason = undefined;
+    };
+    void Promise.race([
+      Promise.all(running.map((invocation) => invocation.done)),
+      new Promise((resolve) => setTimeout(resolve, reclaimAfterMs).unref()),
+    ]).then(reclaim);
+  }
+
+  /** The base URL of one instance's metadata service (what its runner gets as AWS_EC2_METADATA_SERVICE_ENDPOINT). */
+  imdsEndpoint(instanceId: string): string {
+    return `${this.url}/imds/${instanceId}`;
+  }
+
   private async handle(request: RecordedRequest, response: ServerResponse): Promise<void> {
+    if (request.path.startsWith('/imds/')) return this.handleImds(request, response);
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith('AmazonSSM.')) {
       return this.handleSsm(
@@ -154,6 +219,7 @@ export class FakeEc2Ssm {
       .map(([, value]) => value);
     try {
       this.faults.take(action);
+      if (action === 'RunInstances') return this.ec2Ok(response, action, this.runInstances(params));
       const unknown = ids.find((id) => !this.instances.has(id));
       if (unknown)
         return this.ec2Error(
@@ -162,7 +228,9 @@ export class FakeEc2Ssm {
           'InvalidInstanceID.NotFound',
           `The instance ID '${unknown}' does not exist`,
         );
-      if (action === 'DescribeInstances') return this.ec2Ok(response, action, this.describeXml(ids));
+      if (action === 'DescribeInstances')
+        return this.ec2Ok(response, action, this.describeXml(this.select(ids, params)));
+      if (action === 'TerminateInstances') return this.ec2Ok(response, action, this.terminateXml(ids));
       if (action === 'StartInstances') return this.ec2Ok(response, action, this.transitionXml(ids, 'start'));
       if (action === 'StopInstances') return this.ec2Ok(response, action, this.transitionXml(ids, 'stop'));
       return this.ec2Error(
@@ -195,12 +263,123 @@ export class FakeEc2Ssm {
         : '';
       return (
         `<item><reservationId>r-${id.slice(2, 10)}</reservationId><ownerId>123456789012</ownerId><instancesSet><item>` +
-        `<instanceId>${id}</instanceId><instanceType>trn1.2xlarge</instanceType>` +
+        `<instanceId>${id}</instanceId><instanceType>${instance.instanceType}</instanceType>` +
+        (instance.spot ? '<instanceLifecycle>spot</instanceLifecycle>' : '') +
+        (instance.imageId ? `<imageId>${instance.imageId}</imageId>` : '') +
         `<instanceState><code>${STATE_CODES[instance.state]}</code><name>${instance.state}</name></instanceState>` +
         `<launchTime>${instance.launchTime}</launchTime>${reason}</item></instancesSet></item>`
       );
     });
     return `<reservationSet>${items.join('')}</reservationSet>`;
+  }
+
+  /** DescribeInstances: the given ids, or every instance matching the `client-token` filter, or all. */
+  private select(ids: string[], params: URLSearchParams): string[] {
+    if (ids.length > 0) return ids;
+    const filter = [...params.entries()].find(
+      ([key, value]) => /^Filter\.\d+\.Name$/.test(key) && value === 'client-token',
+    );
+    const all = [...this.instances.keys()];
+    if (!filter) return all;
+    const token = params.get(filter[0].replace(/Name$/, 'Value.1'));
+    return all.filter((id) => this.instances.get(id)?.clientToken === token);
+  }
+
+  /**
+   * RunInstances from a known launch template (issue 12): idempotent on ClientToken, spot when
+   * InstanceMarketOptions say so, tagged as asked. Capacity errors come from `faults`.
+   */
+  private runInstances(params: URLSearchParams): string {
+    const template =
+      params.get('LaunchTemplate.LaunchTemplateId') ?? params.get('LaunchTemplate.LaunchTemplateName') ?? '';
+    const known = this.options.launchTemplates?.[template];
+    if (!known)
+      throw Object.assign(
+        new Error(`The specified launch template, with template ID ${template}, does not exist.`),
+        {
+          name: 'InvalidLaunchTemplateId.NotFound',
+          status: 400,
+        },
+      );
+    const token = params.get('ClientToken') ?? undefined;
+    let id = token
+      ? [...this.instances.keys()].find((key) => this.instances.get(key)?.clientToken === token)
+      : undefined;
+    if (!id) {
+      this.launchCount += 1;
+      id = `i-0${this.launchCount.toString(16).padStart(16, 'a')}`;
+      const tags: Record<string, string> = {};
+      for (const [key, value] of params.entries()) {
+        const match = /^TagSpecification\.(\d+)\.Tag\.(\d+)\.Key$/.exec(key);
+        if (match && params.get(`TagSpecification.${match[1]}.ResourceType`) === 'instance')
+          tags[value] = params.get(`TagSpecification.${match[1]}.Tag.${match[2]}.Value`) ?? '';
+      }
+      const settings = { pendingPolls: 1, stoppingPolls: 1, agentPolls: 1, ...this.options.launched };
+      const spot = params.get('InstanceMarketOptions.MarketType') === 'spot';
+      this.instances.set(id, {
+        state: 'pending',
+        launchTime: new Date().toISOString(),
+        pollsLeft: settings.pendingPolls,
+        agentPollsLeft: settings.agentPolls,
+        options: settings,
+        instanceType: params.get('InstanceType') ?? 'trn1.2xlarge',
+        spot,
+        ...(token ? { clientToken: token } : {}),
+        tags,
+        imageId: known.imageId,
+        launchTemplate: template,
+      });
+      this.launches.push({ instanceId: id, spot, launchTemplate: template, tags });
+    }
+    return `<reservationId>r-${id.slice(2, 10)}</reservationId><ownerId>123456789012</ownerId>${this.describeXml(
+      [id],
+    )
+      .replace(/^<reservationSet><item><reservationId>[^<]*<\/reservationId><ownerId>[^<]*<\/ownerId>/, '')
+      .replace(/<\/item><\/reservationSet>$/, '')}`;
+  }
+
+  private terminateXml(ids: string[]): string {
+    const items = ids.map((id) => {
+      const instance = this.instances.get(id) as FakeInstance;
+      const previous = instance.state;
+      this.terminations.push(id);
+      if (previous !== 'terminated')
+        for (const invocation of this.invocations.values())
+          if (invocation.instanceId === id) invocation.kill();
+      instance.state = 'terminated';
+      const state = (name: string) => `<code>${STATE_CODES[name]}</code><name>${name}</name>`;
+      return `<item><instanceId>${id}</instanceId><currentState>${state('terminated')}</currentState><previousState>${state(previous)}</previousState></item>`;
+    });
+    return `<instancesSet>${items.join('')}</instancesSet>`;
+  }
+
+  // ---- the instance metadata service, IMDSv2 (one per instance, under /imds/<instance id>) ----
+
+  private handleImds(request: RecordedRequest, response: ServerResponse): void {
+    const [, , instanceId = '', ...rest] = request.path.split('/');
+    const path = `/${rest.join('/')}`;
+    const instance = this.instances.get(instanceId);
+    const answer = (status: number, body: string) => {
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end(body);
+    };
+    if (!instance || instance.state === 'terminated') return answer(404, 'Not Found');
+    if (path === '/latest/api/token') {
+      if (request.method !== 'PUT' || !request.headers['x-aws-ec2-metadata-token-ttl-seconds'])
+        return answer(400, 'Bad Request');
+      return answer(200, `imds-token-${instanceId}`);
+    }
+    if (request.headers['x-aws-ec2-metadata-token'] !== `imds-token-${instanceId}`)
+      return answer(401, 'Unauthorized');
+    const metadata: Record<string, string | undefined> = {
+      '/latest/meta-data/instance-id': instanceId,
+      '/latest/meta-data/instance-type': instance.instanceType,
+      '/latest/meta-data/ami-id': instance.imageId,
+      '/latest/meta-data/instance-life-cycle': instance.spot ? 'spot' : 'on-demand',
+      '/latest/meta-data/spot/instance-action': instance.notice && JSON.stringify(instance.notice),
+    };
+    const body = metadata[path];
+    return body === undefined ? answer(404, 'Not Found') : answer(200, body);
   }
 
   private transitionXml(ids: string[], kind: 'start' | 'stop'): string {
@@ -341,7 +520,8 @@ export class FakeEc2Ssm {
   private execute(commandId: string, instanceId: string, sent: SentCommand): FakeInvocation {
     const script = sent.commands.join('\n');
     const child = spawn('sh', ['-c', this.agentScript ? this.agentScript(script) : script], {
-      env: this.options.commandEnv,
+      // Each "instance" has its own metadata service (issue 12): the SDKs' and the runner's standard override.
+      env: { ...this.options.commandEnv, AWS_EC2_METADATA_SERVICE_ENDPOINT: this.imdsEndpoint(instanceId) },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -220,6 +220,8 @@ class Inspector(ast.NodeVisitor):
         for key in node.keys:
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.metric_keys.add(key.value)
+                # ... and what a checkpoint holds (the checkpoint contract: optimizer and step keys).
+                self.dict_keys.add(key.value.lower())
         self.generic_visit(node)
 
     def visit_Subscript(self, node):
@@ -301,12 +303,6 @@ class Inspector(ast.NodeVisitor):
         if resolved == "signal.signal" and node.args:
             if (self.resolve(dotted(node.args[0])) or "") in ("signal.SIGTERM", "SIGTERM"):
                 self.uses["sigterm"] = True
-
-    def visit_Dict(self, node):
-        for key in node.keys:
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                self.dict_keys.add(key.value.lower())
-        self.generic_visit(node)
 
     def require_hosts(self, node, what, hosts):
         if not any(h in self.allowed_hosts for h in hosts):

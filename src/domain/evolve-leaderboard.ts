@@ -1,5 +1,5 @@
-import { formatObjective } from '../domain/objective.js';
-import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
+import { formatObjective } from './objective.js';
+import type { EvolveSearch, Variant } from './evolve-search.js';
 
 export interface LeaderboardRow {
   variantId: string;

@@ -1,5 +1,5 @@
-import { improvementOf, type Objective } from '../domain/objective.js';
-import type { EvolveSearch } from '../domain/evolve-search.js';
+import { improvementOf, type Objective } from './objective.js';
+import type { EvolveSearch } from './evolve-search.js';
 
 /**
  * Fair comparison (issue 13, item 4). Every variant of a generation runs with the same budget and seed, and

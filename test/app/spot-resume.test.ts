@@ -1,0 +1,263 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileBlobStore } from '../../src/adapters/embedded/index.js';
+import { createEc2SsmClients, Ec2SsmCompute } from '../../src/adapters/ec2-ssm/index.js';
+import { ACTION_IDS } from '../../src/messages/action-ids.js';
+import { codeStepMessage } from '../../src/messages/code-step.js';
+import { realSleep } from '../../src/ports/sleep.js';
+import { FakeEc2Ssm } from '../support/fake-ec2-ssm.js';
+import { seedCodeReadyPaper } from '../support/run-fixtures.js';
+import { RUNNER_DIR } from '../runner/runner-cli.js';
+import type { FakeMessage } from '../support/slack-fake/index.js';
+import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
+
+/**
+ * Issue 12, "Done when": end to end through the Slack fake and the loopback EC2/SSM fake. A run placed on a
+ * `launch` pool with `spot-then-on-demand` is launched as spot from the launch template; mid-run the fake
+ * raises a spot interruption notice on the instance's metadata service; the attempt checkpoints and ends
+ * `interrupted`; the bot terminates the instance, re-queues the run and launches an on-demand instance, where
+ * the code resumes from the checkpoint and finishes. One progress message tells the story; the result shows
+ * execution info; nothing is left running.
+ *
+ * The agent runs test/support/contract-runner/contract_runner.py instead of trainium-runner: the runner's
+ * spot watcher is on the runner helper's branch, not yet merged. The stand-in keeps the same contract (job
+ * `resumeFrom`, result `interrupted` + `checkpoint`, IMDSv2 at AWS_EC2_METADATA_SERVICE_ENDPOINT).
+ */
+const CONTRACT_RUNNER = fileURLToPath(
+  new URL('../support/contract-runner/contract_runner.py', import.meta.url),
+);
+const TEMPLATE = 'lt-0123456789abcdef0';
+const AMI = 'ami-0neuron0pinned0001';
+const ENV_KEYS = [
+  'AWS_ENDPOINT_URL_EC2',
+  'AWS_ENDPOINT_URL_SSM',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+];
+
+let sherpa: SherpaHarness | undefined;
+let ec2: FakeEc2Ssm;
+let dir: string;
+let saved: Record<string, string | undefined>;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sherpa-spot-'));
+  saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+  ec2 = new FakeEc2Ssm({
+    instances: {},
+    launchTemplates: { [TEMPLATE]: { imageId: AMI } },
+    launched: { pendingPolls: 0, agentPolls: 0 },
+    commandEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', CONTRACT_RUNNER_STEPS: '12' },
+  });
+  const url = await ec2.start();
+  // The agent runs the stand-in runner on the job the bot's command names.
+  ec2.agentScript = (script) => {
+    const jobUri = /SHERPA_JOB_URI='([^']+)'/.exec(script)?.[1] ?? '';
+    return `SHERPA_JOB_URI='${jobUri}' exec /usr/bin/python3 '${CONTRACT_RUNNER}'`;
+  };
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_EC2: url,
+    AWS_ENDPOINT_URL_SSM: url,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'fake-secret-for-loopback',
+  });
+});
+
+afterEach(async () => {
+  await sherpa?.stop();
+  sherpa = undefined;
+  await ec2.close();
+  for (const [key, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Every file under a folder (the FileBlobStore's), relative to it. */
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(root.length + 1));
+}
+
+const textOf = (message: FakeMessage) => JSON.stringify(message.blocks ?? []) + (message.text ?? '');
+
+describe('a spot run interrupted mid-run resumes on another instance (issue 12)', () => {
+  it('tells the story in one progress message, reports execution info and leaves nothing running', async () => {
+    const config = join(dir, 'sherpa.yaml');
+    await writeFile(
+      config,
+      [
+        'compute:',
+        '  pools:',
+        '    - name: trn1-spot',
+        '      instanceType: trn1.2xlarge',
+        '      backend: neuron',
+        '      mode: launch',
+        `      launchTemplate: { id: ${TEMPLATE} }`,
+        '      max: 2',
+        '      idleMinutes: 30',
+        '      market: spot-then-on-demand',
+      ].join('\n'),
+    );
+    const blobRoot = join(dir, 'blobs');
+    sherpa = await startSherpa({
+      env: {
+        SHERPA_CONFIG: config,
+        TRAINIUM_RUNNER_ROLE_ID: 'AROAEXAMPLE1234567890',
+        S3_BUCKET: 'unused-the-test-swaps-in-a-file-store',
+        AWS_REGION: 'us-east-1',
+        RUN_TIMEOUT_MINUTES: '5',
+      },
+      // The runner reads and writes file:// URIs: the blob store is a folder, and compute drives the fake.
+      decorateDeps: (deps) => {
+        const blobs = new FileBlobStore(blobRoot);
+        const compute = new Ec2SsmCompute({
+          clients: createEc2SsmClients('us-east-1'),
+          instanceIds: [],
+          hourlyPriceUsd: deps.config.compute.hourlyPriceUsd,
+          // No role id: the storage scope is the instance id alone (a file store takes no `:` in a key).
+          blobs,
+          clock: deps.clock,
+          sleep: realSleep,
+          logger: deps.logger,
+          runnerDir: RUNNER_DIR,
+          budgets: { statePollSeconds: 0.05, agentPollSeconds: 0.05 },
+        });
+        return { ...deps, blobs, compute };
+      },
+    });
+    const { fake, deps } = sherpa;
+    const root = await deps.chat.post({ channel: sherpa.config.slack.channel, text: 'A paper' });
+    const paper = await seedCodeReadyPaper(deps, 0, {
+      thread: { channel: sherpa.config.slack.channel, ts: root.ts as string },
+    });
+    const threadTs = root.ts as string;
+    const version = paper.codeVersions[0];
+    if (!version) throw new Error('no code version');
+    const posted = await deps.chat.post({
+      channel: sherpa.config.slack.channel,
+      thread_ts: threadTs,
+      ...codeStepMessage({
+        paperId: paper.id,
+        paperTitle: paper.title,
+        version,
+        code: 'print(1)',
+        requestedBy: TEST_APPROVER,
+        modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+        runBudgetMinutes: 10,
+        runTarget: { kind: 'ec2' },
+      }),
+    });
+    const codeStep = fake.messages({ threadTs }).find((message) => message.ts === posted.ts) as FakeMessage;
+    await fake.clickButton({
+      actionId: ACTION_IDS.runCode,
+      value: `${paper.id}:${paper.currentCodeHash}`,
+      user: TEST_APPROVER,
+      message: codeStep,
+    });
+
+    // Attempt 1 is launched as spot from the template and syncs a checkpoint; then EC2 gives notice.
+    const first = await until('a spot launch', () => ec2.launches[0]);
+    expect(first).toMatchObject({
+      spot: true,
+      launchTemplate: TEMPLATE,
+      tags: { 'sherpa:pool': 'trn1-spot' },
+    });
+    await until('a synced checkpoint', async () =>
+      (await filesUnder(blobRoot)).some(
+        (file) => file.includes(first.instanceId) && file.endsWith('checkpoint/state.json'),
+      ),
+    );
+    ec2.interrupt(first.instanceId);
+
+    const final = await until('the result message', () =>
+      fake.messages({ threadTs }).find((message) => textOf(message).includes('Run succeeded')),
+    );
+    const second = ec2.launches[1];
+    expect(second).toMatchObject({ spot: false, launchTemplate: TEMPLATE });
+    expect(ec2.launches).toHaveLength(2);
+
+    // One progress message, edited in place, tells the interruption and the resume.
+    const progress = fake
+      .messages({ threadTs })
+      .filter(
+        (message) => textOf(message).includes('Trainium run') && !textOf(message).includes('Run succeeded'),
+      );
+    expect(progress).toHaveLength(1);
+    const story = textOf(progress[0] as FakeMessage);
+    expect(story).toMatch(
+      new RegExp(
+        `Attempt 1 on \`${first.instanceId}\` \\(pool \`trn1-spot\`, spot\\) was interrupted by a spot notice`,
+      ),
+    );
+    expect(story).toContain('resuming from its last synced checkpoint on another instance, on-demand');
+    expect(story).toMatch(new RegExp(`Attempt 2 resumed from the checkpoint on \`${second?.instanceId}\``));
+    expect(story).toContain('✅ done');
+
+    // The result carries execution info: the on-demand instance it finished on, one interruption, one resume.
+    const text = textOf(final);
+    expect(text).toContain(`*Ran on:* trn1.2xlarge (on-demand) · ${second?.instanceId}`);
+    expect(text).toContain('1 interruption, 1 resume');
+    expect(text).toContain(`AMI ${AMI}`);
+
+    // The resumed attempt started from the checkpointed step: its series begins after it, with no step repeated.
+    const stored = await deps.papers.get(paper.id);
+    const run = stored?.runs[0];
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      attempt: 2,
+      interruptions: 1,
+      resumes: 1,
+      market: 'on-demand',
+    });
+    const result = JSON.parse((await deps.blobs.getText(run?.resultKey as string)) ?? '{}') as {
+      metrics: { series: { loss: { step: number }[] } };
+      checkpoint: { restoredFrom?: { uri: string } };
+    };
+    const steps = result.metrics.series.loss.map((point) => point.step);
+    expect(steps[0]).toBeGreaterThan(1);
+    expect(steps.at(-1)).toBe(12);
+    expect(result.checkpoint.restoredFrom?.uri).toContain(`/${second?.instanceId}/`);
+
+    // The interrupted instance was terminated; the finished one is idle, not left running once idle stop ran.
+    expect(ec2.stateOf(first.instanceId)).toBe('terminated');
+    const { stopIdleInstances } = await import('../../jobs/idle-stop.js');
+    const { InstancePool } = await import('../../src/runs/instance-pool.js');
+    const pool = new InstancePool({
+      compute: deps.compute as Ec2SsmCompute,
+      coordination: deps.coordination,
+      logger: deps.logger,
+      pools: deps.config.compute.pools.map((p) => ({ ...p, idleMinutes: 1 })),
+      clock: { now: () => new Date(Date.now() + 5 * 60_000) },
+    });
+    await stopIdleInstances({
+      compute: deps.compute as Ec2SsmCompute,
+      pool,
+      coordination: deps.coordination,
+      ledger: deps.ledger,
+      clock: { now: () => new Date(Date.now() + 5 * 60_000) },
+      logger: deps.logger,
+      idleStopMinutes: 1,
+      notify: async () => undefined,
+    });
+    expect(ec2.terminations).toEqual([first.instanceId, second?.instanceId]);
+    expect(ec2.liveInstances()).toEqual([]);
+    expect(fake.unexpectedCalls()).toEqual([]);
+  }, 180_000);
+});
