@@ -47,9 +47,6 @@ export const LAYER_ELEMENTS = [
     ],
     partialMatch: false,
   },
-  // TEMPORARY (issue 11, item 1): Slack helpers that are moving to src/adapters/slack/. Delete this element once
-  // src/slack/ is empty.
-  { type: 'slack-legacy', pattern: 'src/slack', partialMatch: false },
   { type: 'handlers', pattern: 'handlers', partialMatch: false },
   { type: 'jobs', pattern: 'jobs', partialMatch: false },
   // Programs of their own beside the bot (`npm run doctor`, `npm run migrate:aws`): they build and probe the
@@ -104,18 +101,6 @@ export const LAYER_POLICIES = [
     ),
   },
   { from: { element: { type: 'compose' } }, allow: { to: { element: { type: '*' } } } },
-  // TEMPORARY (issue 11, item 1): src/slack/ is used by stages, handlers and the composition root until the Chat
-  // port replaces it; it may use what a stage may.
-  {
-    from: { element: { type: ['stage', 'handlers', 'slack-legacy'] } },
-    allow: to('slack-legacy'),
-  },
-  {
-    from: { element: { type: 'slack-legacy' } },
-    allow: to('messages', 'deps', 'support', 'ports', 'domain', 'errors'),
-  },
-  // TEMPORARY (issue 11, item 1): the Slack app's wiring defers listener work with src/slack/after-ack-queue.ts.
-  { from: { element: { type: 'adapter', captured: { adapter: 'slack' } } }, allow: to('slack-legacy') },
 ];
 
 const layerRule = (policies) => ['error', { default: 'disallow', policies }];

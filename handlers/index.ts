@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { CoreDeps } from '../src/deps.js';
-import type { AfterAckQueue } from '../src/slack/after-ack-queue.js';
+import type { AfterAckQueue } from './after-ack-queue.js';
 import { register as registerActions } from './actions/index.js';
 import { register as registerCommands } from './commands/index.js';
 import { register as registerEvents } from './events/index.js';

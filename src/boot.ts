@@ -1,3 +1,4 @@
+import { AfterAckQueue } from '../handlers/after-ack-queue.js';
 import { registerHandlers } from '../handlers/index.js';
 import { startCodegenWorker } from '../jobs/codegen-worker.js';
 import { startJudgeJobs } from '../jobs/judge-worker.js';
@@ -10,7 +11,7 @@ import { loadConfig, type Config, type Env } from './config/load-config.js';
 import type { CoreDeps } from './deps.js';
 import { configuredSecrets } from './logging/configured-secrets.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { checkChannel } from './slack/check-channel.js';
+import { checkChannel } from './adapters/slack/check-channel.js';
 import { createSlackApp, type SlackApp } from './adapters/slack/create-app.js';
 import { ackGuardAnswer } from './messages/interaction-refusals.js';
 
@@ -61,7 +62,9 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   });
   const composed = await createCoreDeps(config, logger);
   const deps = options.decorateDeps ? options.decorateDeps(composed) : composed;
-  registerHandlers(slack.app, deps, slack.afterAck);
+  // Listeners put the work that follows their ack here, so that acks go out first (issue 14, item 3).
+  const afterAck = new AfterAckQueue({ whenAcksDone: (maxWaitMs) => slack.ackGuard.whenIdle(maxWaitMs) });
+  registerHandlers(slack.app, deps, afterAck);
   try {
     await slack.start();
   } catch (error) {

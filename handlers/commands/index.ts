@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
-import { AfterAckQueue } from '../../src/slack/after-ack-queue.js';
+import { AfterAckQueue } from '../after-ack-queue.js';
 import { paperCommand } from './paper-command.js';
 import { scrapeCommand } from './scrape-command.js';
 

@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parsePaperCommand, type PaperCommand } from '../../src/commands/parse-paper-command.js';
 import { usageMessage } from '../../src/messages/help-texts.js';
 import type { CoreDeps } from '../../src/deps.js';
-import { AfterAckQueue } from '../../src/slack/after-ack-queue.js';
+import { AfterAckQueue } from '../after-ack-queue.js';
 import { commandContext, type SubcommandHandler } from './command-context.js';
 import { paperDigest } from './paper-digest.js';
 import { paperHelp } from './paper-help.js';

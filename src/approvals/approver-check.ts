@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import { APPROVER_LIST_UNCHECKED } from '../messages/approver-refusals.js';
-import { slackErrorCode } from '../slack/slack-error.js';
+import { slackErrorCode } from '../ports/chat-errors.js';
 
 /**
  * `approver`: listed, or in a group whose membership is known. `not_approver`: the membership of every group is

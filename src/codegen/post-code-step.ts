@@ -4,7 +4,7 @@ import type { CoreDeps } from '../deps.js';
 import type { PostMessage } from '../ports/chat.js';
 import { codeFileTitle } from '../messages/code-step.js';
 import { TransientError } from '../errors.js';
-import { slackRefused } from '../slack/slack-refused.js';
+import { slackRefused } from '../ports/chat-errors.js';
 import { CODE_STEP_EVENT, codeStepContent, codeStepKey, type CodeStepRecord } from './code-step-record.js';
 
 export type PostCodeStepDeps = Pick<

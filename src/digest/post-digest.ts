@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../deps.js';
 import type { MessageContent } from '../messages/message-content.js';
-import { findMessageByMetadata } from '../slack/find-message-by-metadata.js';
+import { findMessageByMetadata } from '../threads/find-message-by-metadata.js';
 import { localDayKey } from '../threads/daily-quota.js';
 import { claimDigestDay, type DigestRecord, releaseDigestDay, settleDigestDay } from './digest-claim.js';
 import { digestMessage, isQuiet, quietDigestMessage } from '../messages/digest-message.js';

@@ -115,7 +115,7 @@ export interface ChatIdentity {
 
 /**
  * A failed chat call, classified where the Web API's error shapes are known (the adapter). Deliberately not a
- * `SherpaError`: a stage decides what a failure means for its work (`src/slack/slack-error.ts` turns one into a
+ * `SherpaError`: a stage decides what a failure means for its work (`src/ports/chat-errors.ts` turns one into a
  * transient or permanent error for the queue), exactly as it did with the Web API's own errors.
  */
 export class ChatError extends Error {

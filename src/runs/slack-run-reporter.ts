@@ -11,7 +11,7 @@ import {
   runResultPlainMessage,
   type RunResultView,
 } from '../messages/run-result.js';
-import { classifySlackError } from '../slack/slack-error.js';
+import { classifySlackError } from '../ports/chat-errors.js';
 import type { RunMessageKind, RunReporter } from './run-reporter.js';
 
 export interface SlackRunReporterDeps {

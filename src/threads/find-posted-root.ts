@@ -1,5 +1,5 @@
 import type { ThreadRef } from '../domain/paper.js';
-import { findMessageByMetadata } from '../slack/find-message-by-metadata.js';
+import { findMessageByMetadata } from './find-message-by-metadata.js';
 import { THREAD_ROOT_EVENT, type ThreadDeps } from './thread-deps.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Paper, ThreadRef } from '../domain/paper.js';
 import { NotFoundError, TransientError } from '../errors.js';
 import { paperThreadRoot } from '../messages/paper-thread-root.js';
-import { slackRefused } from '../slack/slack-refused.js';
+import { slackRefused } from '../ports/chat-errors.js';
 import { findPostedRoot } from './find-posted-root.js';
 import { recordThread } from './record-thread.js';
 import { THREAD_ROOT_EVENT, type ThreadDeps } from './thread-deps.js';

@@ -3,7 +3,6 @@ import type { Config } from '../../config/load-config.js';
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { AckGuard } from './ack-guard.js';
-import { AfterAckQueue } from '../../slack/after-ack-queue.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 
@@ -14,8 +13,6 @@ export interface SlackApp {
   client: webApi.WebClient;
   watchdog: ConnectionWatchdog;
   ackGuard: AckGuard;
-  /** Where listeners put the work that follows their ack, so that acks go out first (issue 14, item 3). */
-  afterAck: AfterAckQueue;
   /** Verify the bot token (auth.test), open the socket, start the watchdog. Token problems throw ConfigError. */
   start(): Promise<void>;
   /** Stop the watchdog and close the socket cleanly (no leaked connections: slack.md §6 too_many_websockets). */
@@ -110,7 +107,6 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
   });
 
   const guard = new AckGuard(receiver.client, slackLogger, options.ackDeadlineMs, options.ackAnswer);
-  const afterAck = new AfterAckQueue({ whenAcksDone: (maxWaitMs) => guard.whenIdle(maxWaitMs) });
   const watchdog = new ConnectionWatchdog({
     client: receiver.client,
     logger: slackLogger,
@@ -125,7 +121,6 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
     client: app.client,
     watchdog,
     ackGuard: guard,
-    afterAck,
     async start() {
       try {
         await app.init();

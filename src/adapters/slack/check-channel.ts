@@ -1,6 +1,6 @@
-import type { Logger } from '../logging/logger.js';
-import type { Chat } from '../ports/chat.js';
-import { slackErrorCode } from './slack-error.js';
+import type { Logger } from '../../logging/logger.js';
+import type { Chat } from '../../ports/chat.js';
+import { slackErrorCode } from '../../ports/chat-errors.js';
 
 /**
  * Startup check of SLACK_CHANNEL (conversations.info, scope channels:read). A missing channel or a bot that

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AfterAckQueue } from '../../src/slack/after-ack-queue.js';
+import { AfterAckQueue } from '../../handlers/after-ack-queue.js';
 
 function deferred() {
   let resolve!: () => void;

@@ -1,5 +1,5 @@
 import { PermanentError, SherpaError, TransientError } from '../errors.js';
-import { ChatError } from '../ports/chat.js';
+import { ChatError } from './chat.js';
 
 /**
  * What a failed chat call means for a stage: worth trying again later (network, 5xx, rate limits, Slack's own
@@ -28,4 +28,13 @@ export function classifySlackError(error: unknown, what: string): SherpaError {
   return isTransientSlackError(error)
     ? new TransientError(message, { cause: error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) })
     : new PermanentError(message, { cause: error });
+}
+
+/**
+ * True when Slack answered a call with `ok: false` (a platform error such as `channel_not_found`): the call
+ * reached Slack and was refused, so a post definitely did not happen. A timeout, a dropped connection or a
+ * 5xx is not a refusal: the post may have landed, and only a look at the channel can tell.
+ */
+export function slackRefused(error: unknown): boolean {
+  return error instanceof ChatError && error.refused;
 }
