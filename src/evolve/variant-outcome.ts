@@ -1,5 +1,5 @@
 import type { RunnerResult } from '../domain/runner-contract.js';
-import { containmentUnconfirmed } from '../runs/final-report.js';
+import { containmentUnconfirmed, failureClassOfPoll } from '../runs/final-report.js';
 import type { FinishedPoll } from '../runs/watch-run.js';
 import type { Objective } from '../domain/objective.js';
 
@@ -20,15 +20,7 @@ export function variantOutcome(
   result: RunnerResult | undefined,
   poll: FinishedPoll,
 ): VariantOutcome {
-  if (!result) {
-    const failureClass =
-      poll.outcome === 'timed_out'
-        ? 'timeout'
-        : poll.outcome === 'undeliverable'
-          ? 'instance_unavailable'
-          : 'runner_error';
-    return { succeeded: false, failureClass };
-  }
+  if (!result) return { succeeded: false, failureClass: failureClassOfPoll(poll) };
   if (containmentUnconfirmed(result)) return { succeeded: false, failureClass: 'containment_failed' };
   if (result.status !== 'succeeded')
     return { succeeded: false, failureClass: result.failure?.class ?? 'nonzero_exit' };

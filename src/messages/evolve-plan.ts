@@ -1,22 +1,24 @@
 import { formatObjective } from '../domain/objective.js';
 import type { EvolveSearch } from '../domain/evolve-search.js';
+import type { PlanEstimate } from '../domain/evolve-plan-estimate.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
 import { formatUsd } from './format-units.js';
 import type { MessageContent } from './message-content.js';
 
 /** The estimate's figures the plan shows (`estimatePlan` in src/evolve/cost-estimate.ts computes them). */
-export interface PlanFigures {
-  runs: number;
-  instanceMinutes: number;
-  llmCalls: number;
-  tokens: number;
-  usd: number;
-  maxUsd: number;
-  withinMaxUsd: boolean;
-  spentTodayUsd: number;
-  dailyUsd: number;
-  withinDaily: boolean;
-}
+export type PlanFigures = Pick<
+  PlanEstimate,
+  | 'runs'
+  | 'instanceMinutes'
+  | 'llmCalls'
+  | 'tokens'
+  | 'usd'
+  | 'maxUsd'
+  | 'withinMaxUsd'
+  | 'spentTodayUsd'
+  | 'dailyUsd'
+  | 'withinDaily'
+>;
 
 /**
  * The plan posted in the thread before anything runs (issue 13, item 1): runs, instance minutes, tokens and the

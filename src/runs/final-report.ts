@@ -67,12 +67,7 @@ function rawFailureOf(ending: RunEnding): RunFailureView | undefined {
   }
   if (ending.kind === 'error') return { class: ending.failureClass, message: ending.message, logLines: [] };
   const { poll } = ending;
-  const failureClass =
-    poll.outcome === 'timed_out'
-      ? 'timeout'
-      : poll.outcome === 'undeliverable'
-        ? 'instance_unavailable'
-        : 'runner_error';
+  const failureClass = failureClassOfPoll(poll);
   const exit = poll.exitCode === null ? '' : `, exit code ${poll.exitCode}`;
   return {
     class: failureClass,
@@ -82,6 +77,12 @@ function rawFailureOf(ending: RunEnding): RunFailureView | undefined {
 }
 
 /** A number for digests: the last value of the first loss-like metric, else of the first metric. */
+/** The failure class of a command that ended without a result.json: timed out, never delivered, or the runner broke. */
+export function failureClassOfPoll(poll: FinishedPoll): 'timeout' | 'instance_unavailable' | 'runner_error' {
+  if (poll.outcome === 'timed_out') return 'timeout';
+  return poll.outcome === 'undeliverable' ? 'instance_unavailable' : 'runner_error';
+}
+
 export function headlineOf(result: RunnerResult): RunRecord['headline'] {
   const names = Object.keys(result.metrics.summary);
   const name = names.find((candidate) => /loss/i.test(candidate)) ?? names[0];
