@@ -16,6 +16,10 @@ const BOT_ACTIONS = [
   'sqs:GetQueueAttributes',
   'sqs:GetQueueUrl',
   'ec2:DescribeInstances',
+  // The doctor's launch-pool check (src/adapters/ec2-ssm/probe-launch-template.ts).
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeImages',
+  'ec2:DescribeSubnets',
   'ec2:StartInstances',
   'ec2:StopInstances',
   'ssm:SendCommand',

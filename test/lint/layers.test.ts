@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SLACK_IMPORT_ALLOWLIST } from '../../eslint.layers.js';
 
 /**
  * The layer rules of eslint.layers.js (issue 11, item 5), run through ESLint's Node API with the project's own
@@ -169,15 +167,4 @@ describe('layer rules', () => {
   ])('accepts %s', async (_what, filePath, code) => {
     expect(await problems(filePath, code)).toEqual([]);
   });
-
-  // The temporary list only shrinks: a file that no longer imports a Slack package must leave it, so the list
-  // always names exactly what issue 11, item 1 has left to move.
-  it.each(SLACK_IMPORT_ALLOWLIST.filter((path) => !path.includes('*')))(
-    'keeps %s on the Slack allowlist only while it imports a Slack package',
-    (path) => {
-      const file = `${root}${path}`;
-      expect(existsSync(file)).toBe(true);
-      expect(readFileSync(file, 'utf8')).toMatch(/from '@slack\//);
-    },
-  );
 });
