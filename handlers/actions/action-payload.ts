@@ -26,6 +26,16 @@ export function splitPair(value: string | undefined): [string, string] | undefin
   return match ? [match[1] as string, match[2] as string] : undefined;
 }
 
+/** A run button's value: `paperId:codeHash`, and the backend it is bound to when both are configured. */
+export function splitRunValue(
+  value: string | undefined,
+): { paperId: string; codeHash: string; backend?: 'neuron' | 'cuda' } | undefined {
+  const match = /^(p_[a-z0-9]+):([A-Za-z0-9_-]+?)(?::(neuron|cuda))?$/.exec(value ?? '');
+  if (!match) return undefined;
+  const [, paperId, codeHash, backend] = match as unknown as [string, string, string, string | undefined];
+  return { paperId, codeHash, ...(backend ? { backend: backend as 'neuron' | 'cuda' } : {}) };
+}
+
 export function channelOf(click: ButtonClick): string | undefined {
   return click.channel?.id ?? click.container?.channel_id;
 }

@@ -6,6 +6,7 @@ import { generateCode } from './generate-code.js';
 import { openThread } from './open-thread.js';
 import { overrideBudget } from './override-budget.js';
 import { overrideCodegenBudget } from './override-codegen-budget.js';
+import { portCode } from './port-code.js';
 import { regenerateCode } from './regenerate-code.js';
 import { rejectCode } from './reject-code.js';
 import { rejectPaper } from './reject-paper.js';
@@ -19,6 +20,7 @@ export function register(app: App, deps: CoreDeps): void {
   app.action(ACTION_IDS.rejectPaper, rejectPaper(deps));
   app.action(ACTION_IDS.regenerateCode, regenerateCode(deps));
   app.action(ACTION_IDS.rejectCode, rejectCode(deps));
+  app.action(ACTION_IDS.portCode, portCode(deps));
   app.action(ACTION_IDS.retryStep, retryStep(deps));
   app.action(ACTION_IDS.runCode, runCode(deps));
   app.action(ACTION_IDS.rerun, rerun(deps));

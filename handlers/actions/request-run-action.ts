@@ -4,8 +4,14 @@ import { notAnApprover } from '../../src/messages/approver-refusals.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { requestRun, type RunRequestKind } from '../../src/runs/request-run.js';
 import { requestRunDeps } from '../../src/runs/run-services.js';
-import { ButtonClickSchema, replaceButtons, splitPair, tellUser } from './action-payload.js';
-import { buttonWithout, COMPUTE_OFF, RUN_REQUEST_FAILED } from '../../src/messages/click-replies.js';
+import { codeBackendOf } from '../../src/domain/code-version.js';
+import { ButtonClickSchema, replaceButtons, splitRunValue, tellUser } from './action-payload.js';
+import {
+  backendMismatch,
+  buttonWithout,
+  COMPUTE_OFF,
+  RUN_REQUEST_FAILED,
+} from '../../src/messages/click-replies.js';
 
 export { COMPUTE_OFF };
 
@@ -34,12 +40,18 @@ export function requestRunAction(
       return;
     }
     const click = parsed.data;
-    const pair = splitPair(click.actions[0]?.value);
-    if (!pair) return tellUser(deps.chat, click, buttonWithout('paper and code'), logger);
-    const [paperId, codeHash] = pair;
+    const bound = splitRunValue(click.actions[0]?.value);
+    if (!bound) return tellUser(deps.chat, click, buttonWithout('paper and code'), logger);
+    const { paperId, codeHash } = bound;
     if (!deps.compute) return tellUser(deps.chat, click, COMPUTE_OFF, logger);
     const refusal = await approverRefusal(deps, click.user.id, notAnApprover(VERB[kind]));
     if (refusal) return tellUser(deps.chat, click, refusal, logger);
+    if (bound.backend) {
+      // A Run on GPU click must never run Trainium code (or the reverse): the version's backend decides placement.
+      const version = (await deps.papers.get(paperId))?.codeVersions.find((v) => v.hash === codeHash);
+      if (version && codeBackendOf(version) !== bound.backend)
+        return tellUser(deps.chat, click, backendMismatch(bound.backend, codeBackendOf(version)), logger);
+    }
     try {
       const outcome = await requestRun(requestRunDeps({ ...deps, compute: deps.compute }), {
         kind,

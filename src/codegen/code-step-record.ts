@@ -40,7 +40,10 @@ export async function getCodeStep(
 export function runTargetOf(config: Pick<CoreDeps['config'], 'compute'>): RunTarget {
   const { kind, localBackend } = config.compute;
   if (kind === 'local') return { kind, backend: localBackend };
-  return { kind };
+  if (kind === 'none') return { kind };
+  // Which hardware the pools offer decides the Run and Port buttons (issue 12, item 5).
+  const backends = [...new Set(config.compute.pools.map((pool) => pool.backend))].sort();
+  return { kind, backends };
 }
 
 /** The code step's message for a version, as recorded when it was posted, with an optional decision on it. */

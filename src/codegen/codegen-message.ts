@@ -13,6 +13,8 @@ export function codegenDedupeId(paperId: string, requestNumber: number): string 
 export interface CodegenExtras {
   feedback?: string;
   fixOfRunId?: string;
+  /** A port to the other backend; absent: the backend of the version being replaced. */
+  backend?: 'neuron' | 'cuda';
 }
 
 /** The job caused by request number `requestNumber` of a paper. */
@@ -28,6 +30,7 @@ export function codegenMessage(
       requestedBy,
       ...(extras.feedback ? { feedback: extras.feedback } : {}),
       ...(extras.fixOfRunId ? { fixOfRunId: extras.fixOfRunId } : {}),
+      ...(extras.backend ? { backend: extras.backend } : {}),
     },
     options: { dedupeId: codegenDedupeId(paperId, requestNumber), groupId: paperId },
   };

@@ -22,6 +22,8 @@ export interface CodegenRequest {
   artifactHash?: string;
   /** An approver's explicit **Override budget and generate**: skip the daily budget check. */
   overrideBudget?: boolean;
+  /** Port to GPU / Port to Trainium: write the new version for this backend (issue 12, item 5). */
+  backend?: 'neuron' | 'cuda';
 }
 
 export { codegenDedupeId } from './codegen-message.js';
@@ -54,7 +56,10 @@ export async function requestCodegen(deps: RequestCodegenDeps, request: CodegenR
     const held = await holdIfOverBudget(deps, request);
     if (held) return held;
   }
-  const extras = request.feedback ? { feedback: request.feedback } : {};
+  const extras = {
+    ...(request.feedback ? { feedback: request.feedback } : {}),
+    ...(request.backend ? { backend: request.backend } : {}),
+  };
   const outbox = deps.papers.outboxFor?.(deps.queues.codegen);
   const decision = await decide(
     deps,

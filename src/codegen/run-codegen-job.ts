@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from '../deps.js';
 import type { CodegenJob } from '../domain/jobs.js';
 import type { Paper } from '../domain/paper.js';
+import { codeBackendOf } from '../domain/code-version.js';
 import { isTransient } from '../errors.js';
 import { paperLogger } from '../logging/logger.js';
 import type { Llm } from '../ports/llm.js';
@@ -60,9 +61,12 @@ export async function runCodegenJob(
     const thread = paper.thread ?? (await openThreadFor(paper.id, deps)).thread;
     try {
       const previous = paper.codeVersions.find((version) => version.hash === paper.currentCodeHash);
+      // A port names its backend; a regenerate or a fix keeps the backend of the version it replaces.
+      const backend = job.backend ?? (previous ? codeBackendOf(previous) : undefined);
       const generated = await generateCode(
         paper,
         {
+          ...(backend ? { backend } : {}),
           ...(request.feedback ? { feedback: request.feedback } : {}),
           ...(previous
             ? { previousCode: await deps.blobs.getText(previous.blobKey), previousVersion: previous.version }

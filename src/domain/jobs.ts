@@ -10,6 +10,8 @@ export const CodegenJobSchema = z.object({
   /** Free text from "Regenerate with feedback", or the failure a fix round should address. */
   feedback: z.string().optional(),
   fixOfRunId: z.string().optional(),
+  /** Port to GPU / Port to Trainium (issue 12, item 5): the backend the new version is written for. */
+  backend: z.enum(['neuron', 'cuda']).optional(),
 });
 export type CodegenJob = z.infer<typeof CodegenJobSchema>;
 

@@ -8,8 +8,11 @@ export const ACTION_IDS = {
   generateCode: 'paper.generate_code',
   /** Thread root: reject the paper (opens the reason modal). value = paperId */
   rejectPaper: 'paper.reject',
-  /** Code step: run this exact code version. value = `${paperId}:${codeHash}` */
+  /** Code step: run this exact code version. value = `${paperId}:${codeHash}`, plus `:${backend}` when both
+   * backends are configured (issue 12, item 5), so a click cannot run the code on the other hardware. */
   runCode: 'code.run',
+  /** Code step: ask Claude for this paper on the other backend. value = `${paperId}:${codeHash}:${backend}` */
+  portCode: 'code.port',
   /** Code step: regenerate with feedback (opens a modal). value = paperId */
   regenerateCode: 'code.regenerate',
   /** Code step: reject the code. value = `${paperId}:${codeHash}` */

@@ -96,3 +96,13 @@ export const FORM_UNREADABLE = 'Sherpa could not read this form; close it and tr
 
 /** Regenerate with feedback submitted without feedback: there is nothing new to ask Claude for. */
 export const FEEDBACK_REQUIRED = 'Please say what should change.';
+
+const HARDWARE_NAME = { neuron: 'Trainium', cuda: 'GPU' } as const;
+
+/** A run button bound to one backend clicked on code written for the other (issue 12, item 5). */
+export function backendMismatch(button: 'neuron' | 'cuda', code: 'neuron' | 'cuda'): string {
+  return (
+    `This button runs on ${HARDWARE_NAME[button]}, but this code is written for ${HARDWARE_NAME[code]}. ` +
+    'Nothing ran; use the Run button on the code step for that version.'
+  );
+}

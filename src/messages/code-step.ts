@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '../domain/block-kit.js';
-import type { CodeVersion } from '../domain/code-version.js';
+import { codeBackendOf, type CodeVersion } from '../domain/code-version.js';
 import type { AuditEntry } from '../domain/paper.js';
 import { actorMention } from './describe-decision.js';
 import { ACTION_IDS } from './action-ids.js';
@@ -18,7 +18,36 @@ const PLAN_LINES = 6;
  * Run button is not shown at all, and the confirmation names the machine the code will really run on.
  */
 export type RunTarget =
-  { kind: 'none' } | { kind: 'ec2' } | { kind: 'local'; backend: 'neuron' | 'cuda' | 'cpu' };
+  | { kind: 'none' }
+  /** `backends`: those the configured pools offer; absent means the trn1 pool alone, as before pools. */
+  | { kind: 'ec2'; backends?: readonly CodeBackend[] }
+  | { kind: 'local'; backend: 'neuron' | 'cuda' | 'cpu' };
+
+export type CodeBackend = 'neuron' | 'cuda';
+
+const HARDWARE: Record<CodeBackend, string> = { neuron: 'Trainium', cuda: 'GPU' };
+
+/** What an `ec2` step offers for a version: run it, port it, or neither, by the backends configured. */
+function ec2Offer(target: { backends?: readonly CodeBackend[] }, version: Pick<CodeVersion, 'backend'>) {
+  const backends = target.backends ?? ['neuron'];
+  const backend = codeBackendOf(version);
+  const other: CodeBackend = backend === 'neuron' ? 'cuda' : 'neuron';
+  return {
+    backend,
+    runnable: backends.includes(backend),
+    // Bound to the backend only when both are configured: with one, the value stays as it always was.
+    bindBackend: backends.includes(other),
+    portTo: backends.includes(other) ? other : undefined,
+  };
+}
+
+/** Said instead of a Run button when the version's backend has no pool here. */
+export function runsOffForBackend(backend: CodeBackend): string {
+  return (
+    `⏸️ Runs on ${HARDWARE[backend]} are off here: no \`${backend}\` pool is configured in \`compute.pools\`. ` +
+    'You can still regenerate or reject this code.'
+  );
+}
 
 /** What the step says instead of a Run button when `COMPUTE=none` (the default). */
 export const RUNS_OFF_TEXT =
@@ -64,8 +93,8 @@ function checkLine(checks: CodeVersion['checks']): string {
 }
 
 /** Where the confirmation says the code runs: only what the configured compute really does. */
-function runsOn(target: Exclude<RunTarget, { kind: 'none' }>): string {
-  if (target.kind === 'ec2') return 'on a trn1 instance';
+function runsOn(target: Exclude<RunTarget, { kind: 'none' }>, backend: CodeBackend): string {
+  if (target.kind === 'ec2') return backend === 'cuda' ? 'on a GPU instance' : 'on a trn1 instance';
   return target.backend === 'neuron'
     ? "on this host's Trainium (local runner)"
     : `on this host's ${target.backend === 'cuda' ? 'GPU' : 'CPU'} (local runner)`;
@@ -73,19 +102,22 @@ function runsOn(target: Exclude<RunTarget, { kind: 'none' }>): string {
 
 function runButton(input: CodeStepInput, target: Exclude<RunTarget, { kind: 'none' }>): Button {
   const { version } = input;
+  const offer = target.kind === 'ec2' ? ec2Offer(target, version) : undefined;
+  const backend = codeBackendOf(version);
   return {
     type: 'button',
     action_id: ACTION_IDS.runCode,
-    text: { type: 'plain_text', text: target.kind === 'local' ? 'Run' : 'Run on Trainium' },
+    text: { type: 'plain_text', text: offer ? `Run on ${HARDWARE[backend]}` : 'Run' },
     style: 'primary',
-    // The approval binds to this exact code: a new version needs its own click.
-    value: `${input.paperId}:${version.hash}`,
+    // The approval binds to this exact code (a new version needs its own click) and, with both backends
+    // configured, to the hardware named on the button.
+    value: `${input.paperId}:${version.hash}${offer?.bindBackend ? `:${backend}` : ''}`,
     confirm: {
       title: { type: 'plain_text', text: `Run code v${version.version}?` },
       text: {
         type: 'plain_text',
         text: truncate(
-          `train.py ${shortHash(version.hash)} runs ${runsOn(target)} for at most ${input.runBudgetMinutes} minutes of training, billed to today's budget.`,
+          `train.py ${shortHash(version.hash)} runs ${runsOn(target, backend)} for at most ${input.runBudgetMinutes} minutes of training, billed to today's budget.`,
           LIMITS.confirmText,
         ),
       },
@@ -95,14 +127,27 @@ function runButton(input: CodeStepInput, target: Exclude<RunTarget, { kind: 'non
   };
 }
 
+/** **Port to GPU** / **Port to Trainium**: a version of the same paper for the other configured backend. */
+function portButton(input: CodeStepInput, to: CodeBackend): Button {
+  return {
+    type: 'button',
+    action_id: ACTION_IDS.portCode,
+    text: { type: 'plain_text', text: `Port to ${HARDWARE[to]}` },
+    value: `${input.paperId}:${input.version.hash}:${to}`,
+  };
+}
+
 function actions(input: CodeStepInput): ActionsBlock {
   const { paperId, version, runTarget } = input;
   const bound = `${paperId}:${version.hash}`;
+  const offer = runTarget.kind === 'ec2' ? ec2Offer(runTarget, version) : undefined;
+  const runTo = runTarget.kind !== 'none' && (offer?.runnable ?? true) ? runTarget : undefined;
   return {
     type: 'actions',
     block_id: CODE_STEP_BLOCK_IDS.actions,
     elements: [
-      ...(runTarget.kind === 'none' ? [] : [runButton(input, runTarget)]),
+      ...(runTo ? [runButton(input, runTo)] : []),
+      ...(offer?.portTo ? [portButton(input, offer.portTo)] : []),
       {
         type: 'button',
         action_id: ACTION_IDS.regenerateCode,
@@ -181,6 +226,9 @@ export function codeStepMessage(input: CodeStepInput): MessageContent {
   } else {
     if (input.runTarget.kind === 'none') {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: RUNS_OFF_TEXT } });
+    } else if (input.runTarget.kind === 'ec2' && !ec2Offer(input.runTarget, version).runnable) {
+      const text = runsOffForBackend(codeBackendOf(version));
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
     }
     blocks.push(actions(input));
   }
