@@ -26,6 +26,7 @@ export const overrideCodegenBudget = (deps: CoreDeps) =>
       overrideBudget: true,
       ...(hold.value.feedback ? { feedback: hold.value.feedback } : {}),
       ...(hold.value.artifactHash ? { artifactHash: hold.value.artifactHash } : {}),
+      ...(hold.value.backend ? { backend: hold.value.backend } : {}),
     });
     if (!decision.ok) return tell(decision.message);
     await deps.coordination.delete(key, { ifVersion: hold.version });

@@ -26,6 +26,8 @@ export interface CodegenHold {
   requestedBy: string;
   feedback?: string;
   artifactHash?: string;
+  /** A held Port to GPU / Port to Trainium keeps its target backend (issue 12, item 5). */
+  backend?: 'neuron' | 'cuda';
   heldAt: string;
 }
 
@@ -44,6 +46,7 @@ export interface HeldRequest {
   actor: string;
   feedback?: string;
   artifactHash?: string;
+  backend?: 'neuron' | 'cuda';
 }
 
 /**
@@ -67,6 +70,7 @@ export async function holdIfOverBudget(
     heldAt: deps.clock.now().toISOString(),
     ...(request.feedback ? { feedback: request.feedback } : {}),
     ...(request.artifactHash ? { artifactHash: request.artifactHash } : {}),
+    ...(request.backend ? { backend: request.backend } : {}),
   };
   await deps.coordination.put(codegenHoldKey(paper.id), hold, { ttlSeconds: HOLD_TTL_SECONDS });
   deps.logger.info(

@@ -70,6 +70,7 @@ beforeEach(async () => {
       TRAINIUM_RUNNER_ROLE_ID: 'AROAEXAMPLE1234567890',
       S3_BUCKET: 'sherpa-test-results',
       AWS_REGION: 'us-east-1',
+      DAILY_BUDGET_USD: '5',
     },
     // No S3 here: the code versions live in memory; nothing in this test reaches EC2 or SSM.
     decorateDeps: (deps) => ({ ...deps, blobs: new MemoryBlobStore() }),
@@ -169,5 +170,40 @@ describe('Port to GPU with a Trainium and a GPU pool (issue 12, item 5)', () => 
     expect((await deps.papers.get(paper.id))?.state).toBe('code_ready');
     expect((await deps.papers.get(paper.id))?.runs ?? []).toEqual([]);
     expect(fake.unexpectedCalls()).toEqual([]);
+  }, 60_000);
+
+  it('keeps the target backend through a budget hold: the override posts the cuda version', async () => {
+    const { fake, deps } = sherpa;
+    const accepted = await ingestAccepted(deps.papers, 1, {}, new Date().toISOString());
+    await postThreads(deps);
+    const paper = (await deps.papers.get(accepted.id)) as Paper;
+    const threadTs = paper.thread?.ts as string;
+    const inThread = (needle: string) => () =>
+      fake.messages({ threadTs }).find((message) => textOf(message).includes(needle));
+    const click = async (actionId: string, value: string, message: FakeMessage) =>
+      fake.waitForAck((await fake.clickButton({ actionId, value, user: TEST_APPROVER, message })).envelopeId);
+    const root = fake.messages().find((message) => message.ts === threadTs) as FakeMessage;
+    await click(ACTION_IDS.generateCode, paper.id, root);
+    const v1 = await until('code step v1', inThread('Code v1*'));
+
+    // Today's spend now leaves no room for another generation: the port is held, then overridden.
+    await deps.ledger.record({
+      at: deps.clock.now().toISOString(),
+      kind: 'instance',
+      resource: 'i-0aaaaaaaaaaaaaaa1',
+      purpose: 'run',
+      seconds: 3600,
+      usd: 4.9,
+    });
+    await click(ACTION_IDS.portCode, `${paper.id}:${codeHashOf(GOOD_SCRIPT)}:cuda`, v1);
+    const held = await until('the hold', inThread('Code generation held'));
+    expect((await deps.papers.get(paper.id))?.state).toBe('code_ready');
+    await click(ACTION_IDS.overrideCodegenBudget, paper.id, held);
+    const v2 = await until('code step v2', inThread('Code v2*'));
+    expect(buttonsOf(v2)[0]?.value).toBe(`${paper.id}:${codeHashOf(CUDA_SCRIPT)}:cuda`);
+    expect((await deps.papers.get(paper.id))?.codeVersions.map((v) => v.backend ?? 'neuron')).toEqual([
+      'neuron',
+      'cuda',
+    ]);
   }, 60_000);
 });
