@@ -23,26 +23,48 @@ function quotaMarkets(market: ComputePool['market']): QuotaMarket[] {
   return market === 'spot-then-on-demand' ? ['spot', 'on-demand'] : [market];
 }
 
+/** What each quota must hold: the vCPUs of every launch pool's `max` that draws from it, and those pools. */
+type QuotaNeeds = Map<string, { vcpus: number; pools: string[] }>;
+
+function quotaNeeds(pools: readonly ComputePool[]): QuotaNeeds {
+  const needs: QuotaNeeds = new Map();
+  for (const pool of pools) {
+    const vcpus = INSTANCE_VCPUS[pool.instanceType];
+    if (pool.mode !== 'launch' || vcpus === undefined) continue;
+    for (const market of quotaMarkets(pool.market)) {
+      const quota = vcpuQuotaFor(pool.instanceType, market);
+      if (!quota) continue;
+      const need = needs.get(quota.code) ?? { vcpus: 0, pools: [] };
+      needs.set(quota.code, { vcpus: need.vcpus + pool.max * vcpus, pools: [...need.pools, pool.name] });
+    }
+  }
+  return needs;
+}
+
 /**
  * The pool's `max` instances against the EC2 vCPU quota of its family and market: a quota below max × vCPUs
- * means launches fail on capacity long before the pool is full. One pool at a time: pools of one family
- * share the quota, which the detail says.
+ * means launches fail on capacity long before the pool is full. Pools of one family and market share the
+ * quota, so it must hold all their maxes at once.
  */
 async function checkQuota(
   quotas: ServiceQuotasClient,
+  needs: QuotaNeeds,
   pool: ComputePool & { mode: 'launch' },
   target: string,
   market: QuotaMarket,
 ): Promise<CheckResult> {
   const quota = vcpuQuotaFor(pool.instanceType, market);
   const vcpus = INSTANCE_VCPUS[pool.instanceType];
-  if (!quota || vcpus === undefined)
+  const need = quota ? needs.get(quota.code) : undefined;
+  if (!quota || vcpus === undefined || !need)
     return skipped(
       CHECK,
       target,
       `${market} quota not checked: Sherpa does not know ${quota ? `the vCPUs of ${pool.instanceType} (src/config/instance-vcpus.ts)` : `the EC2 quota for ${pool.instanceType}`}; check it in the Service Quotas console`,
     );
   const label = `${market} quota ${quota.code} (${quota.name})`;
+  const others = need.pools.filter((name) => name !== pool.name);
+  const wants = `max ${pool.max} × ${pool.instanceType} (${vcpus} vCPUs)${others.length > 0 ? ` plus pool(s) ${others.join(', ')}` : ''}`;
   try {
     const { value } = await readEc2Quota(quotas, quota.code);
     if (value === undefined)
@@ -52,19 +74,14 @@ async function checkQuota(
         `${label} came back without a value`,
         'Check it in the Service Quotas console',
       );
-    const needed = pool.max * vcpus;
-    if (value < needed)
+    if (value < need.vcpus)
       return failed(
         CHECK,
         target,
-        `${label} is ${value} vCPUs; max ${pool.max} × ${pool.instanceType} (${vcpus} vCPUs) needs ${needed}`,
-        `Request an increase of ${quota.code} to at least ${needed} in Service Quotas, or lower the pool's max to ${Math.floor(value / vcpus)}`,
+        `${label} is ${value} vCPUs; ${wants} need ${need.vcpus}`,
+        `Request an increase of ${quota.code} to at least ${need.vcpus} in Service Quotas, or lower ${others.length > 0 ? 'the maxes of the pools that share it' : `the pool's max to ${Math.floor(value / vcpus)}`}`,
       );
-    return passed(
-      CHECK,
-      target,
-      `${label} is ${value} vCPUs, room for max ${pool.max} × ${pool.instanceType} (${needed} vCPUs; the quota is shared with other pools of this family)`,
-    );
+    return passed(CHECK, target, `${label} is ${value} vCPUs, room for ${wants}: ${need.vcpus} vCPUs`);
   } catch (error) {
     const why = explainAwsFailure(error);
     return failed(CHECK, target, `${label} could not be read: ${why.detail}`, why.fix);
@@ -74,6 +91,7 @@ async function checkQuota(
 async function checkLaunchPool(
   ec2: EC2Client,
   quotas: ServiceQuotasClient,
+  needs: QuotaNeeds,
   pool: ComputePool & { mode: 'launch' },
 ): Promise<CheckResult[]> {
   const target = `${pool.name} (${pool.launchTemplate.id ?? pool.launchTemplate.name}@${pool.launchTemplate.version})`;
@@ -125,7 +143,7 @@ async function checkLaunchPool(
         : skipped(CHECK, target, 'the template names no subnet: EC2 uses the default VPC'),
     );
   for (const market of quotaMarkets(pool.market))
-    results.push(await checkQuota(quotas, pool, target, market));
+    results.push(await checkQuota(quotas, needs, pool, target, market));
   return results;
 }
 
@@ -142,13 +160,14 @@ export function poolCheck(
     name: CHECK,
     async run() {
       const results: CheckResult[] = [];
+      const needs = quotaNeeds(pools);
       for (const pool of pools) {
         if (pool.mode === 'fixed') {
           results.push(passed(CHECK, pool.name, `fixed: ${pool.instanceIds.join(', ')} (see ec2 instance)`));
           continue;
         }
         try {
-          results.push(...(await checkLaunchPool(ec2, quotas, pool)));
+          results.push(...(await checkLaunchPool(ec2, quotas, needs, pool)));
         } catch (error) {
           const why = explainAwsFailure(error);
           results.push(failed(CHECK, pool.name, why.detail, why.fix));

@@ -87,17 +87,17 @@ describe('doctor: compute pools (issue 12)', () => {
     expect(of('trn1-spot').map((result) => result.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
     // max 2 × trn1.2xlarge (8 vCPUs) = 16 of the Trn spot quota's 256.
     expect(of('trn1-spot')[3]?.detail).toMatch(
-      /spot quota L-6B0D517C .* is 256 vCPUs, room for max 2 × trn1.2xlarge \(16 vCPUs/,
+      /spot quota L-6B0D517C .* is 256 vCPUs, room for max 2 × trn1.2xlarge \(8 vCPUs\): 16 vCPUs$/,
     );
     const gpu = of('gpu-spot');
     expect(gpu.map((result) => result.status)).toEqual(['fail', 'fail', 'fail', 'fail']);
     expect(gpu[0]?.detail).toContain('is not the pinned cuda AMI');
     expect(gpu[1]?.detail).toContain('no instance profile');
     expect(gpu[2]?.detail).toContain('subnet-0gone');
-    // max 2 × g5.xlarge (4 vCPUs) = 8 does not fit a G and VT spot quota of 4.
+    // The G and VT spot quota (4) must hold both GPU pools' maxes at once: 2 × 4 + 2 × 4 = 16 vCPUs.
     expect(gpu[3]?.detail).toContain('L-3819A6DF (All G and VT Spot Instance Requests) is 4 vCPUs');
-    expect(gpu[3]?.detail).toContain('needs 8');
-    expect(gpu[3]?.fix).toMatch(/increase of L-3819A6DF to at least 8.*max to 1/);
+    expect(gpu[3]?.detail).toContain('max 2 × g5.xlarge (4 vCPUs) plus pool(s) gone need 16');
+    expect(gpu[3]?.fix).toMatch(/increase of L-3819A6DF to at least 16.*maxes of the pools that share it/);
     expect(of('gone')).toEqual([expect.objectContaining({ status: 'fail' })]);
     expect(of('gone')[0]?.detail).toMatch(/DescribeLaunchTemplateVersions|does not exist/);
   });
@@ -156,5 +156,6 @@ describe('doctor: compute pools (issue 12)', () => {
       ['ok', 'spot quota L-6B0D517C (Al'],
       ['fail', 'on-demand quota L-2C3B762'],
     ]);
+    expect(results[4]?.fix).toContain("lower the pool's max to 1");
   });
 });
