@@ -59,6 +59,20 @@ export const INDEX_MAPPINGS = {
       cacheWriteTokens: { type: 'long' },
       seconds: { type: 'double' },
       usd: { type: 'double' },
+      // A run's execution info (issue 12, item 6), on its instance entries.
+      execution: {
+        dynamic: 'strict',
+        properties: {
+          instanceType: keyword,
+          market: keyword,
+          device: keyword,
+          wallSeconds: { type: 'double' },
+          throughput: {
+            dynamic: 'strict',
+            properties: { value: { type: 'double' }, unit: keyword },
+          },
+        },
+      },
     },
   },
 } as const;
