@@ -275,6 +275,21 @@ describe('a spot run interrupted mid-run resumes on another instance (issue 12)'
     expect(steps.at(-1)).toBe(12);
     expect(result.checkpoint.restoredFrom?.uri).toContain(`/${second?.instanceId}/`);
 
+    // The ledger keeps each attempt's execution info beside its cost (issue 12, item 6), in SQLite here.
+    const billed = (await deps.ledger.entries({ paperId: paper.id })).filter(
+      (entry) => entry.kind === 'instance' && entry.purpose === 'run',
+    );
+    const firstBill = billed.find((entry) => entry.resource === first.instanceId);
+    const secondBill = billed.find((entry) => entry.resource === second?.instanceId);
+    expect(firstBill?.execution).toMatchObject({
+      instanceType: 'trn1.2xlarge',
+      market: 'spot',
+      throughput: { unit: 'steps/s' },
+    });
+    expect(secondBill?.execution).toMatchObject({ instanceType: 'trn1.2xlarge', market: 'on-demand' });
+    expect(secondBill?.execution?.wallSeconds).toBeGreaterThan(0);
+    expect(secondBill?.execution?.throughput?.value).toBeGreaterThan(0);
+
     // The interrupted instance was terminated; the finished one is idle, not left running once idle stop ran.
     expect(ec2.stateOf(first.instanceId)).toBe('terminated');
     const { stopIdleInstances } = await import('../../jobs/idle-stop.js');
