@@ -114,6 +114,13 @@ export async function ensureIndices(http: OpenSearchHttp, names: IndexNames): Pr
           { hint: 'Reindex into the new index and move the alias (docs/operations.md, "Upgrading")' },
         );
       }
+      // Fields added since the index was made (e.g. the ledger's `execution`, issue 12) are additive: OpenSearch
+      // takes them on the live index, so a strict mapping never refuses a newer Sherpa's documents.
+      await http.call(`update the mapping of ${physical}`, {
+        method: 'PUT',
+        path: `/${physical}/_mapping`,
+        body: INDEX_MAPPINGS[name],
+      });
       continue;
     }
     const created = await http.call(
