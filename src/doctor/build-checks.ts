@@ -1,5 +1,5 @@
 import { createBedrockRuntimeClient } from '../adapters/bedrock/client.js';
-import { createEc2SsmClients } from '../adapters/ec2-ssm/clients.js';
+import { createEc2SsmClients, createServiceQuotasClient } from '../adapters/ec2-ssm/clients.js';
 import { createOpenSearchClient, OpenSearchHttp } from '../adapters/opensearch/index.js';
 import { createS3Client } from '../adapters/s3/index.js';
 import { SlackChat } from '../adapters/slack/index.js';
@@ -85,7 +85,7 @@ export function buildChecks(config: Config, options: { manifestScopes?: string[]
       checks.push(ec2InstanceCheck(clients, config.compute.instanceIds, region));
       checks.push(ssmAgentCheck(clients, config.compute.instanceIds, region));
     }
-    checks.push(poolCheck(clients.ec2, config.compute.pools));
+    checks.push(poolCheck(clients.ec2, createServiceQuotasClient(region), config.compute.pools));
   } else {
     checks.push(notUsed('ec2 instance', `COMPUTE=${config.compute.kind}: no Trainium instances configured`));
   }

@@ -20,6 +20,8 @@ const BOT_ACTIONS = [
   'ec2:DescribeLaunchTemplateVersions',
   'ec2:DescribeImages',
   'ec2:DescribeSubnets',
+  // The doctor's vCPU quota check of each launch pool (src/adapters/ec2-ssm/probe-vcpu-quota.ts).
+  'servicequotas:GetServiceQuota',
   'ec2:StartInstances',
   'ec2:StopInstances',
   'ssm:SendCommand',

@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface Ec2SsmClients {
@@ -24,4 +25,16 @@ export function createEc2SsmClients(region: string): Ec2SsmClients {
     ssm: new SSMClient({ region, maxAttempts: 3, requestHandler: requestHandler() }),
     ssmSend: new SSMClient({ region, maxAttempts: 1, requestHandler: requestHandler() }),
   };
+}
+
+/**
+ * The Service Quotas client `npm run doctor` reads the pools' vCPU quotas with. Like the others, its endpoint
+ * comes from `AWS_ENDPOINT_URL_SERVICE_QUOTAS` when set (the SDK reads it itself).
+ */
+export function createServiceQuotasClient(region: string): ServiceQuotasClient {
+  return new ServiceQuotasClient({
+    region,
+    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 }),
+  });
 }

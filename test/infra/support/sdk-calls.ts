@@ -11,6 +11,7 @@ const SERVICE_PREFIX: Record<string, string> = {
   ec2: 'ec2',
   ssm: 'ssm',
   'bedrock-runtime': 'bedrock',
+  'service-quotas': 'servicequotas',
 };
 
 /** Commands whose IAM action is not simply their name. */
