@@ -19,4 +19,17 @@ export const LedgerEntrySchema = z.object({
   cacheWriteTokens: count,
   seconds: z.number().nonnegative().optional(),
   usd: z.number().nonnegative(),
+  /**
+   * An instance session's run, as its result.json measured it (issue 12, item 6): where and how fast it ran,
+   * kept beside what it cost so spend can be read per instance type, market and device.
+   */
+  execution: z
+    .object({
+      instanceType: z.string().min(1).optional(),
+      market: z.string().min(1).optional(),
+      device: z.string().min(1).optional(),
+      wallSeconds: z.number().nonnegative().optional(),
+      throughput: z.object({ value: z.number().nonnegative(), unit: z.string().min(1) }).optional(),
+    })
+    .optional(),
 });

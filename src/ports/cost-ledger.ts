@@ -17,6 +17,18 @@ export interface LedgerEntry {
   cacheWriteTokens?: number;
   seconds?: number;
   usd: number;
+  /** `instance` entries of a run: where and how fast it ran, from its result.json (issue 12, item 6). */
+  execution?: LedgerExecution;
+}
+
+export interface LedgerExecution {
+  instanceType?: string;
+  /** `spot` or `on-demand`. */
+  market?: string;
+  /** The accelerator, e.g. `NVIDIA H100 80GB HBM3 ×8` or `trainium`. */
+  device?: string;
+  wallSeconds?: number;
+  throughput?: { value: number; unit: string };
 }
 
 export interface LedgerSummary {

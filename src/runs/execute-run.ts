@@ -13,6 +13,7 @@ import { finishRun, type FinishDeps } from './finish-run.js';
 import { startHeartbeat } from './heartbeat.js';
 import { billInstanceTime, markReleased, startBilling, type BillingDeps } from './instance-billing.js';
 import type { InstanceLease, InstancePool } from './instance-pool.js';
+import { ledgerExecutionOf } from './ledger-execution.js';
 import { ProgressTracker, stageOfStep } from './progress-tracker.js';
 import { readResult } from '../runner/read-run-files.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
@@ -225,11 +226,13 @@ async function runOnLease(
     (error) => log.warn({ err: error }, 'run heartbeat failed'),
   );
   let billed: number | undefined;
-  const billRun = async () => {
+  // The attempt's own time, with its execution info from result.json when there is one (issue 12, item 6).
+  const billRun = async (ending?: RunEnding) => {
     billed ??= await billInstanceTime(billing, instanceId, {
       purpose: 'run',
       paperId: ctx.paper.id,
       runId: ctx.run.runId,
+      execution: ledgerExecutionOf(lease, ending?.kind === 'result' ? ending.result : undefined),
     });
     return billed;
   };
@@ -301,12 +304,13 @@ async function runOnLease(
     });
     // A spot interruption or a lost instance: the run goes back to the queue for its next attempt, which
     // resumes from the checkpoint this one synced (at most MAX_RESUMES times), instead of failing.
+    const attemptEnding = await endingOf(deps, location, poll);
     const verdict = await endAttempt(deps, {
       paper,
       run,
       lease,
       location,
-      ending: await endingOf(deps, location, poll),
+      ending: attemptEnding,
       tracker,
       log,
       elapsedSeconds: (deps.clock.now().getTime() - commandStartMs) / 1000,
@@ -314,7 +318,7 @@ async function runOnLease(
     if (verdict.kind === 'requeued') {
       // Let go of the instance before the message reappears, so the next attempt is placed at once.
       await heartbeat.stop();
-      await billRun();
+      await billRun(attemptEnding);
       await markReleased(billing, instanceId);
       await lease.release();
       await deps.runQueue.release(message, 0, verdict.reason);
@@ -322,7 +326,7 @@ async function runOnLease(
     }
     const ending = verdict.ending;
     finishing = true;
-    await finishRun(deps, { paper, run, ending, instanceSeconds: await billRun(), tracker, location });
+    await finishRun(deps, { paper, run, ending, instanceSeconds: await billRun(ending), tracker, location });
     await deps.runQueue.ack(message);
   } catch (error) {
     if (error instanceof WatchInterruptedError) {

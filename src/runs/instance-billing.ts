@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
-import type { CostLedger } from '../ports/cost-ledger.js';
+import type { CostLedger, LedgerExecution } from '../ports/cost-ledger.js';
 import { instanceActivityKey } from './instance-keys.js';
 
 /**
@@ -36,6 +36,8 @@ export interface Attribution {
   purpose: 'run' | 'idle';
   paperId?: string;
   runId?: string;
+  /** A run's execution info (issue 12, item 6), kept on its entry beside what it cost. */
+  execution?: LedgerExecution;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function billInstanceTime(
       purpose: attribution.purpose,
       ...(attribution.paperId ? { paperId: attribution.paperId } : {}),
       ...(attribution.runId ? { runId: attribution.runId } : {}),
+      ...(attribution.execution ? { execution: attribution.execution } : {}),
       seconds: Math.round(seconds),
       usd: (seconds / 3600) * deps.hourlyPriceUsd,
     });

@@ -1,16 +1,15 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileBlobStore } from '../../src/adapters/embedded/index.js';
 import { createEc2SsmClients, Ec2SsmCompute } from '../../src/adapters/ec2-ssm/index.js';
 import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { codeStepMessage } from '../../src/messages/code-step.js';
 import { realSleep } from '../../src/ports/sleep.js';
+import { runnerCommandEnv } from '../support/dispatch-rig.js';
 import { FakeEc2Ssm } from '../support/fake-ec2-ssm.js';
 import { seedCodeReadyPaper } from '../support/run-fixtures.js';
-import { RUNNER_DIR } from '../runner/runner-cli.js';
+import { openTempDir, RUNNER_DIR } from '../runner/runner-cli.js';
 import type { FakeMessage } from '../support/slack-fake/index.js';
 import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
 
@@ -22,13 +21,46 @@ import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start
  * the code resumes from the checkpoint and finishes. One progress message tells the story; the result shows
  * execution info; nothing is left running.
  *
- * The agent runs test/support/contract-runner/contract_runner.py instead of trainium-runner: the runner's
- * spot watcher is on the runner helper's branch, not yet merged. The stand-in keeps the same contract (job
- * `resumeFrom`, result `interrupted` + `checkpoint`, IMDSv2 at AWS_EC2_METADATA_SERVICE_ENDPOINT).
+ * The fake's agent runs the real trainium-runner (contained, as root here) on the bot's command: it watches
+ * the instance's metadata service at AWS_EC2_METADATA_SERVICE_ENDPOINT, SIGTERMs the code on the notice, syncs
+ * SHERPA_CHECKPOINT_DIR and writes `interrupted`; the next attempt restores `resumeFrom.checkpointUri`.
  */
-const CONTRACT_RUNNER = fileURLToPath(
-  new URL('../support/contract-runner/contract_runner.py', import.meta.url),
-);
+/**
+ * The run's code: standard library only (fast on 2 shared cores), honouring the checkpoint contract like
+ * trainium-runner/examples/train_checkpointed.py: saves its step every 2 steps and on SIGTERM (.tmp, renamed),
+ * resumes from the saved step + 1. A first attempt waits at HOLD_AT (up to 60 s) for the notice's SIGTERM, so a
+ * loaded machine cannot finish the run before the test raises the notice; a resumed attempt never waits.
+ */
+const CHECKPOINTED_TRAINING = [
+  'import json, os, signal, sys, time',
+  'STEPS, HOLD_AT = 12, 4',
+  'stop = {"requested": False}',
+  'signal.signal(signal.SIGTERM, lambda *_: stop.update(requested=True))',
+  'path = os.path.join(os.environ["SHERPA_CHECKPOINT_DIR"], "state.json")',
+  'first = 1',
+  'if os.path.exists(path):',
+  '    with open(path) as handle:',
+  '        first = json.load(handle)["step"] + 1',
+  '    print("RESUMED_FROM %d" % (first - 1), flush=True)',
+  'def save(step):',
+  '    with open(path + ".tmp", "w") as handle:',
+  '        json.dump({"step": step}, handle)',
+  '    os.replace(path + ".tmp", path)',
+  'for step in range(first, STEPS + 1):',
+  '    time.sleep(0.05)',
+  '    print("METRICS: " + json.dumps({"step": step, "loss": round(2.3 / (1 + 0.1 * step), 4)}), flush=True)',
+  '    if step % 2 == 0:',
+  '        save(step)',
+  '    if step == HOLD_AT and first == 1:',
+  '        deadline = time.time() + 60',
+  '        while not stop["requested"] and time.time() < deadline:',
+  '            time.sleep(0.05)',
+  '    if stop["requested"]:',
+  '        save(step)',
+  '        print("SAVED_ON_SIGTERM %d" % step, flush=True)',
+  '        sys.exit(0)',
+  '',
+].join('\n');
 const TEMPLATE = 'lt-0123456789abcdef0';
 const AMI = 'ami-0neuron0pinned0001';
 const ENV_KEYS = [
@@ -44,24 +76,23 @@ let dir: string;
 let saved: Record<string, string | undefined>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sherpa-spot-'));
+  // Under /run/sherpa-runner-tests as root: the sandbox user must reach the run folders, never under /tmp.
+  dir = await openTempDir();
   saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+  const env = await runnerCommandEnv(dir);
   ec2 = new FakeEc2Ssm({
     instances: {},
     launchTemplates: { [TEMPLATE]: { imageId: AMI } },
     launched: { pendingPolls: 0, agentPolls: 0 },
-    commandEnv: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      CONTRACT_RUNNER_STEPS: '12',
-      CONTRACT_RUNNER_HOLD_AT_STEP: '4',
-    },
+    // The dispatch rig's sandbox environment, with the spot watcher looking every 0.1 s instead of 5 s, and a
+    // work root per instance: the runner's started-run marker lives there, and each instance is its own machine.
+    commandEnv: (instanceId) => ({
+      ...env,
+      SHERPA_WORK_ROOT: join(dir, 'work', instanceId),
+      SHERPA_SPOT_POLL_SECONDS: '0.1',
+    }),
   });
   const url = await ec2.start();
-  // The agent runs the stand-in runner on the job the bot's command names.
-  ec2.agentScript = (script) => {
-    const jobUri = /SHERPA_JOB_URI='([^']+)'/.exec(script)?.[1] ?? '';
-    return `SHERPA_JOB_URI='${jobUri}' exec /usr/bin/python3 '${CONTRACT_RUNNER}'`;
-  };
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_EC2: url,
     AWS_ENDPOINT_URL_SSM: url,
@@ -149,6 +180,7 @@ describe('a spot run interrupted mid-run resumes on another instance (issue 12)'
     const { fake, deps } = sherpa;
     const root = await deps.chat.post({ channel: sherpa.config.slack.channel, text: 'A paper' });
     const paper = await seedCodeReadyPaper(deps, 0, {
+      code: CHECKPOINTED_TRAINING,
       thread: { channel: sherpa.config.slack.channel, ts: root.ts as string },
     });
     const threadTs = root.ts as string;
@@ -176,18 +208,22 @@ describe('a spot run interrupted mid-run resumes on another instance (issue 12)'
       message: codeStep,
     });
 
-    // Attempt 1 is launched as spot from the template and syncs a checkpoint; then EC2 gives notice.
+    // Attempt 1 is launched as spot from the template and its code reaches step 4; then EC2 gives notice.
     const first = await until('a spot launch', () => ec2.launches[0]);
     expect(first).toMatchObject({
       spot: true,
       launchTemplate: TEMPLATE,
       tags: { 'sherpa:pool': 'trn1-spot' },
     });
-    await until('a synced checkpoint', async () =>
-      (await filesUnder(blobRoot)).some(
-        (file) => file.includes(first.instanceId) && file.endsWith('checkpoint/state.json'),
-      ),
-    );
+    await until('the code at step 4', async () => {
+      const progress = (await filesUnder(blobRoot)).find(
+        (file) => file.includes(first.instanceId) && file.endsWith('progress.json'),
+      );
+      if (!progress) return false;
+      // The METRICS line as progress.json's lastLogLine quotes it (read raw: a write may be under way).
+      const text = await readFile(join(blobRoot, progress), 'utf8').catch(() => '');
+      return text.includes('\\"step\\": 4,');
+    });
     ec2.interrupt(first.instanceId);
 
     const final = await until('the result message', () =>
@@ -235,9 +271,24 @@ describe('a spot run interrupted mid-run resumes on another instance (issue 12)'
       checkpoint: { restoredFrom?: { uri: string } };
     };
     const steps = result.metrics.series.loss.map((point) => point.step);
-    expect(steps[0]).toBeGreaterThan(1);
+    expect(steps[0]).toBe(5);
     expect(steps.at(-1)).toBe(12);
     expect(result.checkpoint.restoredFrom?.uri).toContain(`/${second?.instanceId}/`);
+
+    // The ledger keeps each attempt's execution info beside its cost (issue 12, item 6), in SQLite here.
+    const billed = (await deps.ledger.entries({ paperId: paper.id })).filter(
+      (entry) => entry.kind === 'instance' && entry.purpose === 'run',
+    );
+    const firstBill = billed.find((entry) => entry.resource === first.instanceId);
+    const secondBill = billed.find((entry) => entry.resource === second?.instanceId);
+    expect(firstBill?.execution).toMatchObject({
+      instanceType: 'trn1.2xlarge',
+      market: 'spot',
+      throughput: { unit: 'steps/s' },
+    });
+    expect(secondBill?.execution).toMatchObject({ instanceType: 'trn1.2xlarge', market: 'on-demand' });
+    expect(secondBill?.execution?.wallSeconds).toBeGreaterThan(0);
+    expect(secondBill?.execution?.throughput?.value).toBeGreaterThan(0);
 
     // The interrupted instance was terminated; the finished one is idle, not left running once idle stop ran.
     expect(ec2.stateOf(first.instanceId)).toBe('terminated');

@@ -110,6 +110,42 @@ export function describeCostLedgerContract(name: string, factory: CostLedgerFact
       expect(await ledger.entries({ since: '2026-11-23T09:30:00.000Z', limit: 1 })).toHaveLength(1);
     });
 
+    it("keeps a run's execution info on its instance entry (issue 12, item 6)", async () => {
+      const run: LedgerEntry = {
+        at: '2026-11-25T10:00:00.000Z',
+        paperId: 'p_x',
+        runId: 'r2',
+        kind: 'instance',
+        resource: 'i-0def',
+        purpose: 'run',
+        seconds: 1200,
+        usd: 0.5,
+        execution: {
+          instanceType: 'p5.48xlarge',
+          market: 'spot',
+          device: 'NVIDIA H100 80GB HBM3 ×8',
+          wallSeconds: 1180.5,
+          throughput: { value: 4321.5, unit: 'samples/s' },
+        },
+      };
+      await ledger.record(run);
+      await ledger.record({
+        ...run,
+        at: '2026-11-25T11:00:00.000Z',
+        runId: 'r3',
+        execution: { market: 'on-demand' },
+      });
+      expect(await ledger.entries({ paperId: 'p_x' })).toEqual([
+        { ...run, at: '2026-11-25T11:00:00.000Z', runId: 'r3', execution: { market: 'on-demand' } },
+        run,
+      ]);
+      // An entry without execution info (an llm call, an older row) reads back without the key.
+      expect((await ledger.entries({ paperId: 'p_b' }))[0]).not.toHaveProperty('execution');
+      await expect(
+        ledger.record({ ...run, execution: { throughput: { value: Number.NaN, unit: 'steps/s' } } }),
+      ).rejects.toThrow();
+    });
+
     it('refuses an entry with a negative or non-numeric cost', async () => {
       await expect(ledger.record({ ...llm('2026-11-23T08:00:00.000Z', 'p_c', -1, 1, 1) })).rejects.toThrow();
       await expect(

@@ -24,6 +24,24 @@ const ENV_KEYS = [
 ];
 
 /**
+ * What the fake's "agent" gives the real runner on an instance: the fake profiler first on PATH, its cache and
+ * run folders under `dir` (a folder from openTempDir, which the sandbox user can reach, never /tmp), code run
+ * as `nobody` with Debian's python, and progress every 0.1 s instead of 30 s.
+ */
+export async function runnerCommandEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  const bin = await writeFakeNeuronProfile(dir);
+  return {
+    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    HOME: dir,
+    SHERPA_CACHE_DIR: join(dir, 'runner-cache'),
+    SHERPA_WORK_ROOT: join(dir, 'work'),
+    SHERPA_SANDBOX_USER: 'nobody',
+    SHERPA_PYTHON: '/usr/bin/python3',
+    SHERPA_PROGRESS_INTERVAL_SECONDS: '0.1',
+  };
+}
+
+/**
  * The loopback EC2/SSM fake with one running instance whose "agent" runs the real runner, and the AWS SDK
  * pointed at it. `restore()` puts the environment back.
  */
@@ -31,18 +49,9 @@ export async function startInstanceFake(
   dir: string,
 ): Promise<{ fake: FakeEc2Ssm; restore: () => Promise<void> }> {
   const saved = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
-  const bin = await writeFakeNeuronProfile(dir);
   const fake = new FakeEc2Ssm({
     instances: { [INSTANCE_ID]: { state: 'running' } },
-    commandEnv: {
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-      HOME: dir,
-      SHERPA_CACHE_DIR: join(dir, 'runner-cache'),
-      SHERPA_WORK_ROOT: join(dir, 'work'),
-      SHERPA_SANDBOX_USER: 'nobody',
-      SHERPA_PYTHON: '/usr/bin/python3',
-      SHERPA_PROGRESS_INTERVAL_SECONDS: '0.1',
-    },
+    commandEnv: await runnerCommandEnv(dir),
   });
   const url = await fake.start();
   Object.assign(process.env, {

@@ -29,8 +29,11 @@ export interface FakeEc2SsmOptions {
    */
   launchTemplates?: Record<string, { imageId: string }>;
   launched?: Omit<FakeInstanceOptions, 'state'>;
-  /** The environment the "instance" runs commands with (its PATH, its own settings). */
-  commandEnv: NodeJS.ProcessEnv;
+  /**
+   * The environment the "instance" runs commands with (its PATH, its own settings); a function gives each
+   * instance its own (e.g. its own runner work root, as separate machines have: all share this host's disk).
+   */
+  commandEnv: NodeJS.ProcessEnv | ((instanceId: string) => NodeJS.ProcessEnv);
   /** GetCommandInvocation answers InvocationDoesNotExist this many times per command first, like SSM's lag. */
   invocationLagPolls?: number;
 }
@@ -521,7 +524,12 @@ export class FakeEc2Ssm {
     const script = sent.commands.join('\n');
     const child = spawn('sh', ['-c', this.agentScript ? this.agentScript(script) : script], {
       // Each "instance" has its own metadata service (issue 12): the SDKs' and the runner's standard override.
-      env: { ...this.options.commandEnv, AWS_EC2_METADATA_SERVICE_ENDPOINT: this.imdsEndpoint(instanceId) },
+      env: {
+        ...(typeof this.options.commandEnv === 'function'
+          ? this.options.commandEnv(instanceId)
+          : this.options.commandEnv),
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: this.imdsEndpoint(instanceId),
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -139,6 +139,11 @@ function route(model: OpenSearchModel, request: RecordedRequest, response: Serve
     return true;
   }
   const index = model.resolve(indexName);
+  if (endpoint === '_mapping' && parts.length === 2 && method === 'PUT') {
+    index.putMapping(json(request) as { properties?: Record<string, unknown> });
+    reply(response, 200, { acknowledged: true });
+    return true;
+  }
   if (endpoint === '_bulk' && method === 'POST')
     return (void reply(response, 200, bulk(model, request, index.name)), true);
   if (endpoint === '_refresh' && parts.length === 2) {

@@ -123,4 +123,13 @@ export const MIGRATIONS: readonly string[] = [
     WHERE state NOT IN ('finished', 'stopped', 'capped');
   CREATE INDEX evolve_searches_state ON evolve_searches(state, created_at);
   `,
+  // 5: a run's execution info on its instance ledger entry (issue 12, item 6); NULL for older rows and llm calls.
+  `
+  ALTER TABLE cost_ledger ADD COLUMN instance_type TEXT;
+  ALTER TABLE cost_ledger ADD COLUMN market TEXT;
+  ALTER TABLE cost_ledger ADD COLUMN device TEXT;
+  ALTER TABLE cost_ledger ADD COLUMN wall_seconds REAL;
+  ALTER TABLE cost_ledger ADD COLUMN throughput_value REAL;
+  ALTER TABLE cost_ledger ADD COLUMN throughput_unit TEXT;
+  `,
 ];

@@ -1,5 +1,5 @@
 import { LedgerEntrySchema } from '../../domain/ledger-entry.js';
-import type { CostLedger, LedgerEntry, LedgerSummary } from '../../ports/cost-ledger.js';
+import type { CostLedger, LedgerEntry, LedgerExecution, LedgerSummary } from '../../ports/cost-ledger.js';
 import { runSql, type SherpaDatabase } from './sqlite-database.js';
 
 interface LedgerRow {
@@ -15,6 +15,12 @@ interface LedgerRow {
   cache_write_tokens: number | null;
   seconds: number | null;
   usd: number;
+  instance_type: string | null;
+  market: string | null;
+  device: string | null;
+  wall_seconds: number | null;
+  throughput_value: number | null;
+  throughput_unit: string | null;
 }
 
 interface SummaryRow {
@@ -35,9 +41,11 @@ export class SqliteCostLedger implements CostLedger {
     this.statements = {
       insert: prepare<LedgerRow>(
         `INSERT INTO cost_ledger (at, paper_id, run_id, kind, resource, purpose, input_tokens, output_tokens,
-           cache_read_tokens, cache_write_tokens, seconds, usd)
+           cache_read_tokens, cache_write_tokens, seconds, usd, instance_type, market, device, wall_seconds,
+           throughput_value, throughput_unit)
          VALUES (@at, @paper_id, @run_id, @kind, @resource, @purpose, @input_tokens, @output_tokens,
-           @cache_read_tokens, @cache_write_tokens, @seconds, @usd)`,
+           @cache_read_tokens, @cache_write_tokens, @seconds, @usd, @instance_type, @market, @device,
+           @wall_seconds, @throughput_value, @throughput_unit)`,
       ),
       summary: prepare<{ since: string; until: string | null; paperId: string | null }, SummaryRow>(
         `SELECT resource, kind, SUM(usd) AS usd, COALESCE(SUM(input_tokens), 0) AS input_tokens,
@@ -71,6 +79,12 @@ export class SqliteCostLedger implements CostLedger {
         cache_write_tokens: entry.cacheWriteTokens ?? null,
         seconds: entry.seconds ?? null,
         usd: entry.usd,
+        instance_type: entry.execution?.instanceType ?? null,
+        market: entry.execution?.market ?? null,
+        device: entry.execution?.device ?? null,
+        wall_seconds: entry.execution?.wallSeconds ?? null,
+        throughput_value: entry.execution?.throughput?.value ?? null,
+        throughput_unit: entry.execution?.throughput?.unit ?? null,
       }),
     );
   }
@@ -136,5 +150,18 @@ function entryOf(row: LedgerRow): LedgerEntry {
   if (row.cache_read_tokens !== null) entry.cacheReadTokens = row.cache_read_tokens;
   if (row.cache_write_tokens !== null) entry.cacheWriteTokens = row.cache_write_tokens;
   if (row.seconds !== null) entry.seconds = row.seconds;
+  const execution = executionOf(row);
+  if (execution) entry.execution = execution;
   return entry;
+}
+
+function executionOf(row: LedgerRow): LedgerExecution | undefined {
+  const execution: LedgerExecution = {};
+  if (row.instance_type !== null) execution.instanceType = row.instance_type;
+  if (row.market !== null) execution.market = row.market;
+  if (row.device !== null) execution.device = row.device;
+  if (row.wall_seconds !== null) execution.wallSeconds = row.wall_seconds;
+  if (row.throughput_value !== null && row.throughput_unit !== null)
+    execution.throughput = { value: row.throughput_value, unit: row.throughput_unit };
+  return Object.keys(execution).length > 0 ? execution : undefined;
 }

@@ -59,6 +59,20 @@ export const INDEX_MAPPINGS = {
       cacheWriteTokens: { type: 'long' },
       seconds: { type: 'double' },
       usd: { type: 'double' },
+      // A run's execution info (issue 12, item 6), on its instance entries.
+      execution: {
+        dynamic: 'strict',
+        properties: {
+          instanceType: keyword,
+          market: keyword,
+          device: keyword,
+          wallSeconds: { type: 'double' },
+          throughput: {
+            dynamic: 'strict',
+            properties: { value: { type: 'double' }, unit: keyword },
+          },
+        },
+      },
     },
   },
 } as const;
@@ -100,6 +114,13 @@ export async function ensureIndices(http: OpenSearchHttp, names: IndexNames): Pr
           { hint: 'Reindex into the new index and move the alias (docs/operations.md, "Upgrading")' },
         );
       }
+      // Fields added since the index was made (e.g. the ledger's `execution`, issue 12) are additive: OpenSearch
+      // takes them on the live index, so a strict mapping never refuses a newer Sherpa's documents.
+      await http.call(`update the mapping of ${physical}`, {
+        method: 'PUT',
+        path: `/${physical}/_mapping`,
+        body: INDEX_MAPPINGS[name],
+      });
       continue;
     }
     const created = await http.call(

@@ -48,6 +48,11 @@ export class FakeIndex {
     this.searchable = new Map(this.docs);
   }
 
+  /** PUT <index>/_mapping: new fields are added, known ones kept, as OpenSearch does for an additive change. */
+  putMapping(body: { properties?: Record<string, unknown> }): void {
+    this.mappings.properties = { ...body.properties, ...this.mappings.properties };
+  }
+
   /** `dynamic: strict` refuses unknown top-level fields, as OpenSearch does. */
   checkMapping(source: Record<string, unknown>): void {
     if (this.mappings.dynamic !== 'strict') return;
