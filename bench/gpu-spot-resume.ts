@@ -8,7 +8,8 @@
  *
  * Called by `npm run bench:gpu` (bench/gpu-runner-overhead.ts) after the overhead figures. Knobs:
  * BENCH_SPOT_SCRIPT (trainium-runner/examples/train_checkpointed.py), BENCH_SPOT_INTERRUPT_AFTER (seconds after
- * the first synced checkpoint, default 20), BENCH_SPOT_SYNC_SECONDS (30), BENCH_SPOT_NOTICE_SECONDS (120, as EC2),
+ * the first synced checkpoint, default 2), BENCH_SPOT_SYNC_SECONDS (3: on an H100 the example finishes in about
+ * 35 s, so a 30 s sync and a 20 s wait let it succeed before the notice), BENCH_SPOT_NOTICE_SECONDS (120, as EC2),
  * BENCH_SPOT_POLL_SECONDS (1). With BENCH_BACKEND=cpu the same path runs without a GPU (plumbing only).
  */
 import { existsSync } from 'node:fs';
@@ -56,8 +57,8 @@ export async function runSpotResume(
   const script = resolve(
     process.env.BENCH_SPOT_SCRIPT ?? join(runnerDir, 'examples', 'train_checkpointed.py'),
   );
-  const interruptAfter = Number(process.env.BENCH_SPOT_INTERRUPT_AFTER ?? 20);
-  const syncSeconds = Number(process.env.BENCH_SPOT_SYNC_SECONDS ?? 30);
+  const interruptAfter = Number(process.env.BENCH_SPOT_INTERRUPT_AFTER ?? 2);
+  const syncSeconds = Number(process.env.BENCH_SPOT_SYNC_SECONDS ?? 3);
   const noticeSeconds = Number(process.env.BENCH_SPOT_NOTICE_SECONDS ?? 120);
   const imds: ImdsFake = await startImdsFake({
     'instance-id': 'i-0benchspot000001',
