@@ -112,6 +112,8 @@ export interface Config {
     pools: ComputePool[];
     /** How often a run that lost its instance (spot interruption, instance lost) resumes from its checkpoint. */
     maxResumes: number;
+    /** How often the runner syncs a run's checkpoint folder to its results prefix while it runs (issue 12). */
+    checkpointSyncMinutes: number;
   };
   digest: { schedule: string; quietDay: 'one-line' | 'skip' };
   budget: { dailyUsd: number };
@@ -337,6 +339,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       localBackend: read.oneOf('RUNNER_BACKEND', ['neuron', 'cuda', 'cpu'] as const, 'cpu'),
       pools,
       maxResumes: read.number('MAX_RESUMES', 2, { min: 0, max: 20, int: true }),
+      checkpointSyncMinutes: read.number('CHECKPOINT_SYNC_MINUTES', 10, { min: 1, max: 1440, int: true }),
     },
     digest: {
       schedule: digestSchedule,

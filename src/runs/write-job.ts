@@ -54,6 +54,8 @@ export async function writeRunnerJob(
     timeoutSeconds: deps.config.compute.runTimeoutMinutes * 60,
     profile: true,
     env: {},
+    // Synced during the run, not only on a notice: a lost instance (no notice) costs at most this interval.
+    checkpointSyncSeconds: deps.config.compute.checkpointSyncMinutes * 60,
     ...(checkpoint
       ? { resumeFrom: { checkpointUri: `${deps.blobs.uriFor(checkpoint.replace(/\/$/, ''))}/` } }
       : {}),

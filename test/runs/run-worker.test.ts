@@ -105,6 +105,8 @@ describe('run worker', () => {
     expect(job.resultsUri).toBe(`s3://sherpa-test/results/${ID}/${queued.run.runId}/`);
     expect(job.codeUri).toBe(`s3://sherpa-test/jobs/${ID}/${queued.run.runId}/train.py`);
     expect(job.backend).toBe('neuron');
+    // The checkpoint is synced during the run every CHECKPOINT_SYNC_MINUTES (default 10), not only on a notice.
+    expect(job.checkpointSyncSeconds).toBe(600);
   });
 
   it('resumes a run whose worker died mid-run instead of running it twice', async () => {
