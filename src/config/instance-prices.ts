@@ -8,7 +8,7 @@
  * - Spot: a typical discount, not a quote. Spot prices move with supply; the Spot Instance Advisor
  *   (https://aws.amazon.com/ec2/spot/instance-advisor/) and `aws ec2 describe-spot-price-history` show the
  *   current ones. The factors below are the median savings seen in the price history of the last months, and
- *   match the research note's "a third of the price" (../shared/research/pool-and-evolve.md) for g5 and trn1.
+ *   match issue 12's "spot capacity at a third of the price" for g5 and trn1.
  */
 export interface InstancePrice {
   onDemandUsd: number;
