@@ -49,7 +49,7 @@ export async function createCoreDeps(
     maxQueueAttempts: options.maxQueueAttempts ?? 5,
   });
   try {
-    const { papers, coordination, ledger } = await createIndexStores(context);
+    const { papers, coordination, ledger, searches } = await createIndexStores(context);
     const blobs = await createBlobStore(context);
     const compute = await createCompute(context, blobs);
     const queues = await createQueues(context);
@@ -61,6 +61,7 @@ export async function createCoreDeps(
       coordination,
       ledger,
       blobs,
+      ...(searches ? { searches } : {}),
       ...(compute ? { compute } : {}),
       chat: options.chat ?? createChat(config, logger),
       // SQS forgets a dedupe id after five minutes; the coordination store remembers what was sent and done.

@@ -10,6 +10,7 @@ import type { Llm } from './ports/llm.js';
 import type { PaperLookup, PaperSourceFactory } from './ports/paper-source.js';
 import type { PaperStore } from './ports/paper-store.js';
 import type { Scheduler } from './ports/scheduler.js';
+import type { SearchStore } from './ports/search-store.js';
 import type { WorkQueue } from './ports/work-queue.js';
 import type { CodegenJob, JudgeJob, RunJob } from './domain/jobs.js';
 
@@ -33,6 +34,11 @@ export interface CoreDeps {
    * call a model need no fake; the judge and code generation require it (`JudgeDeps`).
    */
   llm?: Llm;
+  /**
+   * Evolve searches (issue 13): SQLite in the embedded default. Absent where the index store has no search
+   * store (OpenSearch, for now), and Evolve says so instead of starting.
+   */
+  searches?: SearchStore;
   /** Where approved code runs (`COMPUTE=ec2|local`); absent with `COMPUTE=none`, and the Run buttons say so. */
   compute?: Compute;
   /**

@@ -1,7 +1,13 @@
-import { SqliteCoordinationStore, SqliteCostLedger, SqlitePaperStore } from '../adapters/embedded/index.js';
+import {
+  SqliteCoordinationStore,
+  SqliteCostLedger,
+  SqlitePaperStore,
+  SqliteSearchStore,
+} from '../adapters/embedded/index.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
 import type { PaperStore } from '../ports/paper-store.js';
+import type { SearchStore } from '../ports/search-store.js';
 import type { StorageContext } from './storage-context.js';
 
 /** One thread: these reads are short and rare next to acks; a second would compete for a small machine's cores. */
@@ -11,6 +17,8 @@ export interface IndexStores {
   papers: PaperStore;
   coordination: CoordinationStore;
   ledger: CostLedger;
+  /** Evolve searches (issue 13); absent where the store has no implementation yet (OpenSearch). */
+  searches?: SearchStore;
 }
 
 /**
@@ -36,6 +44,7 @@ export async function createIndexStores(context: StorageContext): Promise<IndexS
         papers,
         coordination: new SqliteCoordinationStore(database, { clock: context.clock }),
         ledger: new SqliteCostLedger(database),
+        searches: new SqliteSearchStore(database, { clock: context.clock }),
       };
     }
     case 'opensearch': {
