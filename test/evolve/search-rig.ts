@@ -27,6 +27,8 @@ export class ScriptedProposals implements Llm {
   calls = 0;
   /** The system prompt of every call (it carries the target's device rules). */
   systems: string[] = [];
+  /** How long a call takes on the virtual clock (a real one: tens of seconds to minutes). */
+  latencyMs = 0;
   constructor(
     private readonly ledger: CostLedger,
     private readonly clock: VirtualClock,
@@ -35,6 +37,7 @@ export class ScriptedProposals implements Llm {
   async structured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
     this.calls += 1;
     this.systems.push(request.system);
+    if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs);
     const text = request.messages[0]?.content.map((c) => (c.type === 'text' ? c.text : '')).join('') ?? '';
     const parent = /Parent train\.py:\n```python\n([\s\S]*?)\n```/.exec(text)?.[1];
     const labels = /in this order: ([a-z, ]+)\./.exec(text)?.[1]?.split(', ') ?? [];
