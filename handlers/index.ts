@@ -4,18 +4,23 @@ import type { AfterAckQueue } from './after-ack-queue.js';
 import { register as registerActions } from './actions/index.js';
 import { register as registerCommands } from './commands/index.js';
 import { register as registerEvents } from './events/index.js';
-import { register as registerInteractions } from './interactions/index.js';
+import { interactionGate, register as registerInteractions } from './interactions/index.js';
+import { ListenerRouter } from './listener-router.js';
 import { register as registerViews } from './views/index.js';
 
 /**
- * Every Slack listener Sherpa has. Order matters only for the interaction gate (global middleware), which
- * must come first so that unknown or malformed interactions never reach a listener.
- * Add a folder (`actions/`, `views/`) with its own `register(app, deps)` and call it here.
+ * Every Slack listener Sherpa has, behind the interaction gate (global middleware, so that unknown or malformed
+ * interactions never reach a listener), routed by key (`listener-router.ts`: Bolt's own per-listener chains
+ * cost most of an ack above a bare Bolt app, issue 14).
+ * Add a folder (`actions/`, `views/`) with its own `register(router, deps)` and call it here.
  */
 export function registerHandlers(app: App, deps: CoreDeps, afterAck?: AfterAckQueue): void {
-  registerInteractions(app, deps);
-  registerActions(app, deps);
-  registerViews(app, deps);
-  registerCommands(app, deps, afterAck);
-  registerEvents(app, deps);
+  const router = new ListenerRouter();
+  registerInteractions(router, deps);
+  registerActions(router, deps);
+  registerViews(router, deps);
+  registerCommands(router, deps, afterAck);
+  registerEvents(router, deps);
+  app.use(interactionGate(deps));
+  router.listen(app);
 }

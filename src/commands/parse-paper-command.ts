@@ -29,7 +29,7 @@ const ReferenceSchema = z.string().transform((text, ctx): PaperReference => {
   return reference;
 });
 
-function referenceArgs(sub: 'run' | 'status') {
+function referenceArgsFor(sub: 'run' | 'status') {
   return z
     .array(z.string())
     .min(1, { error: `\`/paper ${sub}\` needs a paper id, for example \`/paper ${sub} 2401.00001\`.` })
@@ -37,6 +37,9 @@ function referenceArgs(sub: 'run' | 'status') {
     .transform((words) => words[0] as string)
     .pipe(ReferenceSchema);
 }
+
+/** Built once: a zod schema costs far more to build than to run, and `/paper status` parses before its ack. */
+const REFERENCE_ARGS = { run: referenceArgsFor('run'), status: referenceArgsFor('status') };
 
 const STATE_NAMES = PAPER_STATES.join(', ');
 const StateSchema = z
@@ -94,8 +97,7 @@ const SearchSchema = z
       '`/paper search` needs words to search for, a filter, or both, for example `/paper search flash attention year:2024`.',
   });
 
-const NoArgs = (sub: string) =>
-  z.array(z.string()).max(0, { error: `\`/paper ${sub}\` takes no arguments.` });
+const DigestArgs = z.array(z.string()).max(0, { error: '`/paper digest` takes no arguments.' });
 
 /** Parse the text after `/paper`. Never throws: a problem comes back with the usage text. */
 export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
@@ -107,7 +109,7 @@ export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
     case 'run':
     case 'status': {
       const kind = sub.toLowerCase() as 'run' | 'status';
-      const parsed = referenceArgs(kind).safeParse(rest);
+      const parsed = REFERENCE_ARGS[kind].safeParse(rest);
       if (!parsed.success) return fail(firstProblem(parsed.error));
       return { ok: true, command: { kind, reference: parsed.data, input: rest[0] as string } };
     }
@@ -122,7 +124,7 @@ export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
       return { ok: true, command: { kind: 'search', text: parsed.data.text, filters } };
     }
     case 'digest': {
-      const parsed = NoArgs('digest').safeParse(rest);
+      const parsed = DigestArgs.safeParse(rest);
       if (!parsed.success) return fail(firstProblem(parsed.error));
       return { ok: true, command: { kind: 'digest' } };
     }

@@ -99,6 +99,10 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
     clientOptions: webClientOptions(config),
     // auth.test runs in start(), where a refused token can become a clear ConfigError instead of a stray rejection.
     deferInitialization: true,
+    // No conversation store: Sherpa keeps no per-conversation state in Bolt, and the default in-memory store
+    // costs every envelope a lookup that fails with a new Error (a stack trace) before any listener runs: a
+    // measurable share of the ack (issue 14, item 3).
+    convoStore: false,
   });
   // Bolt's default handler logs and rethrows; rethrowing alone hands the error to processEventErrorHandler above,
   // which logs it once and acks.
