@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { CoreDeps } from '../src/deps.js';
 import type { AfterAckQueue } from './after-ack-queue.js';
+import type { PostToResponseUrl } from './commands/command-context.js';
 import { register as registerActions } from './actions/index.js';
 import { register as registerCommands } from './commands/index.js';
 import { register as registerEvents } from './events/index.js';
@@ -14,12 +15,19 @@ import { register as registerViews } from './views/index.js';
  * cost most of an ack above a bare Bolt app, issue 14).
  * Add a folder (`actions/`, `views/`) with its own `register(router, deps)` and call it here.
  */
-export function registerHandlers(app: App, deps: CoreDeps, afterAck?: AfterAckQueue): void {
+export interface HandlerWiring {
+  /** Where listeners put the work that follows their ack (the app's waits for pending acks). */
+  afterAck?: AfterAckQueue;
+  /** How commands answer through their response_url (the Slack adapter's client); default Bolt's `respond`. */
+  postToResponseUrl?: PostToResponseUrl;
+}
+
+export function registerHandlers(app: App, deps: CoreDeps, wiring: HandlerWiring = {}): void {
   const router = new ListenerRouter();
   registerInteractions(router, deps);
   registerActions(router, deps);
   registerViews(router, deps);
-  registerCommands(router, deps, afterAck);
+  registerCommands(router, deps, wiring.afterAck, wiring.postToResponseUrl);
   registerEvents(router, deps);
   app.use(interactionGate(deps));
   router.listen(app);
