@@ -150,7 +150,7 @@ export async function run(): Promise<void> {
       `texts only for the ${counts.accepted ?? 0} papers that meet the thresholds)`,
   );
   console.log(
-    `cost                        $${usd.toFixed(4)} ($${perPaper(usd).toFixed(5)} per judged paper at Haiku 4.5 ` +
+    `cost                        $${usd.toFixed(4)} ($${perPaper(usd).toFixed(6)} per judged paper at Haiku 4.5 ` +
       `prices after caching; target ≤ $${TARGET_USD_PER_PAPER}: ${usdMet ? 'met' : 'MISSED'})`,
   );
   console.log(
