@@ -1,5 +1,5 @@
-import type { App } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
+import type { ListenerRouter } from '../listener-router.js';
 import { ACTION_IDS } from '../../src/messages/action-ids.js';
 import { evolveAdopt } from './evolve-adopt.js';
 import { evolveConfirm } from './evolve-confirm.js';
@@ -19,7 +19,7 @@ import { retryStep } from './retry-step.js';
 import { runCode } from './run-code.js';
 
 /** Button listeners (`block_actions`), one file each. */
-export function register(app: App, deps: CoreDeps): void {
+export function register(app: ListenerRouter, deps: CoreDeps): void {
   app.action(ACTION_IDS.generateCode, generateCode(deps));
   app.action(ACTION_IDS.rejectPaper, rejectPaper(deps));
   app.action(ACTION_IDS.regenerateCode, regenerateCode(deps));

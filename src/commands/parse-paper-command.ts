@@ -31,7 +31,7 @@ const ReferenceSchema = z.string().transform((text, ctx): PaperReference => {
   return reference;
 });
 
-function referenceArgs(sub: 'run' | 'status') {
+function referenceArgsFor(sub: 'run' | 'status') {
   return z
     .array(z.string())
     .min(1, { error: `\`/paper ${sub}\` needs a paper id, for example \`/paper ${sub} 2401.00001\`.` })
@@ -39,6 +39,9 @@ function referenceArgs(sub: 'run' | 'status') {
     .transform((words) => words[0] as string)
     .pipe(ReferenceSchema);
 }
+
+/** Built once: a zod schema costs far more to build than to run, and `/paper status` parses before its ack. */
+const REFERENCE_ARGS = { run: referenceArgsFor('run'), status: referenceArgsFor('status') };
 
 const STATE_NAMES = PAPER_STATES.join(', ');
 const StateSchema = z
@@ -96,8 +99,7 @@ const SearchSchema = z
       '`/paper search` needs words to search for, a filter, or both, for example `/paper search flash attention year:2024`.',
   });
 
-const NoArgs = (sub: string) =>
-  z.array(z.string()).max(0, { error: `\`/paper ${sub}\` takes no arguments.` });
+const DigestArgs = z.array(z.string()).max(0, { error: '`/paper digest` takes no arguments.' });
 
 /** Parse the text after `/paper`. Never throws: a problem comes back with the usage text. */
 export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
@@ -109,7 +111,7 @@ export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
     case 'run':
     case 'status': {
       const kind = sub.toLowerCase() as 'run' | 'status';
-      const parsed = referenceArgs(kind).safeParse(rest);
+      const parsed = REFERENCE_ARGS[kind].safeParse(rest);
       if (!parsed.success) return fail(firstProblem(parsed.error));
       return { ok: true, command: { kind, reference: parsed.data, input: rest[0] as string } };
     }
@@ -126,7 +128,7 @@ export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
     case 'evolve':
       return parseEvolveArgs(rest);
     case 'digest': {
-      const parsed = NoArgs('digest').safeParse(rest);
+      const parsed = DigestArgs.safeParse(rest);
       if (!parsed.success) return fail(firstProblem(parsed.error));
       return { ok: true, command: { kind: 'digest' } };
     }
