@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvolveSearch } from '../../src/domain/evolve-search.js';
+import type { EvolveJob } from '../../src/domain/jobs.js';
 import { ACTION_IDS, VIEW_IDS } from '../../src/messages/action-ids.js';
 import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
+import type { WorkQueue } from '../../src/ports/work-queue.js';
 import { seedSucceededPaper, type SucceededPaper } from '../support/evolve-seeds.js';
 import type { FakeMessage } from '../support/slack-fake/index.js';
 import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
@@ -17,10 +19,23 @@ const OBJECTIVE = { metric: 'loss', direction: 'min' } as const;
 let sherpa: SherpaHarness;
 let searches: SearchStore;
 let n = 0;
+/** Every job handed to the evolve queue (the queue itself dedupes by search id, so sends are what is counted). */
+const sent: EvolveJob[] = [];
 
 beforeAll(async () => {
   // Local compute: runs are on (its instance time is free), so only the model's tokens cost money here.
-  sherpa = await startSherpa({ env: { COMPUTE: 'local', DAILY_BUDGET_USD: '25' } });
+  sherpa = await startSherpa({
+    env: { COMPUTE: 'local', DAILY_BUDGET_USD: '25' },
+    decorateDeps: (deps) => {
+      const evolve = deps.queues.evolve as WorkQueue<EvolveJob>;
+      const counted = Object.create(evolve) as WorkQueue<EvolveJob>;
+      counted.send = (job, options) => {
+        sent.push(job);
+        return evolve.send(job, options);
+      };
+      return { ...deps, queues: { ...deps.queues, evolve: counted } };
+    },
+  });
   searches = sherpa.deps.searches as SearchStore;
 });
 afterAll(async () => {
@@ -153,6 +168,9 @@ describe('Evolve from a run result (issue 13, item 1)', () => {
     await sherpa.fake.waitForAck(second.envelopeId);
     await ephemeral('already confirmed this search');
     const confirmed = await searches.get(search.id);
+    // Handed to the worker exactly once, by the submit that moved it.
+    expect(sent).toEqual([{ searchId: search.id, paperId: paper.paper.id }]);
+    expect((await sherpa.deps.queues.evolve!.depth()).visible).toBe(1);
     expect(confirmed).toMatchObject({
       state: 'confirmed',
       confirmedBy: TEST_APPROVER,
