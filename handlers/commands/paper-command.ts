@@ -5,6 +5,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import { AfterAckQueue } from '../after-ack-queue.js';
 import { commandContext, type PostToResponseUrl, type SubcommandHandler } from './command-context.js';
 import { paperDigest } from './paper-digest.js';
+import { paperEvolve } from './paper-evolve.js';
 import { paperHelp } from './paper-help.js';
 import { paperRun } from './paper-run.js';
 import { paperSearch } from './paper-search.js';
@@ -19,6 +20,7 @@ const HANDLERS: Handlers = {
   status: paperStatus,
   search: paperSearch,
   digest: paperDigest,
+  evolve: paperEvolve,
 };
 
 /** `/paper`: ack at once (with the usage text when the command is malformed), then run the subcommand

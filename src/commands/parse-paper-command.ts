@@ -3,6 +3,7 @@ import { PAPER_STATES, type PaperState } from '../domain/paper-state.js';
 import { parsePaperReference, type PaperReference } from '../domain/identifiers.js';
 import type { SearchFilters } from '../ports/paper-store.js';
 import { PAPER_USAGE } from '../messages/help-texts.js';
+import { parseEvolveArgs, type EvolveCommand } from './parse-evolve-command.js';
 import { firstProblem, type ParseResult } from './parse-result.js';
 import { tokenize } from './tokenize.js';
 import { canonicalVenue, KNOWN_VENUE_NAMES } from './venues.js';
@@ -12,7 +13,8 @@ export type PaperCommand =
   | { kind: 'run'; reference: PaperReference; input: string }
   | { kind: 'status'; reference: PaperReference; input: string }
   | { kind: 'search'; text: string; filters: SearchFilters }
-  | { kind: 'digest' };
+  | { kind: 'digest' }
+  | EvolveCommand;
 
 /** The usage a wrong `/paper` shows (built with the other help texts in messages/). */
 export { PAPER_USAGE };
@@ -123,6 +125,8 @@ export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
       if (status) filters.state = status as PaperState;
       return { ok: true, command: { kind: 'search', text: parsed.data.text, filters } };
     }
+    case 'evolve':
+      return parseEvolveArgs(rest);
     case 'digest': {
       const parsed = DigestArgs.safeParse(rest);
       if (!parsed.success) return fail(firstProblem(parsed.error));

@@ -54,7 +54,9 @@ export interface Config {
   aws: { region: string };
   storage: {
     blob: { kind: 'file' } | { kind: 's3'; bucket: string; prefix: string };
-    queue: { kind: 'sqlite' } | { kind: 'sqs'; judgeUrl: string; codegenUrl: string; runUrl: string };
+    queue:
+      | { kind: 'sqlite' }
+      | { kind: 'sqs'; judgeUrl: string; codegenUrl: string; runUrl: string; evolveUrl?: string };
     index:
       | { kind: 'sqlite' }
       | {
@@ -159,6 +161,16 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     problems.push(
       'SQS_JUDGE_QUEUE_URL, SQS_CODEGEN_QUEUE_URL and SQS_RUN_QUEUE_URL must be set together: get them from the ' +
         'stack outputs of infra/ (or leave all three unset for the embedded queue).',
+    );
+  }
+  // Not part of the "set together" rule: a stack deployed before issue 13 has no evolve queue, and its bot must
+  // keep starting with the three URLs it has. Without it only Evolve is unavailable (and says so). Alone, though,
+  // it would put searches on SQS while everything else is embedded: refused.
+  const evolveUrl = read.url('SQS_EVOLVE_QUEUE_URL');
+  if (evolveUrl && !anyQueue) {
+    problems.push(
+      'SQS_EVOLVE_QUEUE_URL needs SQS_JUDGE_QUEUE_URL, SQS_CODEGEN_QUEUE_URL and SQS_RUN_QUEUE_URL: set all four ' +
+        'from the stack outputs of infra/, or unset it for the embedded queue.',
     );
   }
   const opensearchUrl = read.url('OPENSEARCH_URL');
@@ -273,7 +285,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
         ? { kind: 's3', bucket: s3Bucket, prefix: read.string('S3_PREFIX') ?? '' }
         : { kind: 'file' },
       queue:
-        judgeUrl && codegenUrl && runUrl ? { kind: 'sqs', judgeUrl, codegenUrl, runUrl } : { kind: 'sqlite' },
+        judgeUrl && codegenUrl && runUrl
+          ? { kind: 'sqs', judgeUrl, codegenUrl, runUrl, ...(evolveUrl ? { evolveUrl } : {}) }
+          : { kind: 'sqlite' },
       index: opensearchUrl
         ? {
             kind: 'opensearch',
