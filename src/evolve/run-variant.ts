@@ -1,3 +1,4 @@
+import type { RunnerBackend } from '../domain/runner-contract.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -27,6 +28,8 @@ export interface VariantRunDeps {
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
+  /** The runner's backend when it is not the search's target (a local runner has the one it was given). */
+  backend?: RunnerBackend;
   timings: { pollMs: number; pendingLimitMs: number; heartbeatMs: number };
 }
 
@@ -179,7 +182,14 @@ async function dispatchOnce(
   const search = await deps.searches.get(ctx.searchId);
   const variant = search?.variants.find((candidate) => candidate.id === ctx.variantId);
   if (!search || !variant) throw new Error(`variant ${ctx.variantId} vanished`);
-  const { key: jobKey } = await writeVariantJob(deps, search, variant, ctx.stage, ctx.location);
+  const { key: jobKey } = await writeVariantJob(
+    deps,
+    search,
+    variant,
+    ctx.stage,
+    ctx.location,
+    deps.backend ?? search.settings.target,
+  );
   const marked = await updateVariant(deps.searches, ctx.searchId, ctx.variantId, (current) =>
     withStage(current, ctx.stage, {
       runId,
