@@ -58,7 +58,8 @@ export async function driveSearch(deps: DriveDeps, searchId: string): Promise<Ev
 }
 
 async function step(deps: DriveDeps, search: EvolveSearch, inFlight: InFlight): Promise<EvolveSearch> {
-  if (search.stop && (search.stop.mode === 'now' || !hasInFlight(search)))
+  // In flight: a run recorded as sent, or one this worker has begun to send (its record may not show it yet).
+  if (search.stop && (search.stop.mode === 'now' || (!hasInFlight(search) && inFlight.size === 0)))
     return moveTo(deps, search, 'stopped', `stopped by <@${search.stop.by}>`);
   switch (search.state) {
     case 'confirmed':
@@ -69,7 +70,12 @@ async function step(deps: DriveDeps, search: EvolveSearch, inFlight: InFlight): 
       const parent = search.variants.find(
         (v) => v.generation === search.generation && v.role === 'parent' && !v.run?.outcome,
       );
-      if (parent && !search.stop) await startEarly(deps, search.id, parent, inFlight);
+      if (search.stop) {
+        // Stopped before the call: no call; the parent's run already sent is followed to its end.
+        await runGeneration(deps, search.id, inFlight, async () => undefined);
+        return (await deps.searches.get(search.id)) ?? search;
+      }
+      if (parent) await startEarly(deps, search.id, parent, inFlight);
       return proposeGeneration(deps, search);
     }
     case 'smoke':
