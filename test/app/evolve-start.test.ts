@@ -170,15 +170,12 @@ describe('Evolve from a run result (issue 13, item 1)', () => {
     expect((await sherpa.fake.waitForAck(first.envelopeId)).payload).toEqual({});
     await sherpa.fake.waitForAck(second.envelopeId);
     await ephemeral('already confirmed this search');
-    const confirmed = await searches.get(search.id);
-    // Handed to the worker exactly once, by the submit that moved it.
+    // Handed to the worker exactly once, by the submit that moved it. The worker (running in this Sherpa) may
+    // already have taken the search on from `confirmed`; who confirmed it stays.
     expect(sent).toEqual([{ searchId: search.id, paperId: paper.paper.id }]);
-    expect((await sherpa.deps.queues.evolve!.depth()).visible).toBe(1);
-    expect(confirmed).toMatchObject({
-      state: 'confirmed',
-      confirmedBy: TEST_APPROVER,
-      version: search.version + 1,
-    });
+    const confirmed = (await searches.get(search.id)) as EvolveSearch;
+    expect(confirmed.confirmedBy).toBe(TEST_APPROVER);
+    expect(confirmed.state).not.toBe('planned');
 
     // The plan now says who confirmed it and carries Stop and Stop now; the thread has one line, escaped.
     const updated = await until('the plan to show the confirmation', () => {
