@@ -17,6 +17,10 @@ export const EVOLVE_UNAVAILABLE =
 export const EVOLVE_NO_COMPUTE =
   ':x: Runs are off in this Sherpa (`COMPUTE=none`), so a search could not run any variant. Nothing was started.';
 
+export function evolvePaperGone(paperId: string): string {
+  return `Paper \`${paperId}\` is not in Sherpa’s store any more; nothing was started.`;
+}
+
 export function evolveNoSucceededRun(paperId: string): string {
   return `Paper \`${paperId}\` has no succeeded run to evolve from: a search starts from code that ran. Run its code first; nothing was started.`;
 }
