@@ -64,7 +64,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   const deps = options.decorateDeps ? options.decorateDeps(composed) : composed;
   // Listeners put the work that follows their ack here, so that acks go out first (issue 14, item 3).
   const afterAck = new AfterAckQueue({ whenAcksDone: (maxWaitMs) => slack.ackGuard.whenIdle(maxWaitMs) });
-  registerHandlers(slack.app, deps, afterAck);
+  registerHandlers(slack.app, deps, { afterAck, postToResponseUrl: slack.postToResponseUrl });
   try {
     await slack.start();
   } catch (error) {
