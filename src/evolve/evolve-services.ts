@@ -61,9 +61,7 @@ export function evolveDriveDeps(
   },
 ): DriveDeps {
   const { config, compute } = deps;
-  const target = search.settings.target;
   const logger = deps.logger.child({ paperId: search.paperId, searchId: search.id });
-  const objectiveMetric = search.settings.objective.metric;
   return {
     searches: deps.searches,
     blobs: deps.blobs,
@@ -74,8 +72,6 @@ export function evolveDriveDeps(
     clock: deps.clock,
     sleep: options.sleep,
     logger,
-    // On EC2 the search's target picks the runner's backend; the local runner has the one it was given.
-    backend: compute.kind === 'ec2' ? target : config.compute.localBackend,
     timings: {
       pollMs: options.timings.pollMs,
       pendingLimitMs: options.timings.pendingLimitMs,
@@ -84,13 +80,13 @@ export function evolveDriveDeps(
     propose: {
       llm: deps.llm,
       modelId: config.bedrock.codegenModelId,
-      // The code-generation system prompt, unchanged between calls: the cacheable prefix of every proposal.
-      system: codegenSystemPrompt(config, target),
-      check: (code) =>
+      // The code-generation system prompt of the search's target, unchanged between calls: the cacheable prefix.
+      systemFor: (backend) => codegenSystemPrompt(config, backend),
+      check: (code, checkOptions) =>
         runCodeChecks(code, {
           allowedHosts: config.codegen.allowedDatasetHosts,
-          backend: target,
-          objectiveMetric,
+          backend: checkOptions.backend,
+          objectiveMetric: checkOptions.objectiveMetric,
         }),
       logger,
     },
