@@ -80,13 +80,13 @@ export function evolveDriveDeps(
     propose: {
       llm: deps.llm,
       modelId: config.bedrock.codegenModelId,
-      // The code-generation system prompt of the search's target, unchanged between calls: the cacheable prefix.
+      // The code-generation system prompt, unchanged between calls: the cacheable prefix of every proposal.
       systemFor: (backend) => codegenSystemPrompt(config, backend),
-      check: (code, checkOptions) =>
+      check: (code, options) =>
         runCodeChecks(code, {
           allowedHosts: config.codegen.allowedDatasetHosts,
-          backend: checkOptions.backend,
-          objectiveMetric: checkOptions.objectiveMetric,
+          backend: options.backend,
+          objectiveMetric: options.objectiveMetric,
         }),
       logger,
     },
