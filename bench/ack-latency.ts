@@ -9,7 +9,7 @@
  * app that only acks (bench/support/bare-bolt-app.ts), each through its own Socket Mode fake in this process,
  * in alternating rounds so that a change in machine load hits both. Target: Sherpa's p99 ≤ 2× the bare app's.
  *
- * `BENCH_PROFILE=<file.cpuprofile>` then profiles one more round of each app (the CPU profile of the whole
+ * `BENCH_PROFILE=<file.cpuprofile>` then profiles one more round of each app (500 commands) (the CPU profile of the whole
  * process: app and fake) and prints the top frames by self time; the Sherpa profile goes to the file.
  *
  * The fake and the app share one process and one event loop, so these figures include the fake's own work
@@ -148,10 +148,13 @@ async function floorComparison(sherpaFake: SlackFake): Promise<void> {
     );
     if (PROFILE) {
       const profiles = [
-        ['bare Bolt app', await profileWhile(() => helpRound(bareFake, perRound, FLOOR_IN_FLIGHT, false))],
+        [
+          'bare Bolt app',
+          await profileWhile(() => helpRound(bareFake, FLOOR_COMMANDS, FLOOR_IN_FLIGHT, false)),
+        ],
         [
           'Sherpa (answers included)',
-          await profileWhile(() => helpRound(sherpaFake, perRound, FLOOR_IN_FLIGHT, true)),
+          await profileWhile(() => helpRound(sherpaFake, FLOOR_COMMANDS, FLOOR_IN_FLIGHT, true)),
         ],
       ] as const;
       saveProfile(PROFILE, profiles[1][1].profile);
