@@ -3,6 +3,7 @@ import { registerHandlers } from '../handlers/index.js';
 import { startCodegenWorker } from '../jobs/codegen-worker.js';
 import { startJudgeJobs } from '../jobs/judge-worker.js';
 import { startDailyDigest } from '../jobs/daily-digest.js';
+import { startEvolveWorker } from '../jobs/evolve-worker.js';
 import { startThreadPoster } from '../jobs/post-threads.js';
 import { startRunJobs } from '../jobs/run-jobs.js';
 import { startScrapeJobs } from '../jobs/scrape-schedules.js';
@@ -73,7 +74,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   }
   await checkChannel(deps.chat, config.slack.channel, logger);
   // Scheduled jobs and queue workers start here, after the socket is up, and stop first in `stop()`. Each queue
-  // has one consumer (src/queue/queue-consumer.ts) with its handler and slots: runs, codegen and judge below.
+  // has one consumer (src/queue/queue-consumer.ts) with its handler and slots: runs, codegen, judge and evolve.
   const runJobs = startRunJobs(deps);
   const dailyDigest = startDailyDigest(deps);
   const llm = deps.llm;
@@ -87,6 +88,8 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
     },
   });
   const scrapeJobs = startScrapeJobs(deps);
+  // Evolve searches (issue 13): each holds its queue message while its variants run on the runs' pool.
+  const evolveWorker = startEvolveWorker(deps);
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
@@ -98,6 +101,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
         codegenWorker?.stop(),
         judgeWorker.stop(),
         threadPoster.stop(),
+        evolveWorker?.stop(),
       ]);
       await slack.stop();
       await composed.close();

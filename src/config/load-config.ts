@@ -119,6 +119,18 @@ export interface Config {
   };
   digest: { schedule: string; quietDay: 'one-line' | 'skip' };
   budget: { dailyUsd: number };
+  /**
+   * Evolve searches driven at once by this bot (issue 13). A search holds no instance of its own: its variants
+   * lease instances from the same pool as runs, so this bounds model calls and bookkeeping, not instances.
+   */
+  evolve: {
+    maxSearches: number;
+    /**
+     * How long a search's queue message stays hidden between heartbeats: a search whose bot died (a crash, a
+     * kill -9) is picked up again by a running bot within this, and resumes where its record says it stopped.
+     */
+    visibilitySeconds: number;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -364,6 +376,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       ),
     },
     budget: { dailyUsd: read.number('DAILY_BUDGET_USD', 25, { min: 0 }) },
+    evolve: {
+      maxSearches: read.number('EVOLVE_MAX_SEARCHES', 2, { min: 1, max: 16, int: true }),
+      visibilitySeconds: read.number('EVOLVE_VISIBILITY_SECONDS', 60, { min: 5, max: 900, int: true }),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
