@@ -9,11 +9,16 @@
  * fake's verdicts are as long as the judge's instructions allow (test/support/fake-judge-replies.ts).
  *
  * Cost (issue 14, item 5) is priced from the usage the fake reports, with Claude Haiku 4.5's prices and its
- * prompt-caching minimum of 4,096 tokens: the judge's cacheable prefix (tool definition and system prompt, about
- * 1,000 tokens) is below it, so on Haiku 4.5 the cache points never engage and every input token is uncached.
- * The figures say so rather than assume a cache that Bedrock would not give.
+ * prompt-caching minimum of 4,096 tokens: the judge's cacheable prefix (Anthropic's tool prompt, the tool
+ * definition and the system prompt, about 1,100 tokens) is below it, so on Haiku 4.5 the cache points never
+ * engage and every input token is uncached. The figures say so rather than assume a cache that Bedrock would not
+ * give. What keeps a judged paper cheap is the batch (24 papers share the prefix) and the output (texts only for
+ * papers that meet the thresholds). A paper judged alone pays the whole prefix; the last line measures that case.
  */
 import { startJudgeWorker } from '../jobs/judge-worker.js';
+import { DEFAULT_MODEL_PRICES } from '../src/config/load-config.js';
+import { judgePapers } from '../src/judge/index.js';
+import { costOf, priceFor } from '../src/ports/llm-pricing.js';
 import { estimateTokens, startFakeBedrock, throttle } from '../test/support/fake-bedrock.js';
 import { createFakeBedrockLlm } from '../test/support/fake-bedrock-llm.js';
 import { instructedJudgeReply } from '../test/support/fake-judge-replies.js';
@@ -107,6 +112,9 @@ export async function run(): Promise<void> {
   const lost = PAPERS - settled;
 
   const perPaper = (value: number) => (judged > 0 ? value / judged : 0);
+  const price = priceFor(DEFAULT_MODEL_PRICES, harness.config.bedrock.judgeModelId)!;
+  const zero = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  const usdOf = (part: Partial<typeof zero>) => perPaper(costOf({ ...zero, ...part }, price));
   console.log(`papers                      ${PAPERS} (${irrelevantIds.size} plainly irrelevant)`);
   console.log(`wall time                   ${seconds.toFixed(1)} s`);
   console.log(`throughput                  ${((PAPERS / seconds) * 60).toFixed(0)} papers/min`);
@@ -128,21 +136,44 @@ export async function run(): Promise<void> {
       `${inputMet ? 'met' : 'MISSED'}; estimated 4 chars/token)`,
   );
   console.log(
-    `  of which                  ${perPaper(uncached).toFixed(0)} uncached, ${perPaper(cacheRead).toFixed(0)} cache reads, ` +
-      `${perPaper(cacheWrite).toFixed(0)} cache writes`,
+    `  of which                  ${perPaper(uncached).toFixed(0)} uncached ($${usdOf({ inputTokens: uncached }).toFixed(5)}), ` +
+      `${perPaper(cacheRead).toFixed(0)} cache reads ($${usdOf({ cacheReadTokens: cacheRead }).toFixed(5)}), ` +
+      `${perPaper(cacheWrite).toFixed(0)} cache writes ($${usdOf({ cacheWriteTokens: cacheWrite }).toFixed(5)})`,
   );
   console.log(
-    `cacheable prefix            ${prefixTokens} tokens per call (Haiku 4.5 caches from ${HAIKU_CACHE_MIN_TOKENS}: ` +
+    `cacheable prefix            ${prefixTokens} tokens per call, ${perPaper(prefixTokens * answered).toFixed(0)} per ` +
+      `judged paper (Haiku 4.5 caches from ${HAIKU_CACHE_MIN_TOKENS}: ` +
       `${prefixTokens >= HAIKU_CACHE_MIN_TOKENS ? 'cached' : 'below the minimum, never cached'})`,
   );
-  console.log(`output tokens / judged paper ${perPaper(output).toFixed(0)}`);
   console.log(
-    `cost                        $${usd.toFixed(4)} ($${perPaper(usd).toFixed(5)} per judged paper at Haiku 4.5 ` +
-      `prices; target ≤ $${TARGET_USD_PER_PAPER}: ${usdMet ? 'met' : 'MISSED'})`,
+    `output tokens / judged paper ${perPaper(output).toFixed(0)} ($${usdOf({ outputTokens: output }).toFixed(5)}; ` +
+      `texts only for the ${counts.accepted ?? 0} papers that meet the thresholds)`,
+  );
+  console.log(
+    `cost                        $${usd.toFixed(4)} ($${perPaper(usd).toFixed(6)} per judged paper at Haiku 4.5 ` +
+      `prices after caching; target ≤ $${TARGET_USD_PER_PAPER}: ${usdMet ? 'met' : 'MISSED'})`,
   );
   console.log(
     `lost                        ${lost} (queue: ${depth.visible} visible, ${depth.inFlight} in flight, ` +
       `${depth.deadLettered} dead-lettered)`,
+  );
+
+  // One paper arriving alone (a `/paper run`, a quiet hour): the batcher waits 250 ms, then calls with a batch
+  // of one, which pays the whole prefix. Measured the same way, without throttling.
+  fake.respondWith(instructedJudgeReply);
+  const source = ACCEPTED_PAPERS.find((p) => /attention|transformer/i.test(p.title))!;
+  const { paper: lone } = await harness.papers.ingest(scrapedPaper(source, PAPERS, { suffix: '(alone)' }));
+  const before = entries.length;
+  await judgePapers(harness.deps, [lone.id]);
+  const loneEntries = entries.slice(before);
+  const loneTokens = loneEntries.reduce(
+    (sum, e) => sum + (e.inputTokens ?? 0) + (e.cacheReadTokens ?? 0) + (e.cacheWriteTokens ?? 0),
+    0,
+  );
+  const loneUsd = loneEntries.reduce((sum, e) => sum + e.usd, 0);
+  console.log(
+    `a paper judged alone        ${loneTokens} input, ${loneEntries.reduce((sum, e) => sum + (e.outputTokens ?? 0), 0)} ` +
+      `output tokens, $${loneUsd.toFixed(5)} (the targets are per paper in full batches)`,
   );
 
   harness.close();

@@ -144,3 +144,4 @@ export async function run(): Promise<void> {
     copy.remove();
   }
 }
+if (import.meta.url === `file://${process.argv[1]}`) await run();

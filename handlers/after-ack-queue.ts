@@ -37,10 +37,14 @@ export class AfterAckQueue {
 
   /** Run `work` after pending acks and once a slot is free; settles as `work` does. */
   async run<T>(work: () => Promise<T>): Promise<T> {
+    const deadline = performance.now() + this.maxAckWaitMs;
     await yieldToLoop();
-    await this.options.whenAcksDone?.(this.maxAckWaitMs);
+    await this.acksDone(deadline);
     if (this.running >= this.concurrency) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
+      // Envelopes that came in while this waited for a slot are acked first too, within the same deadline: one
+      // moment without pending acks must not release a whole backlog of answers into the next burst of acks.
+      await this.acksDone(deadline);
     } else this.running += 1;
     try {
       return await work();
@@ -50,6 +54,11 @@ export class AfterAckQueue {
       if (next) next();
       else this.running -= 1;
     }
+  }
+
+  private async acksDone(deadline: number): Promise<void> {
+    const left = deadline - performance.now();
+    if (left > 0) await this.options.whenAcksDone?.(left);
   }
 
   get queued(): number {

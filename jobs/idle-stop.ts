@@ -31,10 +31,23 @@ export interface IdleStopDeps {
    * launched instance is TERMINATED (never left stopped) and its slot freed. Absent: the compute's instances.
    */
   pool?: InstancePool;
+  /**
+   * Instances a live evolve search has run on (`liveSearchInstances`): kept for at least SEARCH_WARM_MINUTES
+   * idle, never cut short by the quiet rule, so they stay warm (booted, compile cache on disk) between the
+   * search's generations. Absent: no search holds any.
+   */
+  searchInstances?: () => Promise<ReadonlySet<string>>;
 }
 
 /** Idle minutes after which an instance stops when nothing in the pipeline can produce a run soon. */
 export const QUIET_STOP_MINUTES = 3;
+
+/**
+ * Idle minutes a live search's instance is kept between generations: the gap is the judge plus one proposal
+ * call (with its repair turn and the adapter's retries, a few minutes); the bound is what a search whose worker
+ * died can cost before its instances stop anyway.
+ */
+export const SEARCH_WARM_MINUTES = 20;
 
 export type IdleStopOutcome =
   | { instanceId: string; action: 'stopped'; idleMinutes: number }
@@ -57,6 +70,7 @@ export async function stopIdleInstances(deps: IdleStopDeps): Promise<IdleStopOut
   const entries: { status: InstanceStatus; pooled?: PooledInstance }[] = deps.pool
     ? (await deps.pool.allInstances()).map((pooled) => ({ status: pooled.status, pooled }))
     : (await deps.compute.describe()).map((status) => ({ status }));
+  const searchHeld = (await deps.searchInstances?.()) ?? new Set<string>();
   for (const { status, pooled } of entries) {
     const { instanceId } = status;
     const launched = pooled?.pool.mode === 'launch';
@@ -82,8 +96,13 @@ export async function stopIdleInstances(deps: IdleStopDeps): Promise<IdleStopOut
         .map((at) => new Date(at).getTime());
       const since = lastActive.length > 0 ? Math.max(...lastActive) : deps.clock.now().getTime();
       const idleMinutes = (deps.clock.now().getTime() - since) / 60_000;
-      const quiet = deps.runWorkPending ? !(await deps.runWorkPending()) : false;
-      const limit = quiet ? Math.min(windowMinutes, QUIET_STOP_MINUTES) : windowMinutes;
+      const forSearch = searchHeld.has(instanceId);
+      const quiet = !forSearch && deps.runWorkPending ? !(await deps.runWorkPending()) : false;
+      const limit = forSearch
+        ? Math.max(windowMinutes, SEARCH_WARM_MINUTES)
+        : quiet
+          ? Math.min(windowMinutes, QUIET_STOP_MINUTES)
+          : windowMinutes;
       if (idleMinutes < limit) {
         outcomes.push({ instanceId, action: 'recently_used', idleMinutes });
         continue;
@@ -97,9 +116,11 @@ export async function stopIdleInstances(deps: IdleStopDeps): Promise<IdleStopOut
         launched ? 'terminated idle instance' : 'stopped idle instance',
       );
       outcomes.push({ instanceId, action: launched ? 'terminated' : 'stopped', idleMinutes });
-      const why = quiet
-        ? `and no paper is waiting for a run (idle stop after ${limit} min when nothing is pending, else ${windowMinutes})`
-        : `(idle stop after ${windowMinutes} min)`;
+      const why = forSearch
+        ? `although a live search ran on it (kept warm between its generations for up to ${limit} min)`
+        : quiet
+          ? `and no paper is waiting for a run (idle stop after ${limit} min when nothing is pending, else ${windowMinutes})`
+          : `(idle stop after ${windowMinutes} min)`;
       const what = launched
         ? `:wastebasket: Terminated \`${instanceId}\` (pool \`${pooled?.pool.name}\`): no run for ${Math.round(idleMinutes)} min ${why}. The next run launches a new one.`
         : `:zzz: Stopped \`${instanceId}\`: no run for ${Math.round(idleMinutes)} min ${why}. The next run starts it again.`;

@@ -1,7 +1,12 @@
 import type { CoreDeps } from '../src/deps.js';
 import { JudgeJobSchema, type JudgeJob } from '../src/domain/jobs.js';
 import { ConfigError, describeForUser, PermanentError, TransientError } from '../src/errors.js';
-import { JudgeBatcher, type JudgeBatcherOptions, type JudgeDeps } from '../src/judge/index.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  JudgeBatcher,
+  type JudgeBatcherOptions,
+  type JudgeDeps,
+} from '../src/judge/index.js';
 import { requeueUnjudged } from '../src/judge/requeue-unjudged.js';
 import type { Clock } from '../src/ports/clock.js';
 import { realSleep } from '../src/ports/sleep.js';
@@ -63,7 +68,7 @@ function retryLater(error: unknown, configPauseSeconds: number): TransientError 
  */
 export function startJudgeWorker(deps: JudgeWorkerDeps, options: JudgeWorkerOptions = {}): RunningWorker {
   const batcher = new JudgeBatcher(deps, options);
-  const batchSize = options.batchSize ?? 8;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const configPauseSeconds = options.configPauseSeconds ?? DEFAULTS.configPauseSeconds;
   const clock = options.clock ?? deps.clock;
   return startQueueConsumer<JudgeJob>({

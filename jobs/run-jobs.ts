@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../src/deps.js';
 import { realSleep, type Sleep } from '../src/ports/sleep.js';
 import type { Heartbeat } from '../src/runs/heartbeat.js';
+import { liveSearchInstances } from '../src/evolve/search-instances.js';
 import { runWorkPending } from '../src/runs/pending-run-work.js';
 import { runWorkerDeps, slackRunReporter } from '../src/runs/run-services.js';
 import { startIdleStop } from './idle-stop.js';
@@ -14,6 +15,7 @@ export function startRunJobs(deps: CoreDeps, options: { sleep?: Sleep } = {}): H
   const compute = deps.compute;
   if (!compute) return { stop: async () => undefined };
   const sleep = options.sleep ?? realSleep;
+  const searches = deps.searches;
   const reporter = slackRunReporter(deps);
   const workerDeps = runWorkerDeps({ ...deps, compute }, { sleep, reporter });
   const worker = startRunWorker(workerDeps);
@@ -27,7 +29,8 @@ export function startRunJobs(deps: CoreDeps, options: { sleep?: Sleep } = {}): H
         logger: deps.logger.child({ job: 'idle-stop' }),
         idleStopMinutes: deps.config.compute.idleStopMinutes,
         notify: (text) => reporter.notify(text),
-        runWorkPending: () => runWorkPending(deps.papers),
+        runWorkPending: () => runWorkPending(deps.papers, searches),
+        ...(searches ? { searchInstances: () => liveSearchInstances(searches) } : {}),
         sleep,
       })
     : undefined;

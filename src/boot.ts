@@ -3,6 +3,7 @@ import { registerHandlers } from '../handlers/index.js';
 import { startCodegenWorker } from '../jobs/codegen-worker.js';
 import { startJudgeJobs } from '../jobs/judge-worker.js';
 import { startDailyDigest } from '../jobs/daily-digest.js';
+import { startEvolveWorker } from '../jobs/evolve-worker.js';
 import { startThreadPoster } from '../jobs/post-threads.js';
 import { startRunJobs } from '../jobs/run-jobs.js';
 import { startScrapeJobs } from '../jobs/scrape-schedules.js';
@@ -64,7 +65,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   const deps = options.decorateDeps ? options.decorateDeps(composed) : composed;
   // Listeners put the work that follows their ack here, so that acks go out first (issue 14, item 3).
   const afterAck = new AfterAckQueue({ whenAcksDone: (maxWaitMs) => slack.ackGuard.whenIdle(maxWaitMs) });
-  registerHandlers(slack.app, deps, afterAck);
+  registerHandlers(slack.app, deps, { afterAck, postToResponseUrl: slack.postToResponseUrl });
   try {
     await slack.start();
   } catch (error) {
@@ -73,7 +74,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
   }
   await checkChannel(deps.chat, config.slack.channel, logger);
   // Scheduled jobs and queue workers start here, after the socket is up, and stop first in `stop()`. Each queue
-  // has one consumer (src/queue/queue-consumer.ts) with its handler and slots: runs, codegen and judge below.
+  // has one consumer (src/queue/queue-consumer.ts) with its handler and slots: runs, codegen, judge and evolve.
   const runJobs = startRunJobs(deps);
   const dailyDigest = startDailyDigest(deps);
   const llm = deps.llm;
@@ -87,6 +88,8 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
     },
   });
   const scrapeJobs = startScrapeJobs(deps);
+  // Evolve searches (issue 13): each holds its queue message while its variants run on the runs' pool.
+  const evolveWorker = startEvolveWorker(deps);
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
@@ -98,6 +101,7 @@ export async function bootSherpa(options: BootOptions): Promise<RunningSherpa> {
         codegenWorker?.stop(),
         judgeWorker.stop(),
         threadPoster.stop(),
+        evolveWorker?.stop(),
       ]);
       await slack.stop();
       await composed.close();

@@ -71,6 +71,7 @@ export async function createCoreDeps(
               judge: new KeyedQueue(queues.judge, coordination, logger),
               codegen: new KeyedQueue(queues.codegen, coordination, logger),
               run: new KeyedQueue(queues.run, coordination, logger),
+              ...(queues.evolve ? { evolve: new KeyedQueue(queues.evolve, coordination, logger) } : {}),
             }
           : queues,
       llm: createLlm(context, ledger),

@@ -12,7 +12,7 @@ import type { PaperStore } from './ports/paper-store.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { SearchStore } from './ports/search-store.js';
 import type { WorkQueue } from './ports/work-queue.js';
-import type { CodegenJob, JudgeJob, RunJob } from './domain/jobs.js';
+import type { CodegenJob, EvolveJob, JudgeJob, RunJob } from './domain/jobs.js';
 
 /**
  * Everything a handler or job needs, passed in explicitly (no module-level singletons), so tests can
@@ -28,7 +28,16 @@ export interface CoreDeps {
   blobs: BlobStore;
   /** The chat workspace (Slack at SLACK_API_URL, `src/adapters/slack/`): stages post, update and search with it. */
   chat: Chat;
-  queues: { judge: WorkQueue<JudgeJob>; codegen: WorkQueue<CodegenJob>; run: WorkQueue<RunJob> };
+  queues: {
+    judge: WorkQueue<JudgeJob>;
+    codegen: WorkQueue<CodegenJob>;
+    run: WorkQueue<RunJob>;
+    /**
+     * Evolve searches (issue 13). Absent only on SQS when SQS_EVOLVE_QUEUE_URL is unset (a stack deployed before
+     * issue 13 has no such queue): the other queues keep working and Evolve says what to set.
+     */
+    evolve?: WorkQueue<EvolveJob>;
+  };
   /**
    * The LLM (Bedrock in production, `src/adapters/bedrock/`). Optional so that handlers and jobs that never
    * call a model need no fake; the judge and code generation require it (`JudgeDeps`).

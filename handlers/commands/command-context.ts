@@ -14,9 +14,13 @@ export interface CommandContext {
 
 export type SubcommandHandler<C> = (command: C, context: CommandContext) => Promise<void>;
 
+/** Posts to a response_url (the Slack adapter's lighter client); without it, Bolt's `respond`. */
+export type PostToResponseUrl = (responseUrl: string, message: RespondArguments) => Promise<void>;
+
 export function commandContext(
   deps: CoreDeps,
   args: SlackCommandMiddlewareArgs & AllMiddlewareArgs,
+  postToResponseUrl?: PostToResponseUrl,
 ): CommandContext {
   const { command, respond } = args;
   return {
@@ -26,7 +30,9 @@ export function commandContext(
     triggerId: command.trigger_id,
     logger: deps.logger.child({ command: command.command, userId: command.user_id }),
     async respond(message) {
-      await respond({ response_type: 'ephemeral', ...message });
+      const answer: RespondArguments = { response_type: 'ephemeral', ...message };
+      if (postToResponseUrl && command.response_url) await postToResponseUrl(command.response_url, answer);
+      else await respond(answer);
     },
   };
 }

@@ -3,8 +3,9 @@ import { parsePaperCommand, type PaperCommand } from '../../src/commands/parse-p
 import { usageMessage } from '../../src/messages/help-texts.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { AfterAckQueue } from '../after-ack-queue.js';
-import { commandContext, type SubcommandHandler } from './command-context.js';
+import { commandContext, type PostToResponseUrl, type SubcommandHandler } from './command-context.js';
 import { paperDigest } from './paper-digest.js';
+import { paperEvolve } from './paper-evolve.js';
 import { paperHelp } from './paper-help.js';
 import { paperRun } from './paper-run.js';
 import { paperSearch } from './paper-search.js';
@@ -19,11 +20,16 @@ const HANDLERS: Handlers = {
   status: paperStatus,
   search: paperSearch,
   digest: paperDigest,
+  evolve: paperEvolve,
 };
 
 /** `/paper`: ack at once (with the usage text when the command is malformed), then run the subcommand
  * through the after-ack queue, so a burst of answers never delays the next ack. */
-export function paperCommand(deps: CoreDeps, afterAck: AfterAckQueue = new AfterAckQueue()) {
+export function paperCommand(
+  deps: CoreDeps,
+  afterAck: AfterAckQueue = new AfterAckQueue(),
+  postToResponseUrl?: PostToResponseUrl,
+) {
   return async (args: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const parsed = parsePaperCommand(args.command.text);
     if (!parsed.ok) {
@@ -33,7 +39,7 @@ export function paperCommand(deps: CoreDeps, afterAck: AfterAckQueue = new After
     await args.ack();
     const command = parsed.command;
     const handler = HANDLERS[command.kind] as SubcommandHandler<PaperCommand>;
-    const context = commandContext(deps, args);
+    const context = commandContext(deps, args, postToResponseUrl);
     await afterAck.run(() =>
       runSubcommand(`paper ${command.kind}`, context, () => handler(command, context)),
     );

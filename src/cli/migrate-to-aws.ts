@@ -29,6 +29,10 @@ async function main(): Promise<number> {
       `queue ${name.padEnd(8)} ${moved} ${dryRun ? 'to move' : 'moved'}${dead ? `, ${dead} dead letters left behind` : ''}`,
     );
   }
+  for (const [name, left] of Object.entries(queues.noTarget)) {
+    if (left > 0)
+      console.log(`queue ${name.padEnd(8)} ${left} left in DATA_DIR: no SQS queue configured for it`);
+  }
   for (const bulk of report.bulk) {
     console.log(`bulk ${bulk.index}: ${bulk.successful}/${bulk.total} indexed, ${bulk.failed} failed`);
     for (const failure of bulk.failures.slice(0, 20))

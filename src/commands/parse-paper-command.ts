@@ -3,6 +3,7 @@ import { PAPER_STATES, type PaperState } from '../domain/paper-state.js';
 import { parsePaperReference, type PaperReference } from '../domain/identifiers.js';
 import type { SearchFilters } from '../ports/paper-store.js';
 import { PAPER_USAGE } from '../messages/help-texts.js';
+import { parseEvolveArgs, type EvolveCommand } from './parse-evolve-command.js';
 import { firstProblem, type ParseResult } from './parse-result.js';
 import { tokenize } from './tokenize.js';
 import { canonicalVenue, KNOWN_VENUE_NAMES } from './venues.js';
@@ -12,7 +13,8 @@ export type PaperCommand =
   | { kind: 'run'; reference: PaperReference; input: string }
   | { kind: 'status'; reference: PaperReference; input: string }
   | { kind: 'search'; text: string; filters: SearchFilters }
-  | { kind: 'digest' };
+  | { kind: 'digest' }
+  | EvolveCommand;
 
 /** The usage a wrong `/paper` shows (built with the other help texts in messages/). */
 export { PAPER_USAGE };
@@ -29,7 +31,7 @@ const ReferenceSchema = z.string().transform((text, ctx): PaperReference => {
   return reference;
 });
 
-function referenceArgs(sub: 'run' | 'status') {
+function referenceArgsFor(sub: 'run' | 'status') {
   return z
     .array(z.string())
     .min(1, { error: `\`/paper ${sub}\` needs a paper id, for example \`/paper ${sub} 2401.00001\`.` })
@@ -37,6 +39,9 @@ function referenceArgs(sub: 'run' | 'status') {
     .transform((words) => words[0] as string)
     .pipe(ReferenceSchema);
 }
+
+/** Built once: a zod schema costs far more to build than to run, and `/paper status` parses before its ack. */
+const REFERENCE_ARGS = { run: referenceArgsFor('run'), status: referenceArgsFor('status') };
 
 const STATE_NAMES = PAPER_STATES.join(', ');
 const StateSchema = z
@@ -94,8 +99,7 @@ const SearchSchema = z
       '`/paper search` needs words to search for, a filter, or both, for example `/paper search flash attention year:2024`.',
   });
 
-const NoArgs = (sub: string) =>
-  z.array(z.string()).max(0, { error: `\`/paper ${sub}\` takes no arguments.` });
+const DigestArgs = z.array(z.string()).max(0, { error: '`/paper digest` takes no arguments.' });
 
 /** Parse the text after `/paper`. Never throws: a problem comes back with the usage text. */
 export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
@@ -107,7 +111,7 @@ export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
     case 'run':
     case 'status': {
       const kind = sub.toLowerCase() as 'run' | 'status';
-      const parsed = referenceArgs(kind).safeParse(rest);
+      const parsed = REFERENCE_ARGS[kind].safeParse(rest);
       if (!parsed.success) return fail(firstProblem(parsed.error));
       return { ok: true, command: { kind, reference: parsed.data, input: rest[0] as string } };
     }
@@ -121,8 +125,10 @@ export function parsePaperCommand(text: string): ParseResult<PaperCommand> {
       if (status) filters.state = status as PaperState;
       return { ok: true, command: { kind: 'search', text: parsed.data.text, filters } };
     }
+    case 'evolve':
+      return parseEvolveArgs(rest);
     case 'digest': {
-      const parsed = NoArgs('digest').safeParse(rest);
+      const parsed = DigestArgs.safeParse(rest);
       if (!parsed.success) return fail(firstProblem(parsed.error));
       return { ok: true, command: { kind: 'digest' } };
     }

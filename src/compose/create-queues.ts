@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import { SqliteWorkQueue } from '../adapters/embedded/index.js';
 import type { CoreDeps } from '../deps.js';
-import { CodegenJobSchema, JudgeJobSchema, RunJobSchema } from '../domain/jobs.js';
+import { CodegenJobSchema, EvolveJobSchema, JudgeJobSchema, RunJobSchema } from '../domain/jobs.js';
 import type { QueueName, WorkQueue } from '../ports/work-queue.js';
 import type { StorageContext } from './storage-context.js';
 
-/** The three work queues: SQLite tables in `DATA_DIR/sherpa.db`, or SQS FIFO (`SQS_*_QUEUE_URL`). */
+/**
+ * The work queues: SQLite tables in `DATA_DIR/sherpa.db`, or SQS FIFO (`SQS_*_QUEUE_URL`). On SQS the evolve queue
+ * exists only where SQS_EVOLVE_QUEUE_URL is set (stacks from before issue 13 lack it; see `load-config.ts`).
+ */
 export async function createQueues(context: StorageContext): Promise<CoreDeps['queues']> {
   const queue = context.config.storage.queue;
   switch (queue.kind) {
@@ -22,6 +25,7 @@ export async function createQueues(context: StorageContext): Promise<CoreDeps['q
         judge: embedded('judge', JudgeJobSchema),
         codegen: embedded('codegen', CodegenJobSchema),
         run: embedded('run', RunJobSchema),
+        evolve: embedded('evolve', EvolveJobSchema),
       };
     }
     case 'sqs': {
@@ -45,6 +49,7 @@ export async function createQueues(context: StorageContext): Promise<CoreDeps['q
         judge: sqs('judge', JudgeJobSchema, queue.judgeUrl),
         codegen: sqs('codegen', CodegenJobSchema, queue.codegenUrl),
         run: sqs('run', RunJobSchema, queue.runUrl),
+        ...(queue.evolveUrl ? { evolve: sqs('evolve', EvolveJobSchema, queue.evolveUrl) } : {}),
       };
     }
   }

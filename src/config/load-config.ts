@@ -54,7 +54,9 @@ export interface Config {
   aws: { region: string };
   storage: {
     blob: { kind: 'file' } | { kind: 's3'; bucket: string; prefix: string };
-    queue: { kind: 'sqlite' } | { kind: 'sqs'; judgeUrl: string; codegenUrl: string; runUrl: string };
+    queue:
+      | { kind: 'sqlite' }
+      | { kind: 'sqs'; judgeUrl: string; codegenUrl: string; runUrl: string; evolveUrl?: string };
     index:
       | { kind: 'sqlite' }
       | {
@@ -117,6 +119,18 @@ export interface Config {
   };
   digest: { schedule: string; quietDay: 'one-line' | 'skip' };
   budget: { dailyUsd: number };
+  /**
+   * Evolve searches driven at once by this bot (issue 13). A search holds no instance of its own: its variants
+   * lease instances from the same pool as runs, so this bounds model calls and bookkeeping, not instances.
+   */
+  evolve: {
+    maxSearches: number;
+    /**
+     * How long a search's queue message stays hidden between heartbeats: a search whose bot died (a crash, a
+     * kill -9) is picked up again by a running bot within this, and resumes where its record says it stopped.
+     */
+    visibilitySeconds: number;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -159,6 +173,16 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     problems.push(
       'SQS_JUDGE_QUEUE_URL, SQS_CODEGEN_QUEUE_URL and SQS_RUN_QUEUE_URL must be set together: get them from the ' +
         'stack outputs of infra/ (or leave all three unset for the embedded queue).',
+    );
+  }
+  // Not part of the "set together" rule: a stack deployed before issue 13 has no evolve queue, and its bot must
+  // keep starting with the three URLs it has. Without it only Evolve is unavailable (and says so). Alone, though,
+  // it would put searches on SQS while everything else is embedded: refused.
+  const evolveUrl = read.url('SQS_EVOLVE_QUEUE_URL');
+  if (evolveUrl && !anyQueue) {
+    problems.push(
+      'SQS_EVOLVE_QUEUE_URL needs SQS_JUDGE_QUEUE_URL, SQS_CODEGEN_QUEUE_URL and SQS_RUN_QUEUE_URL: set all four ' +
+        'from the stack outputs of infra/, or unset it for the embedded queue.',
     );
   }
   const opensearchUrl = read.url('OPENSEARCH_URL');
@@ -273,7 +297,9 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
         ? { kind: 's3', bucket: s3Bucket, prefix: read.string('S3_PREFIX') ?? '' }
         : { kind: 'file' },
       queue:
-        judgeUrl && codegenUrl && runUrl ? { kind: 'sqs', judgeUrl, codegenUrl, runUrl } : { kind: 'sqlite' },
+        judgeUrl && codegenUrl && runUrl
+          ? { kind: 'sqs', judgeUrl, codegenUrl, runUrl, ...(evolveUrl ? { evolveUrl } : {}) }
+          : { kind: 'sqlite' },
       index: opensearchUrl
         ? {
             kind: 'opensearch',
@@ -350,6 +376,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       ),
     },
     budget: { dailyUsd: read.number('DAILY_BUDGET_USD', 25, { min: 0 }) },
+    evolve: {
+      maxSearches: read.number('EVOLVE_MAX_SEARCHES', 2, { min: 1, max: 16, int: true }),
+      visibilitySeconds: read.number('EVOLVE_VISIBILITY_SECONDS', 60, { min: 5, max: 900, int: true }),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -64,11 +64,21 @@ export function buildChecks(config: Config, options: { manifestScopes?: string[]
             { variable: 'SQS_JUDGE_QUEUE_URL', url: queue.judgeUrl },
             { variable: 'SQS_CODEGEN_QUEUE_URL', url: queue.codegenUrl },
             { variable: 'SQS_RUN_QUEUE_URL', url: queue.runUrl },
+            ...(queue.evolveUrl ? [{ variable: 'SQS_EVOLVE_QUEUE_URL', url: queue.evolveUrl }] : []),
           ],
           region,
         )
       : notUsed('sqs queue', 'SQS_*_QUEUE_URL unset: queues are in DATA_DIR/sherpa.db'),
   );
+  if (queue.kind === 'sqs' && !queue.evolveUrl) {
+    // Optional so that stacks from before issue 13 keep working; without it only Evolve is unavailable.
+    checks.push(
+      notUsed(
+        'sqs evolve queue',
+        'SQS_EVOLVE_QUEUE_URL unset: Evolve searches cannot start; update the stack from infra/sherpa.yaml and set it from its EvolveQueueUrl output',
+      ),
+    );
+  }
   checks.push(
     index.kind === 'opensearch'
       ? openSearchIndexCheck(

@@ -113,6 +113,12 @@ export const EvolveSearchSchema = z.object({
   endReason: z.string().optional(),
   thread: z.object({ channel: z.string(), ts: z.string() }).optional(),
   leaderboardTs: z.string().optional(),
+  /** The last generation whose plot was uploaded to the thread (recorded after the upload). */
+  plottedGeneration: z.number().int().min(0).optional(),
+  /** The final summary's ts, recorded with a compare-and-set (found by its metadata after a crash). */
+  summaryTs: z.string().optional(),
+  /** Set once the summary's files (the best code, the TSV) are up. */
+  summaryFilesAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -22,3 +22,7 @@ export const RunJobSchema = z.object({
   requestedBy: z.string(),
 });
 export type RunJob = z.infer<typeof RunJobSchema>;
+
+/** An evolve search to drive (issue 13): one message per search, held while the search runs. */
+export const EvolveJobSchema = z.object({ searchId: z.string(), paperId: z.string() });
+export type EvolveJob = z.infer<typeof EvolveJobSchema>;

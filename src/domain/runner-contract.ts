@@ -39,9 +39,11 @@ export const RunnerJobSchema = z.object({
   priorInterruptions: z.number().int().min(0).optional(),
   priorResumes: z.number().int().min(0).optional(),
   /**
-   * Issue 13, item 5: the evolve search this run belongs to. Runs with the same key may share one Neuron compile
-   * cache (never runs of different keys). The runner does not read it yet: every run still compiles into its
-   * own cache in its working folder (unknown keys are ignored by contract.py).
+   * Issue 13, item 5: the evolve search this run belongs to. Neuron runs of the same paper and key share one
+   * compile cache that the runner owns (`<work root>/compile-cache/<sha256(paperId NUL key)>`, bind-mounted into
+   * the run at a fixed path, `NEURON_COMPILE_CACHE_URL` set by the runner over any the job sets), never runs of
+   * another key or paper; without a key a run compiles into its own cache (trainium-runner/README.md, "The
+   * search's compile cache"). The runner refuses a job whose key breaks this pattern.
    */
   compileCacheKey: z
     .string()
@@ -148,6 +150,8 @@ export const ExecutionInfoSchema = z
     interruptions: z.number().int().nonnegative().optional(),
     resumes: z.number().int().nonnegative().optional(),
     rebalanceRecommendedAt: z.string().optional(),
+    /** Neuron: the compile cache the run used, its search's shared one or its own (busy, unusable or no key). */
+    compileCache: z.enum(['search', 'run']).optional(),
   })
   .passthrough();
 export type ExecutionInfo = z.infer<typeof ExecutionInfoSchema>;

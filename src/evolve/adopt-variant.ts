@@ -46,6 +46,8 @@ export async function adoptVariant(
     reason: `adopted from evolve search ${search.id} by <@${request.userId}>`,
     usedPdf: false,
     objective: search.settings.objective,
+    // The variants ran on the search's hardware: Run on Trainium or Run on GPU is offered accordingly.
+    backend: search.settings.target,
     evolvedFrom: { searchId: search.id, variantId: variant.id },
     createdAt: deps.clock.now().toISOString(),
   };

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { CodeBackend } from '../codegen/checks/inspect-script.js';
 import type { CodeCheckReport } from '../codegen/checks/run-code-checks.js';
 import type { Logger } from '../logging/logger.js';
 import type { Llm, LlmMessage, StructuredResult } from '../ports/llm.js';
@@ -17,9 +18,13 @@ import {
 export interface ProposeDeps {
   llm: Llm;
   modelId: string;
-  system: string;
-  /** The checks any code version passes (syntax, contract, backend, the objective). */
-  check: (code: string) => Promise<CodeCheckReport>;
+  /** The code-generation system prompt of the search's target (its device rules), as a code version gets. */
+  systemFor: (backend: CodeBackend) => string;
+  /** The checks any code version of that backend passes (syntax, contract, the backend's rules, the objective). */
+  check: (
+    code: string,
+    options: { backend: CodeBackend; objectiveMetric: string },
+  ) => Promise<CodeCheckReport>;
   logger: Logger;
 }
 
@@ -56,12 +61,14 @@ function checkFailure(report: CodeCheckReport): string {
 
 async function applyAndCheck(
   deps: ProposeDeps,
-  parentCode: string,
+  context: ProposalContext,
   diff: string,
 ): Promise<{ ok: true; code: string; checks: CodeCheckReport['checks'] } | { ok: false; reason: string }> {
-  const applied = applyVariantDiff(parentCode, diff);
+  const applied = applyVariantDiff(context.parentCode, diff);
   if (!applied.ok) return applied;
-  const report = await deps.check(applied.code);
+  // Checked against the search's target, never always Neuron: a CUDA search's variants keep CUDA's rules.
+  const { target, objective } = context.search.settings;
+  const report = await deps.check(applied.code, { backend: target, objectiveMetric: objective.metric });
   if (!report.passed) return { ok: false, reason: `fails the checks: ${checkFailure(report)}` };
   return { ok: true, code: applied.code, checks: report.checks };
 }
@@ -84,7 +91,7 @@ export async function proposeVariants(
       modelId: deps.modelId,
       purpose: PROPOSE_PURPOSE,
       paperId: context.paperId,
-      system: deps.system,
+      system: deps.systemFor(context.search.settings.target),
       messages,
       tool,
       maxTokens: MAX_TOKENS,
@@ -97,7 +104,7 @@ export async function proposeVariants(
   const first = proposalMessages(context);
   const { variants: proposals } = await call(first, variantsTool(context.labels));
   const outcomes = await Promise.all(
-    proposals.map((proposal) => applyAndCheck(deps, context.parentCode, proposal.diff)),
+    proposals.map((proposal) => applyAndCheck(deps, context, proposal.diff)),
   );
   const failures = outcomes.flatMap((outcome, index) =>
     outcome.ok ? [] : [{ index, reason: outcome.reason }],
@@ -124,7 +131,7 @@ export async function proposeVariants(
           repaired: false,
           dropReason: `${firstReason}; no repair was offered`,
         };
-      const second = await applyAndCheck(deps, context.parentCode, repairDiff);
+      const second = await applyAndCheck(deps, context, repairDiff);
       if (second.ok)
         return { ...base, diff: repairDiff, repaired: true, code: second.code, checks: second.checks };
       return { ...base, diff: repairDiff, repaired: true, dropReason: `${second.reason} (after one repair)` };
@@ -132,7 +139,13 @@ export async function proposeVariants(
   );
   const dropped = variants.filter((variant) => variant.dropReason).length;
   deps.logger.info(
-    { paperId: context.paperId, proposed: variants.length, dropped, repairs: failures.length },
+    {
+      paperId: context.paperId,
+      target: context.search.settings.target,
+      proposed: variants.length,
+      dropped,
+      repairs: failures.length,
+    },
     'variants proposed',
   );
   return {

@@ -17,7 +17,13 @@ export type StopOutcome =
  * in flight, so their watches end at once (the runner writes what it has).
  */
 export async function requestStop(
-  deps: { searches: SearchStore; compute: Compute; logger: Logger; clock: { now(): Date } },
+  /** Without compute (`COMPUTE=none` here) Stop now still stops the search; nothing can be cancelled from here. */
+  deps: {
+    searches: SearchStore;
+    compute?: Pick<Compute, 'cancelRun'>;
+    logger: Logger;
+    clock: { now(): Date };
+  },
   searchId: string,
   request: { mode: StopMode; userId: string },
 ): Promise<StopOutcome> {
@@ -25,17 +31,19 @@ export async function requestStop(
     const search = await deps.searches.get(searchId);
     if (!search) return { kind: 'not_found' };
     if (isSearchOver(search.state)) return { kind: 'already_over', search };
-    // Stop now overrides an earlier Stop; a second Stop changes nothing.
+    // Stop now overrides an earlier Stop (and is told as its clicker's); a second Stop changes nothing.
     const mode = search.stop?.mode === 'now' ? 'now' : request.mode;
-    const stop = { mode, by: search.stop?.by ?? request.userId, at: deps.clock.now().toISOString() };
+    const by = search.stop && search.stop.mode === mode ? search.stop.by : request.userId;
+    const stop = { mode, by, at: deps.clock.now().toISOString() };
     const written = await deps.searches.update(searchId, { stop }, { ifVersion: search.version });
     if (!written) continue;
     let cancelled = 0;
-    if (mode === 'now') {
+    if (mode === 'now' && deps.compute) {
+      const compute = deps.compute;
       for (const variant of written.variants) {
         for (const run of [variant.smoke, variant.run]) {
           if (!run?.commandId || !run.instanceId || run.outcome) continue;
-          await deps.compute
+          await compute
             .cancelRun({ instanceId: run.instanceId, commandId: run.commandId, runId: run.runId })
             .then(() => (cancelled += 1))
             .catch((error: unknown) =>

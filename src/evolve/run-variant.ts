@@ -1,4 +1,3 @@
-import type { RunnerBackend } from '../domain/runner-contract.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -28,7 +27,6 @@ export interface VariantRunDeps {
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
-  backend: RunnerBackend;
   timings: { pollMs: number; pendingLimitMs: number; heartbeatMs: number };
 }
 
@@ -60,10 +58,14 @@ export async function runVariantStage(
   const runId = variantRunId(variant, stage);
   // Another worker following this stage holds a lease named after it: one follower per run.
   if (await deps.pool.isRunHeld(runId)) return 'busy';
-  const lease = await deps.pool.tryAcquire(runId, recorded?.instanceId);
+  // The search's target picks the pool (a CUDA search runs on a GPU pool), as a paper's run's backend does.
+  const lease = await deps.pool.tryAcquire(runId, recorded?.instanceId, {
+    backend: search.settings.target,
+  });
   if (!lease) return 'busy';
   const log = deps.logger.child({ paperId: search.paperId, searchId, variantId, runId, stage });
-  const billing: BillingDeps = { ...deps, hourlyPriceUsd: deps.compute.hourlyPriceUsd };
+  // The lease's own price: a spot instance bills at its pool's spot rate, as a paper's run does (execute-run.ts).
+  const billing: BillingDeps = { ...deps, hourlyPriceUsd: lease.hourlyUsd };
   const heartbeat = startHeartbeat(
     deps.sleep,
     deps.timings.heartbeatMs,
@@ -101,7 +103,7 @@ export async function runVariantStage(
     const result = await readResult(deps.blobs, location).catch(() => undefined);
     const outcome = variantOutcome(search.settings.objective, stage, result, poll);
     const seconds = await bill();
-    const usd = (seconds / 3600) * deps.compute.hourlyPriceUsd;
+    const usd = (seconds / 3600) * lease.hourlyUsd;
     await updateVariant(deps.searches, searchId, variantId, (current) => {
       const run = stageOf(current, stage);
       if (!run || run.outcome) return undefined;
@@ -171,7 +173,7 @@ async function dispatchOnce(
   const search = await deps.searches.get(ctx.searchId);
   const variant = search?.variants.find((candidate) => candidate.id === ctx.variantId);
   if (!search || !variant) throw new Error(`variant ${ctx.variantId} vanished`);
-  const { key: jobKey } = await writeVariantJob(deps, search, variant, ctx.stage, ctx.location, deps.backend);
+  const { key: jobKey } = await writeVariantJob(deps, search, variant, ctx.stage, ctx.location);
   const marked = await updateVariant(deps.searches, ctx.searchId, ctx.variantId, (current) =>
     withStage(current, ctx.stage, {
       runId,

@@ -1,4 +1,4 @@
-import { RunnerJobSchema, type RunnerJob } from '../domain/runner-contract.js';
+import { RunnerJobSchema } from '../domain/runner-contract.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { PermanentError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -30,7 +30,6 @@ export async function writeVariantJob(
   variant: Variant,
   stage: VariantStage,
   location: RunLocation,
-  backend: RunnerJob['backend'],
 ): Promise<{ key: string }> {
   const codeHash = variant.codeHash;
   const code = codeHash ? await deps.blobs.get(`code/${codeHash}.py`) : undefined;
@@ -48,12 +47,14 @@ export async function writeVariantJob(
     codeHash,
     codeUri: deps.blobs.uriFor(keys.code),
     resultsUri: `${deps.blobs.uriFor(keys.resultPrefix.replace(/\/$/, ''))}/`,
-    backend,
+    // The search's target: a CUDA search's variants run with the CUDA backend (its profiler, its checks).
+    backend: search.settings.target,
     timeoutSeconds: budget + STAGE_GRACE_SECONDS,
     // The smoke run only has to show the script compiles and steps; profiling is for the full run.
     profile: stage === 'run',
     env: { SHERPA_RUN_BUDGET_SECONDS: String(budget), PYTHONHASHSEED: String(search.settings.seed) },
-    // One search, one compile-cache scope: never shared with another paper's or another search's runs.
+    // One search, one compile-cache scope: never shared with another paper's or another search's runs. The
+    // runner uses it for Neuron only (trainium-runner/README.md, "The search's compile cache").
     compileCacheKey: search.id,
   });
   await deps.blobs.put(keys.job, JSON.stringify(job, null, 2), { contentType: 'application/json' });

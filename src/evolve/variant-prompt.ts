@@ -50,6 +50,11 @@ const LABEL_MEANING: Record<VariantLabel, string> = {
   crossover: 'crossover: combine the ideas of the two best variants so far (named in the leaderboard)',
 };
 
+const HARDWARE: Record<EvolveSearch['settings']['target'], string> = {
+  neuron: 'AWS Trainium through torch_xla (Neuron): graph shapes that stay fixed compile once',
+  cuda: 'an NVIDIA GPU through CUDA',
+};
+
 export interface ProposalContext {
   search: EvolveSearch;
   parentCode: string;
@@ -70,6 +75,7 @@ export function proposalMessages(context: ProposalContext): LlmMessage[] {
   const minutes = search.settings.minutes;
   const text = [
     `Improve this training script's objective, ${formatObjective(search.settings.objective)}, within a fixed budget of ${minutes} minutes per run on the same hardware, seed and evaluation.`,
+    `Every variant runs on ${HARDWARE[search.settings.target]}; keep the device rules of the system prompt for it.`,
     `Write ${labels.length} variants, in this order: ${labels.join(', ')}.`,
     'What each label means:',
     ...[...new Set(labels)].map((label) => `- ${LABEL_MEANING[label]}`),

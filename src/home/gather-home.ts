@@ -20,11 +20,12 @@ const THREAD_STATES: readonly PaperState[] = PAPER_STATES.filter(
 );
 
 async function queueLines(deps: HomeDeps): Promise<QueueLine[]> {
-  const names = Object.keys(deps.queues) as QueueName[];
+  // Only the queues this deployment has (the evolve queue is absent on SQS without SQS_EVOLVE_QUEUE_URL).
+  const names = (Object.keys(deps.queues) as QueueName[]).filter((name) => deps.queues[name]);
   return Promise.all(
     names.map(async (name) => {
       try {
-        return { name, depth: await deps.queues[name].depth() };
+        return { name, depth: await deps.queues[name]!.depth() };
       } catch (error) {
         deps.logger.warn({ err: error, queue: name }, 'could not read a queue depth for the Home tab');
         return { name, depth: undefined };

@@ -1,5 +1,5 @@
 export { judgePapers } from './judge-papers.js';
-export type { JudgeDeps, JudgeOptions } from './judge-deps.js';
+export { DEFAULT_BATCH_SIZE, type JudgeDeps, type JudgeOptions } from './judge-deps.js';
 export type { JudgeOutcome, JudgeOutcomeKind } from './judge-outcome.js';
 export { compileProfile, prefilterScore, type CompiledProfile, type PrefilterScore } from './prefilter.js';
 export { JUDGEABLE_STATES, JUDGE_ACTOR } from './settle-paper.js';

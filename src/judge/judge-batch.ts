@@ -7,8 +7,11 @@ import { type BatchEntry, judgeBatchMessage, judgeSystemPrompt, type SimilarEntr
 import { settleFailure, settleVerdict } from './settle-paper.js';
 import { verdictReplySchema } from './verdict-reply.js';
 
-/** Output tokens allowed per paper: a verdict takes about 200; the limit only guards against runaway replies. */
-const MAX_OUTPUT_TOKENS_PER_PAPER = 500;
+/**
+ * Output tokens allowed per paper: a verdict with its texts takes about 100, scores alone about 15; the limit only
+ * guards against runaway replies (a truncated batch is judged again paper by paper).
+ */
+const MAX_OUTPUT_TOKENS_PER_PAPER = 300;
 
 export interface Candidate {
   paper: Paper;
@@ -70,9 +73,10 @@ async function similarPapers(
 }
 
 /**
- * Judge several papers in one call. A reply that is unusable for the batch (schema, truncation, refusal) is
- * retried paper by paper, so one awkward abstract fails alone; transient and configuration errors change
- * nothing and come back as `deferred`.
+ * Judge several papers in one call. A reply that leaves papers out settles the papers it answers, and each
+ * missing paper is judged again alone (never lost, never settled without a verdict). A reply that is unusable
+ * for the batch (schema after one repair, truncation, refusal) is retried paper by paper, so one awkward abstract
+ * fails alone; transient and configuration errors change nothing and come back as `deferred`.
  */
 export async function judgeBatch(
   deps: JudgeDeps,
@@ -107,21 +111,33 @@ export async function judgeBatch(
 
   const judgedAt = deps.clock.now().toISOString();
   const byKey = new Map(reply.output.verdicts.map((item) => [item.paper, item]));
-  return Promise.all(
-    batch.map(async ({ paper, prefilterScore }, index) => {
+  const missing: Candidate[] = [];
+  const settled = await Promise.all(
+    batch.map(async (candidate, index) => {
       const item = byKey.get(`P${index + 1}`);
-      // The schema guarantees every key; this only satisfies the type checker.
-      if (!item) return settleFailure(deps, paper, 'The judge returned no verdict for this paper');
+      if (!item) {
+        missing.push(candidate);
+        return [];
+      }
       const verdict = llmVerdict(item, {
-        prefilterScore,
+        prefilterScore: candidate.prefilterScore,
         modelId: reply.modelId,
         comparedWith: comparedWith[index] ?? [],
         judgedAt,
+        thresholds: config.profile.thresholds,
       });
       const state = stateForVerdict(verdict, config.profile.thresholds);
-      return settleVerdict(deps, paper, state, verdict, verdictNote(verdict, state));
+      return [await settleVerdict(deps, candidate.paper, state, verdict, verdictNote(verdict, state))];
     }),
   );
+  if (missing.length === 0) return settled.flat();
+  // A one-paper call that answers nothing is refused by the schema (`min(1)`), so this never recurses twice.
+  deps.logger.warn(
+    { paperIds: missing.map((c) => c.paper.id), papers: batch.length },
+    'The judge left papers out of its reply; judging each of them alone',
+  );
+  const retried = await Promise.all(missing.map((candidate) => judgeBatch(deps, [candidate], options)));
+  return [...settled.flat(), ...retried.flat()];
 }
 
 async function failBatch(

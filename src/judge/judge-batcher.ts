@@ -20,14 +20,23 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+interface Entry {
+  candidate: Candidate;
+  waiters: Waiter[];
+}
+
 /**
  * Turns papers handed over one by one (one queue message each, with its own heartbeat and ack) into full LLM
  * batches. Each paper is screened at once (a filtered or already-judged paper settles without waiting); the
  * papers that need the LLM wait until `batchSize` of them are ready, or `maxWaitMs`, and are judged in one call.
- * Two messages for the same paper share one judgement.
+ * Two messages for the same paper share one judgement, also when the second arrives while the first one's call
+ * is in flight (a redelivery after a visibility timeout, or a retry click): it waits for that call's outcome
+ * instead of paying for a second call whose verdict the store would refuse anyway.
  */
 export class JudgeBatcher {
-  private pending = new Map<string, { candidate: Candidate; waiters: Waiter[] }>();
+  private pending = new Map<string, Entry>();
+  /** Papers whose call is in flight, by id, until their outcome is handed to every waiter. */
+  private judging = new Map<string, Entry>();
   private generation = 0;
   private readonly batchSize: number;
   private readonly maxWaitMs: number;
@@ -45,7 +54,7 @@ export class JudgeBatcher {
   judge(paperId: string): Promise<JudgeOutcome> {
     return new Promise((resolve, reject) => {
       const waiter = { resolve, reject };
-      const joined = this.pending.get(paperId);
+      const joined = this.pending.get(paperId) ?? this.judging.get(paperId);
       if (joined) {
         joined.waiters.push(waiter);
         return;
@@ -56,7 +65,7 @@ export class JudgeBatcher {
           resolve(settled[0] ?? { paperId, kind: 'skipped', reason: 'no outcome' });
           return;
         }
-        const again = this.pending.get(paperId);
+        const again = this.pending.get(paperId) ?? this.judging.get(paperId);
         if (again) again.waiters.push(waiter);
         else this.add(candidate, waiter);
       }, reject);
@@ -89,7 +98,10 @@ export class JudgeBatcher {
   private flush(): void {
     this.generation += 1;
     const entries = [...this.pending.values()].slice(0, this.batchSize);
-    for (const entry of entries) this.pending.delete(entry.candidate.paper.id);
+    for (const entry of entries) {
+      this.pending.delete(entry.candidate.paper.id);
+      this.judging.set(entry.candidate.paper.id, entry);
+    }
     if (this.pending.size > 0) this.scheduleFlush();
     judgeBatch(
       this.deps,
@@ -99,6 +111,7 @@ export class JudgeBatcher {
       (outcomes) => {
         const byPaper = new Map(outcomes.map((outcome) => [outcome.paperId, outcome]));
         for (const { candidate, waiters } of entries) {
+          this.judging.delete(candidate.paper.id);
           const outcome = byPaper.get(candidate.paper.id) ?? {
             paperId: candidate.paper.id,
             kind: 'skipped' as const,
@@ -109,7 +122,10 @@ export class JudgeBatcher {
         this.roundJudged(outcomes);
       },
       (error: unknown) => {
-        for (const { waiters } of entries) for (const waiter of waiters) waiter.reject(error);
+        for (const { candidate, waiters } of entries) {
+          this.judging.delete(candidate.paper.id);
+          for (const waiter of waiters) waiter.reject(error);
+        }
       },
     );
   }

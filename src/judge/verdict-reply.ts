@@ -1,27 +1,45 @@
 import { z } from 'zod';
 
 /**
+ * Trainium feasibility as one short enumeration: the verdict and, for "no", which of the reasons the system
+ * prompt lists. The prompt used to ask for a prose reason that "names which"; naming it from a list is the same
+ * information in 3 output tokens instead of 15, and `decide.ts` turns it back into words for the thread.
+ */
+export const TRAINIUM_ANSWERS = [
+  'yes',
+  'unclear',
+  'no-custom-kernels',
+  'no-gpu-only',
+  'no-too-large',
+  'no-dynamic-shapes',
+  'no-sparse-ops',
+] as const;
+export type TrainiumAnswer = (typeof TRAINIUM_ANSWERS)[number];
+
+/**
  * What the judge asks the model for: one verdict per paper key (P1, P2, …). The JSON Schema the model sees is
  * the same for every batch size (the key is a pattern, not an enum of this batch's keys), so the tool definition
- * is byte-identical across calls and stays in the prompt cache (issue 14, item 5). Which keys a batch must answer
- * is checked by a refinement that the JSON Schema does not carry: a reply that skips, repeats or invents a paper
- * is a schema break the adapter sends back for repair. Field order puts the rationale first: the model writes in
- * schema order, and scores read better after the reasoning. Output tokens cost five times input tokens, so the
- * texts are short, and the smallest experiment is asked only for papers that pass the profile's thresholds (the
- * only ones that go on to code generation).
+ * is byte-identical across calls and stays cacheable (issue 14, item 5).
+ *
+ * Output tokens cost five times input tokens, so prose is asked only where a person reads it: a paper that meets
+ * the profile's thresholds opens a thread that shows its rationale and smallest experiment; a paper below them
+ * gets scores and the Trainium answer only (its `/paper status` line explains the rejection from the scores, see
+ * `decide.ts`). Both texts are optional in the schema: a rationale the model adds anyway is kept, and a passing
+ * paper without one gets the explanation from its scores instead of a repair call.
+ *
+ * Which keys a batch must answer is checked in two ways. A reply that repeats or invents a paper key is a schema
+ * break the adapter sends back for repair (the verdicts may be attributed to the wrong papers). A reply that
+ * leaves papers out is accepted: `judge-batch.ts` stores the verdicts it has and judges each missing paper alone.
  */
 const VerdictItemSchema = z.object({
   paper: z.string().regex(/^P[1-9][0-9]*$/),
-  rationale: z.string().min(1).describe('One sentence, at most 25 words.'),
   relevance: z.number().int().min(1).max(10),
   novelty: z.number().int().min(1).max(10),
-  feasibilityReason: z.string().min(1).describe('At most 12 words.'),
-  feasibility: z.enum(['yes', 'no', 'unclear']),
-  smallestExperiment: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Only if the paper meets the thresholds; at most 40 words.'),
+  trainium: z.enum(TRAINIUM_ANSWERS),
+  // When to write the texts and how long is said once, in the system prompt; a description here would add the
+  // same words to every call's tool definition.
+  rationale: z.string().min(1).optional(),
+  smallestExperiment: z.string().min(1).optional(),
 });
 
 const VerdictListSchema = z.object({ verdicts: z.array(VerdictItemSchema).min(1) });
@@ -29,16 +47,8 @@ const VerdictListSchema = z.object({ verdicts: z.array(VerdictItemSchema).min(1)
 export function verdictReplySchema(keys: readonly [string, ...string[]]) {
   return VerdictListSchema.superRefine((reply, ctx) => {
     const seen = reply.verdicts.map((verdict) => verdict.paper);
-    const missing = keys.filter((key) => !seen.includes(key));
-    const repeated = seen.filter((key, index) => seen.indexOf(key) !== index);
+    const repeated = [...new Set(seen.filter((key, index) => seen.indexOf(key) !== index))];
     const unknown = seen.filter((key) => !keys.includes(key));
-    if (missing.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['verdicts'],
-        message: `missing verdicts for ${missing.join(', ')}`,
-      });
-    }
     if (repeated.length > 0) {
       ctx.addIssue({
         code: 'custom',

@@ -1,3 +1,5 @@
+import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
+
 /**
  * Every interactive element Sherpa posts, in one table. Buttons carry only ids (a paper id, a code hash, a
  * run id) in their `value`; authority is always re-checked against APPROVERS and the paper's current state.
@@ -31,12 +33,20 @@ export const ACTION_IDS = {
   openThread: 'digest.open_thread',
   /** Links that are plain URL buttons still send an action; acknowledged and ignored. */
   openLink: 'link.open',
+  /** An evolve search's buttons (issue 13); their values are documented in `evolve-actions.ts`. */
+  evolveStart: EVOLVE_ACTION_IDS.evolve,
+  evolveConfirm: EVOLVE_ACTION_IDS.confirm,
+  evolveStop: EVOLVE_ACTION_IDS.stop,
+  evolveStopNow: EVOLVE_ACTION_IDS.stopNow,
+  evolveAdopt: EVOLVE_ACTION_IDS.adopt,
 } as const;
 
 export const VIEW_IDS = {
   rejectReason: 'paper.reject_reason',
   rejectCodeReason: 'code.reject_reason',
   regenerateFeedback: 'code.regenerate_feedback',
+  /** The evolve plan's confirmation (issue 13, item 1). */
+  evolveConfirm: 'evolve.confirm_plan',
 } as const;
 
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];

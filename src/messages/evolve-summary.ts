@@ -21,6 +21,11 @@ export type VerdictView =
       noise: { value: number; known: boolean };
     };
 
+/** Why it ended, escaped, except for the mention of who stopped it (`stopped by <@U…>`), which Slack renders. */
+function endReasonText(reason: string | undefined): string {
+  return escapeMrkdwn(reason ?? '').replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
+}
+
 /**
  * The final summary (issue 13, item 6): why the search ended, the verdict against the noise, the lineage, the
  * total cost, the best variant's diff against the original, and Adopt as code version. The code and the full
@@ -38,7 +43,7 @@ export function evolveSummaryMessage(
       ? `original ${verdict.originMean?.toPrecision(4) ?? '—'}`
       : `${verdict.best.toPrecision(4)} vs the original's ${verdict.originMean.toPrecision(4)}`;
   const lines = [
-    `🧬 *Evolve finished* (${search.state}): ${escapeMrkdwn(search.endReason ?? '')}`,
+    `🧬 *Evolve finished* (${search.state}): ${endReasonText(search.endReason)}`,
     `${VERDICT[verdict.kind]}`,
     `${formatObjective(search.settings.objective)}: ${figures} · noise ${noise} · total cost ${formatUsd(input.totalUsd)}`,
     `Lineage: original${lineage.map((v) => ` → g${v.generation} ${v.label} (${escapeMrkdwn(truncate(v.strategy, 60))})`).join('')}`,

@@ -8,6 +8,8 @@ export const PAPER_USAGE = [
   '• `/paper status <id>`: where a paper is in the pipeline, its history and links',
   '• `/paper search <words> [venue:iclr] [year:2025] [status:accepted]`: search the papers Sherpa knows',
   '• `/paper run <id>`: fetch a paper if needed and take it straight to code generation',
+  '• `/paper evolve <id> [--variants N] [--generations M] [--minutes T] [--max-usd X] [--metric name:min|max] [--target neuron|cuda]`: ' +
+    'plan a variant search from its last succeeded run (approvers; nothing runs until the plan is confirmed)',
   "• `/paper digest`: post today's digest now",
   '• `/paper help`: this message',
   '`<id>` is a Sherpa paper id (`p_…`), an arXiv id or URL (`2401.00001`, `https://arxiv.org/abs/2401.00001`), ' +

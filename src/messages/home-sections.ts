@@ -51,7 +51,12 @@ function titleLink(paper: Paper, max = 90): string {
     : escapeMrkdwn(truncate(paper.title, max));
 }
 
-const QUEUE_NAMES: Record<string, string> = { judge: 'Judge', codegen: 'Code generation', run: 'Runs' };
+const QUEUE_NAMES: Record<string, string> = {
+  judge: 'Judge',
+  codegen: 'Code generation',
+  run: 'Runs',
+  evolve: 'Evolve searches',
+};
 
 export function queuesSection(queues: readonly QueueLine[]): SectionBlock {
   const lines = queues.map(({ name, depth }) => {

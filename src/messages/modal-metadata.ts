@@ -12,10 +12,13 @@ export const ModalMetadataSchema = z.object({
   messageTs: z.string().min(1),
   /** The thread to answer in. */
   threadTs: z.string().min(1),
+  /** The evolve search a confirmation modal is about (issue 13). */
+  searchId: z.string().min(1).optional(),
 });
 export type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
 
 export const MODAL_INPUT = {
   reason: { blockId: 'reason', actionId: 'reason_input' },
   feedback: { blockId: 'feedback', actionId: 'feedback_input' },
+  note: { blockId: 'note', actionId: 'note_input' },
 } as const;

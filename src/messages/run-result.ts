@@ -142,6 +142,15 @@ function actions(view: RunResultView): ActionsBlock {
       deny: { type: 'plain_text', text: 'Cancel' },
     },
   });
+  if (view.status === 'succeeded') {
+    // Plans a variant search from this run's code (issue 13); nothing runs before an approver confirms the plan.
+    elements.push({
+      type: 'button',
+      action_id: ACTION_IDS.evolveStart,
+      text: { type: 'plain_text', text: 'Evolve…' },
+      value: `${view.paperId}:${view.codeHash}`,
+    });
+  }
   return { type: 'actions', block_id: RUN_RESULT_BLOCK_IDS.actions, elements };
 }
 

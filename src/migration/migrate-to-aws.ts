@@ -17,7 +17,7 @@ import { createS3Client, S3BlobStore } from '../adapters/s3/index.js';
 import { createSqsClient, SqsWorkQueue } from '../adapters/sqs/index.js';
 import type { Config } from '../config/load-config.js';
 import type { CoreDeps } from '../deps.js';
-import { CodegenJobSchema, JudgeJobSchema, RunJobSchema } from '../domain/jobs.js';
+import { CodegenJobSchema, EvolveJobSchema, JudgeJobSchema, RunJobSchema } from '../domain/jobs.js';
 import { ConfigError } from '../errors.js';
 import type { BulkReport } from '../adapters/opensearch/index.js';
 import { type BlobCopyReport, copyBlobs } from './copy-blobs.js';
@@ -74,6 +74,7 @@ export async function migrateToAws(config: Config, options: { dryRun: boolean })
       judge: new SqliteWorkQueue(database, { name: 'judge', schema: JudgeJobSchema }),
       codegen: new SqliteWorkQueue(database, { name: 'codegen', schema: CodegenJobSchema }),
       run: new SqliteWorkQueue(database, { name: 'run', schema: RunJobSchema }),
+      evolve: new SqliteWorkQueue(database, { name: 'evolve', schema: EvolveJobSchema }),
     };
     const onSqs: CoreDeps['queues'] = {
       judge: new SqsWorkQueue({
@@ -97,6 +98,17 @@ export async function migrateToAws(config: Config, options: { dryRun: boolean })
         schema: RunJobSchema,
         region,
       }),
+      ...(queue.evolveUrl
+        ? {
+            evolve: new SqsWorkQueue({
+              client: sqs,
+              name: 'evolve',
+              queueUrl: queue.evolveUrl,
+              schema: EvolveJobSchema,
+              region,
+            }),
+          }
+        : {}),
     };
     const queues = await moveQueueMessages(embedded, onSqs, options);
     const complete = blobs.failed.length === 0 && records.reports.every((r) => r.failed === 0);

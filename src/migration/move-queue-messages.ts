@@ -5,6 +5,11 @@ export interface QueueMoveReport {
   moved: Record<string, number>;
   /** Dead letters stay behind: look at them (and redrive) before migrating, or accept losing them. */
   deadLettersLeft: Record<string, number>;
+  /**
+   * Waiting jobs of a queue the target lacks (the evolve queue without SQS_EVOLVE_QUEUE_URL): left in DATA_DIR,
+   * counted so the operator sees them.
+   */
+  noTarget: Record<string, number>;
 }
 
 /**
@@ -16,11 +21,17 @@ export async function moveQueueMessages(
   target: CoreDeps['queues'],
   options: { dryRun: boolean },
 ): Promise<QueueMoveReport> {
-  const report: QueueMoveReport = { moved: {}, deadLettersLeft: {} };
+  const report: QueueMoveReport = { moved: {}, deadLettersLeft: {}, noTarget: {} };
   for (const name of QUEUE_NAMES) {
-    const from = source[name] as CoreDeps['queues']['judge'];
-    const to = target[name] as CoreDeps['queues']['judge'];
+    // Every job body carries its paper id (the FIFO group); the queues differ only in the rest of it.
+    const from = source[name] as CoreDeps['queues']['judge'] | undefined;
+    const to = target[name] as CoreDeps['queues']['judge'] | undefined;
+    if (!from) continue;
     const depth = await from.depth();
+    if (!to) {
+      report.noTarget[name] = depth.visible;
+      continue;
+    }
     report.deadLettersLeft[name] = depth.deadLettered;
     if (options.dryRun) {
       report.moved[name] = depth.visible;

@@ -1,8 +1,8 @@
 /**
- * At-least-once work queues (judge, codegen, run). Embedded: SQLite. AWS: SQS FIFO.
+ * At-least-once work queues (judge, codegen, run, evolve). Embedded: SQLite. AWS: SQS FIFO.
  * Both pass `test/contracts/work-queue.contract.ts`.
  */
-export const QUEUE_NAMES = ['judge', 'codegen', 'run'] as const;
+export const QUEUE_NAMES = ['judge', 'codegen', 'run', 'evolve'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export interface SendOptions {

@@ -1,5 +1,6 @@
 import type { PaperState } from '../domain/paper-state.js';
 import type { PaperStore } from '../ports/paper-store.js';
+import type { SearchStore } from '../ports/search-store.js';
 
 /**
  * States from which a run can follow within minutes: code being written or waiting for its Run click, a run
@@ -15,7 +16,12 @@ export const RUN_SOON_STATES: readonly PaperState[] = [
   'running',
 ];
 
-export async function runWorkPending(papers: PaperStore): Promise<boolean> {
+/** A live evolve search (planned, or between and within its generations) will want instances soon too. */
+export async function runWorkPending(
+  papers: Pick<PaperStore, 'countByState'>,
+  searches?: Pick<SearchStore, 'listLive'>,
+): Promise<boolean> {
   const counts = await papers.countByState();
-  return RUN_SOON_STATES.some((state) => (counts[state] ?? 0) > 0);
+  if (RUN_SOON_STATES.some((state) => (counts[state] ?? 0) > 0)) return true;
+  return searches ? (await searches.listLive()).length > 0 : false;
 }

@@ -76,6 +76,7 @@ describe('App Home', () => {
     expect(text).toContain('https://slack.com/archives/C0FAKECHAN1/p1763888500000100');
     expect(text).toContain('$4.50 of $20.00 daily budget (23 %)');
     expect(text).toContain('Judge: 1 waiting · 0 in progress');
+    expect(text).toContain('Evolve searches: 0 waiting · 0 in progress');
     expect(text).toContain('Runs are off here');
     expect(text).toContain('Code ready, waiting for run approval');
     expectWithinBlockKitLimits(view.blocks as never, 100);

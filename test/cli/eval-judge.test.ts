@@ -95,9 +95,8 @@ describe('npm run eval:judge', () => {
               rationale: accept ? 'Fits the profile.' : 'Outside the profile.',
               relevance: accept ? 9 : 2,
               novelty: 7,
-              feasibilityReason: 'Standard layers.',
-              feasibility: 'yes',
-              smallestExperiment: 'A small run.',
+              trainium: 'yes',
+              ...(accept ? { smallestExperiment: 'A small run.' } : {}),
             };
           }),
         },

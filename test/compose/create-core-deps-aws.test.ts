@@ -50,7 +50,7 @@ describe('createCoreDeps on AWS (S3, SQS, OpenSearch fakes)', () => {
     ]);
     s3.model.createBucket('sherpa-data');
     const urls: Record<string, string> = {};
-    for (const name of ['judge', 'codegen', 'run']) {
+    for (const name of ['judge', 'codegen', 'run', 'evolve']) {
       sqs.model.createQueue(`sherpa-${name}-dlq.fifo`);
       urls[name] = sqs.model.createQueue(`sherpa-${name}.fifo`, {
         deadLetterQueue: `sherpa-${name}-dlq.fifo`,
@@ -73,6 +73,7 @@ describe('createCoreDeps on AWS (S3, SQS, OpenSearch fakes)', () => {
       SQS_JUDGE_QUEUE_URL: urls.judge,
       SQS_CODEGEN_QUEUE_URL: urls.codegen,
       SQS_RUN_QUEUE_URL: urls.run,
+      SQS_EVOLVE_QUEUE_URL: urls.evolve,
       OPENSEARCH_URL: search.url,
       OPENSEARCH_AUTH: 'none',
     });
@@ -89,7 +90,7 @@ describe('createCoreDeps on AWS (S3, SQS, OpenSearch fakes)', () => {
   it('builds the S3, SQS FIFO and OpenSearch adapters and creates the versioned indices', () => {
     expect(deps.blobs).toBeInstanceOf(S3BlobStore);
     // Each SQS queue remembers its sent and processed dedupe ids beyond SQS's five minutes (issue 10).
-    for (const queue of [deps.queues.judge, deps.queues.codegen, deps.queues.run]) {
+    for (const queue of [deps.queues.judge, deps.queues.codegen, deps.queues.run, deps.queues.evolve]) {
       expect(queue).toBeInstanceOf(KeyedQueue);
       expect((queue as KeyedQueue<unknown>).inner).toBeInstanceOf(SqsWorkQueue);
     }

@@ -83,6 +83,27 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps a pre-evolve SQS configuration working and refuses an evolve queue alone (issue 13)', () => {
+    const three = {
+      ...VALID,
+      SQS_JUDGE_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/sherpa-judge.fifo',
+      SQS_CODEGEN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/sherpa-codegen.fifo',
+      SQS_RUN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/sherpa-run.fifo',
+    };
+    expect(loadConfig(three).storage.queue).toEqual({
+      kind: 'sqs',
+      judgeUrl: three.SQS_JUDGE_QUEUE_URL,
+      codegenUrl: three.SQS_CODEGEN_QUEUE_URL,
+      runUrl: three.SQS_RUN_QUEUE_URL,
+    });
+    const evolveUrl = 'https://sqs.us-east-1.amazonaws.com/1/sherpa-evolve.fifo';
+    expect(loadConfig({ ...three, SQS_EVOLVE_QUEUE_URL: evolveUrl }).storage.queue).toMatchObject({
+      evolveUrl,
+    });
+    const error = configError(() => loadConfig({ ...VALID, SQS_EVOLVE_QUEUE_URL: evolveUrl }));
+    expect(error.message).toContain('SQS_EVOLVE_QUEUE_URL needs SQS_JUDGE_QUEUE_URL');
+  });
+
   it('takes the environment over the config file, and the file over the default', () => {
     const file = [
       'channel: C0FILE00001',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { driveSearch } from '../../src/evolve/drive-search.js';
 import { requestStop } from '../../src/evolve/request-stop.js';
+import type { ComputePool } from '../../src/config/compute-pools.js';
 import { InstancePool } from '../../src/runs/instance-pool.js';
 import { gated, ProcessSwitch } from '../support/process-switch.js';
 import { searchRig, type SearchRig } from './search-rig.js';
@@ -57,6 +58,34 @@ describe('driving a search', () => {
     expect(envs.size).toBe(1);
     const firstJob = JSON.parse(Buffer.from(rig.blobs.objects.get(jobs[0] as string)!).toString('utf8'));
     expect(firstJob.compileCacheKey).toBe('s_abc');
+  });
+
+  it('runs a CUDA search on the GPU pool with the CUDA backend and prompt, never as Neuron', async () => {
+    rig = searchRig({ summary });
+    const search = await rig.seed({ target: 'cuda', generations: 1 });
+    const base = rig.deps();
+    const gpuPool: ComputePool = {
+      name: 'gpu',
+      instanceType: 'g5.xlarge',
+      backend: 'cuda',
+      mode: 'fixed',
+      instanceIds: [...rig.compute.instanceIds],
+      market: 'on-demand',
+      hourlyUsd: 1.0,
+      onDemandHourlyUsd: 1.0,
+      idleMinutes: 15,
+    };
+    const pool = new InstancePool({ ...base, pools: [gpuPool] });
+    const done = await driveSearch({ ...base, pool }, search.id);
+    expect(done?.state).toBe('finished');
+    const jobs = [...rig.blobs.objects.keys()].filter((key) => key.endsWith('/job.json'));
+    expect(jobs.length).toBe(7);
+    for (const key of jobs)
+      expect(JSON.parse(Buffer.from(rig.blobs.objects.get(key)!).toString('utf8')).backend).toBe('cuda');
+    expect(rig.llm.systems).toEqual(['stable prefix for cuda']);
+    // Billed at the GPU pool's price, not the compute's default.
+    const winner = done?.variants.find((v) => v.id === 's_abc.g1.v1');
+    expect(winner?.costUsd).toBeLessThan((7 / 60) * 1.0);
   });
 
   it('resumes after a crash mid-generation without running any variant twice or calling the model again', async () => {

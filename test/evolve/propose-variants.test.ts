@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createPatch } from 'diff';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCodeChecks } from '../../src/codegen/checks/run-code-checks.js';
 import type { CodeCheckReport } from '../../src/codegen/checks/run-code-checks.js';
 import { PROPOSE_PURPOSE } from '../../src/evolve/cost-estimate.js';
-import { proposeVariants } from '../../src/evolve/propose-variants.js';
+import { proposeVariants, type ProposeDeps } from '../../src/evolve/propose-variants.js';
 import { createLogger } from '../../src/logging/logger.js';
 import {
   startFakeBedrock,
@@ -16,6 +17,7 @@ import { GOOD_SCRIPT, userMessageOf } from '../support/fake-codegen-replies.js';
 import { RecordingLedger } from '../support/recording-ledger.js';
 import { searchFixture } from './search-fixture.js';
 
+const GOOD_CUDA = readFileSync(new URL('../fixtures/codegen/good-train-cuda.py', import.meta.url), 'utf8');
 const diffTo = (code: string) => createPatch('train.py', GOOD_SCRIPT, code, '', '');
 const LR = 'lr=3e-4';
 const variantsOf = {
@@ -48,7 +50,7 @@ const passAll = async (): Promise<CodeCheckReport> => ({
   findings: [],
 });
 
-function deps(check = passAll) {
+function deps(check: ProposeDeps['check'] = passAll) {
   const ledger = new RecordingLedger();
   const { llm } = createFakeBedrockLlm(bedrock, { ledger });
   return {
@@ -56,7 +58,7 @@ function deps(check = passAll) {
     deps: {
       llm,
       modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-      system: 'stable prefix',
+      systemFor: (backend: 'neuron' | 'cuda') => `stable prefix for ${backend}`,
       check,
       logger: createLogger({ level: 'silent' }),
     },
@@ -72,6 +74,10 @@ const context = {
   profile: ['Neuron profile of the parent:', '- MFU: 11.0 %'],
   bestTwo: [],
 };
+
+/** The real checks, with what the proposal passes (the search's target and objective). */
+const realChecks = (code: string, options: { backend: 'neuron' | 'cuda'; objectiveMetric: string }) =>
+  runCodeChecks(code, { allowedHosts: [], ...options });
 
 const reply = (variants: { label: string; strategy: string; diff: string }[]) => () =>
   toolUse({ variants }, { inputTokens: 6000, outputTokens: 2000 });
@@ -124,8 +130,7 @@ describe('proposing a generation', () => {
   });
 
   it('drops a variant that still fails the real checks after its repair, with the reason', async () => {
-    const check = (code: string) => runCodeChecks(code, { allowedHosts: [], objectiveMetric: 'perplexity' });
-    const { deps: d } = deps(check as () => Promise<CodeCheckReport>);
+    const { deps: d } = deps(realChecks);
     const cuda = diffTo(GOOD_SCRIPT.replace('TinyLM().to(device)', 'TinyLM().cuda()'));
     const noObjective = diffTo(GOOD_SCRIPT.replace('"perplexity": ', '"ppl": '));
     replies.push(
@@ -153,6 +158,44 @@ describe('proposing a generation', () => {
     expect(outcome.variants[1]?.dropReason).toMatch(/fails the checks: No CUDA .*\(after one repair\)/);
     expect(outcome.variants[2]?.dropReason).toBeUndefined();
     expect(outcome.variants[2]?.repaired).toBe(true);
+  }, 60_000);
+
+  it("checks a CUDA search's variants against CUDA, with the CUDA system prompt, not against Neuron", async () => {
+    const checked: string[] = [];
+    const { deps: d } = deps((code, options) => {
+      checked.push(options.backend);
+      return realChecks(code, options);
+    });
+    const cudaDiff = (code: string) => createPatch('train.py', GOOD_CUDA, code, '', '');
+    const xla = GOOD_CUDA.replace('import torch\n', 'import torch\nimport torch_xla.core.xla_model as xm\n');
+    replies.push(
+      reply([
+        { label: 'conservative', strategy: 'lr down', diff: cudaDiff(GOOD_CUDA.replace(LR, 'lr=2.4e-4')) },
+        { label: 'moderate', strategy: 'use XLA', diff: cudaDiff(xla) },
+        { label: 'aggressive', strategy: 'lr up', diff: cudaDiff(GOOD_CUDA.replace(LR, 'lr=6e-4')) },
+      ]),
+      () => toolUse({ repairs: [] }),
+    );
+    const settings = searchFixture().settings;
+    const outcome = await proposeVariants(d, {
+      ...context,
+      parentCode: GOOD_CUDA,
+      profile: ['PyTorch profile on NVIDIA H100, top operators by self time:'],
+      search: searchFixture({
+        settings: { ...settings, target: 'cuda', objective: { metric: 'perplexity', direction: 'min' } },
+      }),
+    });
+    expect(new Set(checked)).toEqual(new Set(['cuda']));
+    // The same CUDA script would fail Neuron's rules: passing here shows it was held to CUDA's.
+    expect((await realChecks(GOOD_CUDA, { backend: 'neuron', objectiveMetric: 'perplexity' })).passed).toBe(
+      false,
+    );
+    expect(outcome.variants[0]?.dropReason).toBeUndefined();
+    expect(outcome.variants[0]?.code).toBe(GOOD_CUDA.replace(LR, 'lr=2.4e-4'));
+    expect(outcome.variants[1]?.dropReason).toMatch(/fails the checks: .*no repair was offered/);
+    expect(outcome.variants[2]?.dropReason).toBeUndefined();
+    expect(JSON.stringify(bedrock.requests[0]?.body.system)).toContain('stable prefix for cuda');
+    expect(userMessageOf(bedrock.requests[0]).text).toContain('runs on an NVIDIA GPU through CUDA');
   }, 60_000);
 
   it('asks the model again (adapter repair) when the labels are not the mix asked for', async () => {

@@ -25,6 +25,10 @@ import { VirtualClock } from '../support/virtual-clock.js';
  */
 export class ScriptedProposals implements Llm {
   calls = 0;
+  /** The system prompt of every call (it carries the target's device rules). */
+  systems: string[] = [];
+  /** How long a call takes on the virtual clock (a real one: tens of seconds to minutes). */
+  latencyMs = 0;
   constructor(
     private readonly ledger: CostLedger,
     private readonly clock: VirtualClock,
@@ -32,6 +36,8 @@ export class ScriptedProposals implements Llm {
 
   async structured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
     this.calls += 1;
+    this.systems.push(request.system);
+    if (this.latencyMs > 0) await this.clock.sleep(this.latencyMs);
     const text = request.messages[0]?.content.map((c) => (c.type === 'text' ? c.text : '')).join('') ?? '';
     const parent = /Parent train\.py:\n```python\n([\s\S]*?)\n```/.exec(text)?.[1];
     const labels = /in this order: ([a-z, ]+)\./.exec(text)?.[1]?.split(', ') ?? [];
@@ -116,12 +122,11 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
         clock,
         sleep: clock.sleep,
         logger,
-        backend: 'neuron',
         timings: { pollMs: 15_000, pendingLimitMs: 720_000, heartbeatMs: 30_000 },
         propose: {
           llm,
           modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-          system: 'stable prefix',
+          systemFor: (backend) => `stable prefix for ${backend}`,
           check: async () => ({ passed: true, checks: [{ name: 'stand-in', passed: true }], findings: [] }),
           logger,
         },

@@ -71,9 +71,61 @@ describe('AfterAckQueue', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(ran).toBe(false);
-    expect(waits).toEqual([750]);
+    // What is left of the 750 ms since `run` was called.
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeLessThanOrEqual(750);
+    expect(waits[0]).toBeGreaterThan(500);
     acksDone();
     await done;
     expect(ran).toBe(true);
+  });
+
+  it('a follow-up that waited for a slot waits again for acks that came in meanwhile, within its deadline', async () => {
+    const gate = deferred();
+    let acksPending = false;
+    let acksDone: (() => void) | undefined;
+    const waits: number[] = [];
+    const queue = new AfterAckQueue({
+      concurrency: 1,
+      maxAckWaitMs: 10_000,
+      whenAcksDone: (maxWaitMs) => {
+        if (!acksPending) return Promise.resolve();
+        waits.push(maxWaitMs);
+        return new Promise<void>((resolve) => (acksDone = resolve));
+      },
+    });
+    const order: string[] = [];
+    const first = queue.run(async () => {
+      order.push('first');
+      await gate.promise;
+    });
+    const second = queue.run(async () => void order.push('second'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['first']);
+    // A new envelope waits for its ack when the slot frees: the second follow-up must not start yet.
+    acksPending = true;
+    gate.resolve();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['first']);
+    expect(waits).toHaveLength(1);
+    acksDone?.();
+    await second;
+    expect(order).toEqual(['first', 'second']);
+  });
+
+  it('does not wait for acks again once its deadline has passed', async () => {
+    let calls = 0;
+    const queue = new AfterAckQueue({
+      concurrency: 1,
+      maxAckWaitMs: 0,
+      whenAcksDone: () => {
+        calls += 1;
+        return new Promise<void>(() => undefined);
+      },
+    });
+    await expect(queue.run(async () => 'ran')).resolves.toBe('ran');
+    expect(calls).toBe(0);
   });
 });

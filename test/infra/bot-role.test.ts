@@ -85,7 +85,7 @@ describe('bot role', () => {
     expect(can('s3:GetObject', 'arn:aws:s3:::another-bucket/key')).toBe(false);
     expect(can('s3:DeleteObject', `arn:aws:s3:::${bucket}/code/abc.py`)).toBe(false);
     expect(can('s3:PutBucketPolicy', `arn:aws:s3:::${bucket}`)).toBe(false);
-    for (const name of ['Judge', 'Codegen', 'Run']) {
+    for (const name of ['Judge', 'Codegen', 'Run', 'Evolve']) {
       const queue = stack.resolver.getAtt(`${name}Queue`, 'Arn');
       const dlq = stack.resolver.getAtt(`${name}DeadLetterQueue`, 'Arn');
       expect(can('sqs:SendMessage', queue)).toBe(true);

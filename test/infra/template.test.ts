@@ -93,8 +93,8 @@ describe('infra/sherpa.yaml', () => {
     });
   });
 
-  it('creates the three FIFO work queues, each redriving to a FIFO dead-letter queue', () => {
-    for (const name of ['Judge', 'Codegen', 'Run']) {
+  it('creates the four FIFO work queues, each redriving to a FIFO dead-letter queue', () => {
+    for (const name of ['Judge', 'Codegen', 'Run', 'Evolve']) {
       const queue = resources[`${name}Queue`]?.Properties as Props;
       expect(queue.FifoQueue).toBe(true);
       expect(String(queue.QueueName)).toMatch(/\.fifo$/);
@@ -190,6 +190,7 @@ describe('infra/sherpa.yaml', () => {
       'SQS_JUDGE_QUEUE_URL',
       'SQS_CODEGEN_QUEUE_URL',
       'SQS_RUN_QUEUE_URL',
+      'SQS_EVOLVE_QUEUE_URL',
       'OPENSEARCH_URL',
       'TRAINIUM_INSTANCE_IDS',
       'TRAINIUM_RUNNER_ROLE_ID',

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { feasibilityOf } from '../../src/judge/decide.js';
 import { judgePapers } from '../../src/judge/index.js';
 import {
   accessDenied,
@@ -10,7 +11,7 @@ import {
   type FakeBedrock,
 } from '../support/fake-bedrock.js';
 import { createFakeBedrockLlm } from '../support/fake-bedrock-llm.js';
-import { judgedPapersIn, judgeReply, verdictFor } from '../support/fake-judge-replies.js';
+import { judgedPapersIn, judgeReply, judgeReplyWithout, verdictFor } from '../support/fake-judge-replies.js';
 import { ACCEPTED_PAPERS, IRRELEVANT_PAPERS, scrapedPaper } from '../support/judge-fixtures.js';
 import { judgeHarness, type JudgeHarness } from '../support/judge-harness.js';
 import type { RecordingLedger } from '../support/recording-ledger.js';
@@ -66,13 +67,14 @@ describe('judgePapers against the fake Bedrock', () => {
     for (const [index, id] of relevant.entries()) {
       const paper = await harness.papers.get(id);
       const expected = verdictFor(`P${index + 1}`, paper!.title);
-      const accept = expected.relevance >= 7 && expected.novelty >= 5 && expected.feasibility !== 'no';
+      const accept = expected.relevance >= 7 && expected.novelty >= 5 && expected.trainium === 'yes';
       expect(paper?.state).toBe(accept ? 'accepted' : 'judge_rejected');
       expect(paper?.verdict).toMatchObject({
         decidedBy: 'llm',
         relevance: expected.relevance,
         novelty: expected.novelty,
-        feasibility: { verdict: expected.feasibility, reason: expected.feasibilityReason },
+        feasibility: feasibilityOf(expected.trainium),
+        rationale: expected.rationale,
         smallestExperiment: expected.smallestExperiment,
         modelId: harness.config.bedrock.judgeModelId,
       });
@@ -108,7 +110,7 @@ describe('judgePapers against the fake Bedrock', () => {
     await ingest(RELEVANT.slice(20, 40), 500);
     fake.respondWith(judgeReply);
 
-    await judgePapers(harness.deps, ids);
+    await judgePapers(harness.deps, ids, { batchSize: 8 });
 
     const input = ledger.recorded.reduce(
       (sum, e) => sum + (e.inputTokens ?? 0) + (e.cacheReadTokens ?? 0) + (e.cacheWriteTokens ?? 0),
@@ -118,13 +120,39 @@ describe('judgePapers against the fake Bedrock', () => {
     expect(input / ids.length).toBeLessThanOrEqual(750);
   });
 
-  it('retries an unusable batch paper by paper, so only the bad one fails', async () => {
+  it('stores the verdicts of a reply that leaves papers out and judges each missing paper alone', async () => {
+    const ids = await ingest(RELEVANT.slice(0, 4));
+    const leavesTwoOut = judgeReplyWithout('P2', 'P4');
+    fake.respondWith((request) => (fake.requests.length === 1 ? leavesTwoOut(request) : judgeReply(request)));
+
+    const outcomes = await judgePapers(harness.deps, ids);
+
+    // One batch call, then one call for each missing paper; no repair call resends the whole batch.
+    expect(fake.requests).toHaveLength(3);
+    expect(fake.requests.map((r) => judgedPapersIn(r).length)).toEqual([4, 1, 1]);
+    expect(fake.requests.every((r) => r.body.messages.length === 1)).toBe(true);
+    const alone = fake.requests.slice(1).map((r) => judgedPapersIn(r)[0]!.title);
+    expect(alone.sort()).toEqual([RELEVANT[1]!.title, RELEVANT[3]!.title].sort());
+    expect(outcomes.map((o) => o.paperId).sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      expect(['accepted', 'judge_rejected']).toContain((await harness.papers.get(id))?.state);
+      // Each paper's transition happened once: no paper was judged twice.
+      expect(await harness.papers.audit(id)).toHaveLength(1);
+    }
+    // Every call is in the ledger against the papers it served.
+    expect(ledger.recorded.map((e) => e.paperId).sort()).toEqual([...ids, ids[1]!, ids[3]!].sort());
+    fake.assertDone();
+  });
+
+  it('sends a reply that repeats or invents a paper back for repair, then retries an unusable batch paper by paper', async () => {
     const ids = await ingest(RELEVANT.slice(0, 3));
     let call = 0;
     fake.respondWith((request) => {
       call += 1;
-      // The batch breaks the schema twice (missing papers); then each paper alone, the second one refused.
-      if (call <= 2) return toolUse({ verdicts: [verdictFor('P1', 'x')] });
+      // The batch answers a paper it was not given, twice; then each paper alone, the second one refused.
+      if (call <= 2) {
+        return toolUse({ verdicts: [verdictFor('P1', 'x'), verdictFor('P2', 'y'), verdictFor('P9', 'z')] });
+      }
       const [only] = judgedPapersIn(request);
       return only?.title.startsWith(RELEVANT[1]!.title) ? refusal() : judgeReply(request);
     });
@@ -133,7 +161,7 @@ describe('judgePapers against the fake Bedrock', () => {
 
     expect(fake.requests).toHaveLength(5);
     expect(fake.requests[1]!.body.messages[2].content[0].toolResult.content[0].text).toMatch(
-      /missing verdicts/,
+      /not in the message: P9/,
     );
     const failed = await harness.papers.get(ids[1]!);
     expect(failed?.state).toBe('judge_failed');

@@ -4,7 +4,7 @@ import { DEFAULT_MODEL_PRICES } from '../../src/config/load-config.js';
 import { judgePapers } from '../../src/judge/index.js';
 import { toolInputSchema } from '../../src/adapters/bedrock/converse-request.js';
 import { verdictReplySchema } from '../../src/judge/verdict-reply.js';
-import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock.js';
+import { startFakeBedrock, toolUse, type FakeBedrock } from '../support/fake-bedrock.js';
 import { createFakeBedrockLlm } from '../support/fake-bedrock-llm.js';
 import { instructedJudgeReply, judgeReply } from '../support/fake-judge-replies.js';
 import { ACCEPTED_PAPERS, scrapedPaper } from '../support/judge-fixtures.js';
@@ -60,20 +60,18 @@ describe('the judge prompt and prompt caching (issue 14, item 5)', () => {
     expect(JSON.stringify(toolInputSchema(verdictReplySchema(['P1'])))).toBe(
       JSON.stringify(toolInputSchema(verdictReplySchema(['P1', 'P2', 'P3']))),
     );
-    const verdict = (paper: string) => ({
-      paper,
-      rationale: 'Fits.',
-      relevance: 8,
-      novelty: 6,
-      feasibilityReason: 'Standard layers.',
-      feasibility: 'yes',
-    });
+    const verdict = (paper: string) => ({ paper, relevance: 8, novelty: 6, trainium: 'yes' });
     const schema = verdictReplySchema(['P1', 'P2']);
     expect(schema.safeParse({ verdicts: [verdict('P1'), verdict('P2')] }).success).toBe(true);
     const extra = schema.safeParse({ verdicts: [verdict('P1'), verdict('P2'), verdict('P3')] });
     expect(extra.success).toBe(false);
     expect(extra.error?.message).toMatch(/not in the message: P3/);
-    expect(schema.safeParse({ verdicts: [verdict('P1')] }).error?.message).toMatch(/missing verdicts for P2/);
+    const twice = schema.safeParse({ verdicts: [verdict('P1'), verdict('P1')] });
+    expect(twice.error?.message).toMatch(/more than one verdict for P1/);
+    // A reply that leaves a paper out is valid: the judge stores it and judges the missing paper alone.
+    expect(schema.safeParse({ verdicts: [verdict('P2')] }).success).toBe(true);
+    expect(schema.safeParse({ verdicts: [] }).success).toBe(false);
+    expect(schema.safeParse({ verdicts: [{ ...verdict('P1'), trainium: 'maybe' }] }).success).toBe(false);
   });
 
   it('prices cache writes and reads at their own rates in the ledger when the prefix is long enough to cache', async () => {
@@ -119,18 +117,59 @@ describe('the judge prompt and prompt caching (issue 14, item 5)', () => {
     );
   });
 
-  it('keeps a judged paper at or under 400 input tokens in full batches, uncached on Haiku 4.5', async () => {
+  it('keeps a judged paper at or under 400 input tokens and $0.0005 in a full batch, uncached on Haiku 4.5', async () => {
     const ledger = await setUp(4096);
-    await ingest(relevant.slice(30, 60), 500);
-    const ids = await ingest(relevant.slice(0, 24), 0);
+    await ingest(ACCEPTED_PAPERS.slice(60, 100), 500);
+    const ids = await ingest(ACCEPTED_PAPERS.slice(0, 24), 0);
     fake.respondWith(instructedJudgeReply);
 
     await judgePapers(harness.deps, ids);
 
-    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests).toHaveLength(1);
     const total = (pick: (e: RecordingLedger['recorded'][number]) => number | undefined) =>
       ledger.recorded.reduce((sum, e) => sum + (pick(e) ?? 0), 0);
     expect(total((e) => e.cacheReadTokens) + total((e) => e.cacheWriteTokens)).toBe(0);
     expect(total((e) => e.inputTokens) / ids.length).toBeLessThanOrEqual(400);
+    // Scores for every paper, texts only for those that meet the thresholds (some here do, some do not).
+    const states = await Promise.all(ids.map(async (id) => (await harness.papers.get(id))?.state));
+    expect(states).toContain('accepted');
+    expect(states).toContain('judge_rejected');
+    expect(total((e) => e.usd) / ids.length).toBeLessThanOrEqual(0.0005);
+  });
+
+  it('explains a rejection from the scores when the model gave no rationale, and keeps the texts it gave', async () => {
+    await setUp(4096);
+    const [low, high] = await ingest(relevant.slice(0, 2), 0);
+    fake.respondWith(() =>
+      toolUse({
+        verdicts: [
+          { paper: 'P1', relevance: 3, novelty: 8, trainium: 'no-custom-kernels' },
+          {
+            paper: 'P2',
+            relevance: 9,
+            novelty: 7,
+            trainium: 'unclear',
+            rationale: 'Cheaper attention for long contexts.',
+            smallestExperiment: 'A 2-layer model on 4k-token sequences.',
+          },
+        ],
+      }),
+    );
+
+    await judgePapers(harness.deps, [low!, high!]);
+
+    const rejected = (await harness.papers.get(low!))?.verdict;
+    expect(rejected?.rationale).toMatch(
+      /relevance 3\/10 is below 7; Trainium: needs custom CUDA or Triton kernels/,
+    );
+    expect(rejected?.feasibility).toEqual({ verdict: 'no', reason: 'needs custom CUDA or Triton kernels' });
+    expect(rejected?.smallestExperiment).toBeUndefined();
+    const accepted = await harness.papers.get(high!);
+    expect(accepted?.state).toBe('accepted');
+    expect(accepted?.verdict).toMatchObject({
+      rationale: 'Cheaper attention for long contexts.',
+      smallestExperiment: 'A 2-layer model on 4k-token sequences.',
+      feasibility: { verdict: 'unclear', reason: 'the abstract does not say enough to tell' },
+    });
   });
 });

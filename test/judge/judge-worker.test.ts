@@ -142,7 +142,13 @@ describe('the judge worker', () => {
     await enqueue(60);
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-    const worker = startJudgeWorker(harness.deps, { waitSeconds: 1, maxWaitMs: 10, configPauseSeconds: 600 });
+    // Batches of 8 (24 messages held), so most of the 60 papers are still in the queue when the pause begins.
+    const worker = startJudgeWorker(harness.deps, {
+      waitSeconds: 1,
+      maxWaitMs: 10,
+      configPauseSeconds: 600,
+      batchSize: 8,
+    });
     for (let i = 0; i < 500 && fake.requests.length === 0; i += 1) await sleep(10);
     await sleep(300);
     const paused = { requests: fake.requests.length, depth: await harness.deps.queues.judge.depth() };

@@ -79,6 +79,26 @@ describe('evolve messages', () => {
     expect(none.text).toBe('Evolve finished: no improvement');
   });
 
+  it('names who stopped a search (a real mention) and says why a capped one ended, escaping the rest', () => {
+    const stopped = evolveSummaryMessage(
+      { ...finished, state: 'stopped', endReason: 'stopped by <@U0APPROVER1> <b>now</b>' },
+      { diff: '', totalUsd: 0.2, verdict: finalVerdict(finished), lineage: lineageOf(finished) },
+    );
+    expect(stopped).toMatchSnapshot();
+    const text = JSON.stringify(stopped);
+    expect(text).toContain('stopped by <@U0APPROVER1>');
+    expect(text).toContain('&lt;b&gt;now&lt;/b&gt;');
+    const capped = evolveSummaryMessage(
+      {
+        ...finished,
+        state: 'capped',
+        endReason: 'stopped before generation 2: its estimate $1.20 would pass the cap',
+      },
+      { diff: '', totalUsd: 0.7, verdict: finalVerdict(finished), lineage: lineageOf(finished) },
+    );
+    expect(JSON.stringify(capped)).toContain('(capped): stopped before generation 2');
+  });
+
   it('writes the full table as TSV and plots every variant with the best so far', async () => {
     const tsv = resultsTsv(finished);
     expect(tsv.split('\n')[0]).toBe(

@@ -9,7 +9,7 @@ import { SlackChat } from '../../src/adapters/slack/index.js';
 import { createPaperLookup, createSourceFactory } from '../../src/compose/create-paper-sources.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { CoreDeps } from '../../src/deps.js';
-import { CodegenJobSchema, JudgeJobSchema, RunJobSchema } from '../../src/domain/jobs.js';
+import { CodegenJobSchema, EvolveJobSchema, JudgeJobSchema, RunJobSchema } from '../../src/domain/jobs.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Llm } from '../../src/ports/llm.js';
@@ -61,7 +61,7 @@ export function embeddedCoreDeps(
     TIMEZONE: 'Europe/Berlin',
     ...options.env,
   });
-  const queue = <T>(name: 'judge' | 'codegen' | 'run', schema: ZodType<T>) =>
+  const queue = <T>(name: 'judge' | 'codegen' | 'run' | 'evolve', schema: ZodType<T>) =>
     new SqliteWorkQueue<T>(database, { name, schema, clock, pollIntervalMs: 5 });
   const logger = options.logger ?? createLogger({ level: 'silent' });
   const deps: EmbeddedCoreDeps['deps'] = {
@@ -83,6 +83,7 @@ export function embeddedCoreDeps(
       judge: queue('judge', JudgeJobSchema),
       codegen: queue('codegen', CodegenJobSchema),
       run: queue('run', RunJobSchema),
+      evolve: queue('evolve', EvolveJobSchema),
     },
     ...(options.llm ? { llm: options.llm } : {}),
     // What `src/compose.ts` composes: the real source adapters (pointed at the fakes by the env), and a

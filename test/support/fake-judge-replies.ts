@@ -21,18 +21,20 @@ export function scoreOf(title: string, salt: string): number {
   );
 }
 
-/** A verdict of realistic length (about 170 output tokens), so benchmarks price output honestly. */
+/**
+ * A verdict with every text filled in, whether or not the paper meets the thresholds (the schema allows texts on
+ * any paper), so tests can check that the texts the model gives are stored as given.
+ */
 export function verdictFor(key: string, title: string) {
+  const relevance = scoreOf(title, 'relevance');
   return {
     paper: key,
+    relevance,
+    novelty: scoreOf(title, 'novelty'),
+    trainium: scoreOf(title, 'feasibility') > 2 ? ('yes' as const) : ('no-custom-kernels' as const),
     rationale:
       `The paper (${title.slice(0, 40)}) changes how a model is trained or served, which the team studies; ` +
       'its gains are reported at a scale a small replication can check.',
-    relevance: scoreOf(title, 'relevance'),
-    novelty: scoreOf(title, 'novelty'),
-    feasibilityReason:
-      'Built from standard PyTorch layers with static shapes; a scaled-down model fits in 32 GiB on one trn1.2xlarge.',
-    feasibility: scoreOf(title, 'feasibility') > 2 ? 'yes' : 'no',
     smallestExperiment:
       'Train a 4-layer, 256-wide transformer on synthetic token sequences for 300 steps with and without the ' +
       'change, comparing loss curves and tokens per second.',
@@ -44,7 +46,17 @@ export function judgeReply(request: RecordedConverse): FakeReply {
   return toolUse({ verdicts: judgedPapersIn(request).map(({ key, title }) => verdictFor(key, title)) });
 }
 
-/** The thresholds the system prompt states for the smallest experiment (`relevance ≥ 7, novelty ≥ 5`). */
+/** The same reply without the verdicts for the given keys: a model that left papers out. */
+export function judgeReplyWithout(...keys: string[]): (request: RecordedConverse) => FakeReply {
+  return (request) =>
+    toolUse({
+      verdicts: judgedPapersIn(request)
+        .filter(({ key }) => !keys.includes(key))
+        .map(({ key, title }) => verdictFor(key, title)),
+    });
+}
+
+/** The thresholds the system prompt states for the texts (`relevance ≥ 7, novelty ≥ 5`). */
 function experimentThresholds(request: RecordedConverse): { relevance: number; novelty: number } {
   const system = (request.body.system ?? []) as Array<{ text?: string }>;
   const text = system.map((block) => block.text ?? '').join('\n');
@@ -53,34 +65,30 @@ function experimentThresholds(request: RecordedConverse): { relevance: number; n
 }
 
 /**
- * A verdict as the judge's instructions ask for it, each text at the length the prompt allows (rationale 25
- * words, feasibility reason 12, smallest experiment 40, the experiment only for a paper that meets the
- * thresholds): what the judge benchmark prices as output. Scores are those of `verdictFor`.
+ * A verdict as the judge's instructions ask for it: scores and the Trainium answer for every paper, and for a
+ * paper that meets the thresholds a rationale and a smallest experiment each at the most words the prompt allows
+ * (20 and 30): what the judge benchmark prices as output. Scores are those of `verdictFor`.
  */
 export function instructedVerdictFor(
   key: string,
   title: string,
   thresholds: { relevance: number; novelty: number },
 ) {
-  const {
-    rationale: _long,
-    feasibilityReason: _reason,
-    smallestExperiment: _experiment,
-    ...scores
-  } = verdictFor(key, title);
+  const { rationale: _rationale, smallestExperiment: _experiment, ...scores } = verdictFor(key, title);
   const passes =
     scores.relevance >= thresholds.relevance &&
     scores.novelty >= thresholds.novelty &&
-    scores.feasibility !== 'no';
+    !scores.trainium.startsWith('no');
   return {
     ...scores,
-    rationale: `It (${title.slice(0, 30)}) changes how models are trained or served, central to the team's interests, with gains a small replication can check.`,
-    feasibilityReason: 'Standard PyTorch layers, static shapes; a small model fits 32 GiB.',
     ...(passes
       ? {
+          // 20 words.
+          rationale: `It (${title.slice(0, 30)}) changes how models are trained or served, central to the team's interests, with checkable gains.`,
+          // 30 words.
           smallestExperiment:
             'Train a 4-layer, 256-wide transformer on synthetic token sequences for 300 steps with and without ' +
-            'the change on one trn1.2xlarge; compare the loss curves and tokens per second over three seeds.',
+            'the change on one trn1.2xlarge; compare loss curves and tokens per second over three seeds.',
         }
       : {}),
   };

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pkgutil
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import neuron_profile, torch_profile
 from .contract import JobSpec, no_profile
@@ -48,13 +48,15 @@ class BackendPlan:
     directories: List[str] = field(default_factory=list)
 
 
-def plan_for(job: JobSpec, python: str, code_path: str, sherpa_dir: str, inside: Callable[[str], str]) -> BackendPlan:
-    """`code_path` and `sherpa_dir` are host paths; `inside` maps them to what the sandbox sees (argv, env)."""
+def plan_for(job: JobSpec, python: str, code_path: str, sherpa_dir: str, inside: Callable[[str], str],
+             shared_cache: Optional[str] = None) -> BackendPlan:
+    """`code_path` and `sherpa_dir` are host paths; `inside` maps them to what the sandbox sees (argv, env).
+    `shared_cache`: the sandbox path of the search's compile cache the runner lent to this run (compile_cache.py)."""
     bare = [python, inside(code_path)]
     if job.backend == "cpu":
         plan = BackendPlan(bare, collect=lambda _c: (no_profile("the cpu backend has no profiler"), []))
     elif job.backend == "neuron":
-        plan = _neuron_plan(job, bare, sherpa_dir, inside)
+        plan = _neuron_plan(job, bare, sherpa_dir, inside, shared_cache)
     else:
         plan = _cuda_plan(job, python, bare, code_path, sherpa_dir, inside)
     if BUDGET_ENV not in job.env:
@@ -62,14 +64,20 @@ def plan_for(job: JobSpec, python: str, code_path: str, sherpa_dir: str, inside:
     return plan
 
 
-def _neuron_plan(job: JobSpec, bare: List[str], sherpa_dir: str, inside: Callable[[str], str]) -> BackendPlan:
+def _neuron_plan(job: JobSpec, bare: List[str], sherpa_dir: str, inside: Callable[[str], str],
+                 shared_cache: Optional[str]) -> BackendPlan:
     env = {}  # type: Dict[str, str]
-    # The run's own cache, in its working folder: a cache shared between runs of different uids would let one
-    # run plant compiled graphs for the next (README, "Security model"). The job may point elsewhere.
-    compile_cache = os.path.join(sherpa_dir, "neuron-compile-cache")
-    directories = [compile_cache]
-    if "NEURON_COMPILE_CACHE_URL" not in job.env:
-        env["NEURON_COMPILE_CACHE_URL"] = inside(compile_cache)
+    directories = []  # type: List[str]
+    if shared_cache is not None:
+        # The search's cache, lent by the runner: the job cannot point it elsewhere (runner-set env wins).
+        env["NEURON_COMPILE_CACHE_URL"] = shared_cache
+    else:
+        # The run's own cache, in its working folder: a cache shared between runs of different searches would
+        # let one run plant compiled graphs for another (README, "Security model"). The job may point elsewhere.
+        compile_cache = os.path.join(sherpa_dir, "neuron-compile-cache")
+        directories.append(compile_cache)
+        if "NEURON_COMPILE_CACHE_URL" not in job.env:
+            env["NEURON_COMPILE_CACHE_URL"] = inside(compile_cache)
     if not job.profile:
         return BackendPlan(bare, env, lambda _c: (no_profile("profiling was turned off for this job"), []), directories)
     inspect_dir = os.path.join(sherpa_dir, "neuron-inspect")

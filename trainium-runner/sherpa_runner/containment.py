@@ -138,6 +138,8 @@ class Workspace:
         self.extra_gids = tuple(extra_gids)
         self.user = "sherpa-run-%d" % self.uid
         self.mounted = False
+        # Folders the runner lends to this run beyond its working folder (the search's compile cache).
+        self.lent = []  # type: list
         try:
             self.swept = sweep_stale_mounts(self.uid)
             os.makedirs(os.path.join(work_root, "runs"), mode=0o700, exist_ok=True)
@@ -163,10 +165,19 @@ class Workspace:
             raise ValueError("%s is outside the run's working folder" % host_path)
         return SANDBOX_WORK if relative == "." else os.path.join(SANDBOX_WORK, relative)
 
+    def lend(self, host_path: str, sandbox_path: str) -> str:
+        """Bind a runner-owned folder into the run at a fixed path under SANDBOX_ROOT (nosuid, nodev); the
+        sandbox sees `sandbox_path`, never the host path. Returns the path the sandbox sees."""
+        if os.path.dirname(sandbox_path) != SANDBOX_ROOT or sandbox_path == SANDBOX_WORK:
+            raise ValueError("%s is not a lendable sandbox path" % sandbox_path)
+        os.makedirs(sandbox_path, mode=0o755, exist_ok=True)
+        self.lent.append({"type": "bind", "source": host_path, "target": sandbox_path, "nosuid": True})
+        return sandbox_path
+
     def mounts(self) -> list:
         limits = self.containment.limits
-        # The bind comes first: the tmpfs on /tmp would hide a working folder that lives under /tmp.
-        specs = [{"type": "bind", "source": self.work, "target": SANDBOX_WORK}]
+        # The binds come first: the tmpfs on /tmp would hide a working folder that lives under /tmp.
+        specs = [{"type": "bind", "source": self.work, "target": SANDBOX_WORK}] + list(self.lent)
         for target, size in (("/tmp", limits.tmp_bytes), ("/var/tmp", limits.tmp_bytes), ("/dev/shm", limits.shm_bytes), ("/run/lock", MIB)):
             if os.path.isdir(target):
                 specs.append({"type": "tmpfs", "target": target, "size": size, "mode": "1777"})
@@ -207,6 +218,9 @@ class UnconfinedWorkspace:
         self.user = user
 
     def inside(self, host_path: str) -> str:
+        return host_path
+
+    def lend(self, host_path: str, _sandbox_path: str) -> str:
         return host_path
 
     def give(self, path: str, mode: int) -> None:

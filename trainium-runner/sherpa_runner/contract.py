@@ -7,6 +7,7 @@ drift between the two files fails `npm test`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -25,6 +26,8 @@ FAILURE_CLASSES = (
     "runner_error",
 )
 DEFAULT_OUTPUT_CAP_BYTES = 20 * 1024 * 1024
+# `compileCacheKey` (issue 13): as the zod schema has it; the runner hashes it with the paper id, never a path.
+COMPILE_CACHE_KEY = r"^[A-Za-z0-9_.-]{1,64}\Z"
 
 
 class JobSpecError(ValueError):
@@ -51,6 +54,8 @@ class JobSpec:
     # Earlier attempts of this run, counted by the bot; the result adds this attempt's.
     prior_interruptions: int = 0
     prior_resumes: int = 0
+    # Runs with the same paper and key share one Neuron compile cache (compile_cache.py); None: the run's own.
+    compile_cache_key: Optional[str] = None
 
 
 def _require_str(raw: Dict[str, Any], key: str) -> str:
@@ -82,6 +87,15 @@ def _resume_from(raw: Dict[str, Any]) -> Optional[str]:
     if not isinstance(resume, dict) or not isinstance(resume.get("checkpointUri"), str) or not resume["checkpointUri"]:
         raise JobSpecError("job.resumeFrom must be {\"checkpointUri\": \"s3://…/checkpoint/\"}")
     return resume["checkpointUri"]
+
+
+def _compile_cache_key(raw: Dict[str, Any]) -> Optional[str]:
+    key = raw.get("compileCacheKey")
+    if key is None:
+        return None
+    if not isinstance(key, str) or not re.match(COMPILE_CACHE_KEY, key):
+        raise JobSpecError("job.compileCacheKey must be 1-64 of A-Z a-z 0-9 _ . -, got %r" % (key,))
+    return key
 
 
 def parse_job(text: str) -> JobSpec:
@@ -118,6 +132,7 @@ def parse_job(text: str) -> JobSpec:
         resume_from_uri=_resume_from(raw),
         prior_interruptions=_count(raw, "priorInterruptions"),
         prior_resumes=_count(raw, "priorResumes"),
+        compile_cache_key=_compile_cache_key(raw),
     )
 
 

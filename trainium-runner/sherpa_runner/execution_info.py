@@ -75,8 +75,9 @@ def device_info(backend: str, instance_type: Optional[str], profile: Dict[str, A
     return None
 
 
-def neuron_compile_seconds(cache_dir: str, limit_seconds: float) -> Optional[float]:
+def neuron_compile_seconds(cache_dir: str, limit_seconds: float, since: Optional[float] = None) -> Optional[float]:
     """Per module folder holding a `*.neff`: its newest NEFF's mtime less its oldest other file's; summed.
+    `since` (a search's shared cache): only modules whose NEFF was written at or after it, i.e. by this run.
 
     The folder is the code's (it could fake the times), so the sum is clamped to the code's own wall time."""
     if not os.path.isdir(cache_dir) or os.path.islink(cache_dir):
@@ -94,7 +95,7 @@ def neuron_compile_seconds(cache_dir: str, limit_seconds: float) -> Optional[flo
                 continue
             if stat.S_ISREG(info.st_mode):
                 (neffs if name.endswith(".neff") else inputs).append(info.st_mtime)
-        if neffs and inputs:
+        if neffs and inputs and (since is None or max(neffs) >= since):
             total += max(0.0, max(neffs) - min(inputs))
             modules += 1
     return round(min(total, limit_seconds), 3) if modules else None
@@ -118,6 +119,7 @@ def build_execution(
     interruptions: int,
     resumes: int,
     rebalance_at: Optional[str] = None,
+    compile_cache: Optional[str] = None,
 ) -> Dict[str, Any]:
     document = {
         "wallSeconds": round(wall_seconds, 3),
@@ -130,6 +132,8 @@ def build_execution(
         document["throughput"] = rate
     if compile_seconds is not None:
         document["compileSeconds"] = compile_seconds
+    if compile_cache is not None:
+        document["compileCache"] = compile_cache
     if peak_host_bytes:
         document["peakHostMemoryBytes"] = int(peak_host_bytes)
     if profile.get("kind") == "torch" and isinstance(profile["summary"].get("peakMemoryBytes"), int):

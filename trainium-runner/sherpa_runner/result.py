@@ -31,6 +31,8 @@ class RunRecord:
     execution: Optional[Dict[str, Any]] = None
     peak_host_memory_bytes: Optional[int] = None
     compile_seconds: Optional[float] = None
+    # Neuron: "search" (the search's shared cache, lent by the runner) or "run" (the run's own).
+    compile_cache: Optional[str] = None
 
 
 def status_of(record: RunRecord) -> str:

@@ -16,6 +16,7 @@ from . import backends, checkpoint, imds, locations, run_marker
 from .capped_stream import CappedStream
 from .child_process import run_child
 from .code_fetch import CodeFetchError, code_file_name, fetch_code
+from .compile_cache import SANDBOX_CACHE, SharedCompileCache, lend_for_run
 from .containment import ContainmentUnavailable, Limits, UnconfinedWorkspace, Workspace, decide, limits_from
 from .contract import JobSpec, JobSpecError, SandboxReport, failure_document, no_profile, parse_job
 from .environment import build_child_env
@@ -123,6 +124,7 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
     except (ContainmentUnavailable, NoFreeUid, OSError) as error:
         record.failure = failure_document("runner_error", ("sandbox unavailable, the code was not run: %s" % error)[:500])
         return
+    shared_cache = None  # type: Optional[SharedCompileCache]
     try:
         fetched = os.path.join(scratch, "code")
         try:
@@ -136,7 +138,10 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         sherpa_dir = os.path.join(workspace.work, ".sherpa")
         os.mkdir(sherpa_dir)
         workspace.give(sherpa_dir, 0o700)
-        plan = backends.plan_for(job, options.python, code_path, sherpa_dir, workspace.inside)
+        shared_cache = lend_for_run(job, work_root, workspace, _log)
+        record.compile_cache = ("search" if shared_cache else "run") if job.backend == "neuron" else None
+        lent = workspace.lend(shared_cache.folder, SANDBOX_CACHE) if shared_cache else None
+        plan = backends.plan_for(job, options.python, code_path, sherpa_dir, workspace.inside, lent)
         checkpoint_dir = _prepare_checkpoint(job, workspace, sherpa_dir, guard, scratch, record)
         if checkpoint_dir is None:
             return
@@ -162,6 +167,7 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
             return
         progress.set_phase("running")
         guard.code_started()
+        code_started_at = time.time()
         try:
             outcome = run_child(plan.argv, env, home, workspace, job.timeout_seconds, stdout, stderr, stop=guard.stop_request)
         finally:
@@ -183,7 +189,9 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
             record.profile = no_profile("the run was interrupted by a spot notice before it could be profiled")
             guard.sync.sync("interruption")
             return
-        if job.backend == "neuron" and "NEURON_COMPILE_CACHE_URL" not in job.env:
+        if shared_cache is not None:
+            record.compile_seconds = neuron_compile_seconds(shared_cache.folder, outcome.duration_seconds, since=code_started_at)
+        elif job.backend == "neuron" and "NEURON_COMPILE_CACHE_URL" not in job.env:
             record.compile_seconds = neuron_compile_seconds(os.path.join(sherpa_dir, "neuron-compile-cache"), outcome.duration_seconds)
         if job.profile and job.backend != "cpu":
             progress.set_phase("profiling")
@@ -200,6 +208,11 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
             # For debugging a first real run: a copy survives the working folder's tmpfs (and the run's uid).
             shutil.copytree(workspace.work, workspace.run_dir + ".kept", symlinks=True)
         workspace.close()
+        if shared_cache is not None:
+            try:
+                shared_cache.close()  # after the run's namespace is gone: back to root, then free for the next run
+            except OSError as error:
+                _log("the search's compile cache was not handed back cleanly: %s" % error)
 
 
 def _upload(job: JobSpec, record: RunRecord, artifacts_dir: str) -> None:
@@ -243,6 +256,7 @@ def _execution(job: JobSpec, record: RunRecord, metrics: MetricsCollector, guard
         wall_seconds, metrics, job.backend, record.profile, watcher.instance, record.peak_host_memory_bytes,
         record.compile_seconds, job.prior_interruptions + (1 if record.interrupted else 0),
         job.prior_resumes + (1 if guard.sync.restored else 0), iso(rebalance.received_at) if rebalance else None,
+        record.compile_cache,
     )
 
 

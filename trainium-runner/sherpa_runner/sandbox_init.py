@@ -73,6 +73,10 @@ def _mounts(config: Dict[str, Any]) -> None:
     for spec in config["mounts"]:
         if spec["type"] == "bind":
             kernel.mount(spec["source"], spec["target"], None, kernel.MS_BIND | kernel.MS_REC)
+            if spec.get("nosuid"):
+                # A bind keeps the source's flags; a folder on the root file system gets nosuid and nodev here.
+                flags = kernel.MS_REMOUNT | kernel.MS_BIND | kernel.MS_NOSUID | kernel.MS_NODEV
+                kernel.mount("none", spec["target"], None, flags)
         else:
             options = "size=%d,mode=%s" % (spec["size"], spec.get("mode", "1777"))
             kernel.mount("tmpfs", spec["target"], "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV, options)

@@ -4,6 +4,7 @@ import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { AckGuard } from './ack-guard.js';
 import { createBoltLogger } from './bolt-logger.js';
+import { createResponseUrlPoster } from './response-url.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 
 export interface SlackApp {
@@ -13,6 +14,8 @@ export interface SlackApp {
   client: webApi.WebClient;
   watchdog: ConnectionWatchdog;
   ackGuard: AckGuard;
+  /** Posts a command's answer to its response_url (lighter than Bolt's fetch-based `respond`). */
+  postToResponseUrl(responseUrl: string, message: object): Promise<void>;
   /** Verify the bot token (auth.test), open the socket, start the watchdog. Token problems throw ConfigError. */
   start(): Promise<void>;
   /** Stop the watchdog and close the socket cleanly (no leaked connections: slack.md §6 too_many_websockets). */
@@ -99,6 +102,10 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
     clientOptions: webClientOptions(config),
     // auth.test runs in start(), where a refused token can become a clear ConfigError instead of a stray rejection.
     deferInitialization: true,
+    // No conversation store: Sherpa keeps no per-conversation state in Bolt, and the default in-memory store
+    // costs every envelope a lookup that fails with a new Error (a stack trace) before any listener runs: a
+    // measurable share of the ack (issue 14, item 3).
+    convoStore: false,
   });
   // Bolt's default handler logs and rethrows; rethrowing alone hands the error to processEventErrorHandler above,
   // which logs it once and acks.
@@ -115,12 +122,15 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
     onGiveUp: options.onWatchdogGiveUp,
   });
 
+  const responseUrls = createResponseUrlPoster();
+
   return {
     app,
     receiver,
     client: app.client,
     watchdog,
     ackGuard: guard,
+    postToResponseUrl: (responseUrl, message) => responseUrls.post(responseUrl, message),
     async start() {
       try {
         await app.init();
@@ -144,6 +154,7 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
       await Promise.race([receiver.client.disconnect(), timeout]);
       clearTimeout(timer);
       guard.stop();
+      await responseUrls.close();
     },
   };
 }
