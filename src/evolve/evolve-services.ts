@@ -61,6 +61,7 @@ export function evolveDriveDeps(
   },
 ): DriveDeps {
   const { config, compute } = deps;
+  const target = search.settings.target;
   const logger = deps.logger.child({ paperId: search.paperId, searchId: search.id });
   return {
     searches: deps.searches,
@@ -72,6 +73,8 @@ export function evolveDriveDeps(
     clock: deps.clock,
     sleep: options.sleep,
     logger,
+    // On EC2 the search's target picks the runner's backend; the local runner has the one it was given.
+    backend: compute.kind === 'ec2' ? target : config.compute.localBackend,
     timings: {
       pollMs: options.timings.pollMs,
       pendingLimitMs: options.timings.pendingLimitMs,
@@ -80,14 +83,11 @@ export function evolveDriveDeps(
     propose: {
       llm: deps.llm,
       modelId: config.bedrock.codegenModelId,
-      // The code-generation system prompt, unchanged between calls: the cacheable prefix of every proposal.
+      // The code-generation system prompt of the search's target, unchanged between calls: the cacheable
+      // prefix of every proposal. The checks get the target and objective from the proposal itself.
       systemFor: (backend) => codegenSystemPrompt(config, backend),
-      check: (code, options) =>
-        runCodeChecks(code, {
-          allowedHosts: config.codegen.allowedDatasetHosts,
-          backend: options.backend,
-          objectiveMetric: options.objectiveMetric,
-        }),
+      check: (code, checks) =>
+        runCodeChecks(code, { allowedHosts: config.codegen.allowedDatasetHosts, ...checks }),
       logger,
     },
     parentProfile: (current) =>
