@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../../src/deps.js';
 import { confirmSearch } from '../../src/evolve/confirm-search.js';
+import { sendEvolveJob } from '../../src/evolve/send-evolve-job.js';
 import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import {
   EVOLVE_HANDOVER_FAILED,
@@ -22,7 +23,8 @@ export const evolveConfirmSubmission = (deps: CoreDeps) =>
       if (!deps.searches) return tell(EVOLVE_UNAVAILABLE);
       if (!metadata.searchId) return tell(EVOLVE_SEARCH_GONE);
       const outcome = await confirmSearch(
-        { ...deps, searches: deps.searches },
+        // The search worker (jobs/evolve-worker.ts) drives it from the evolve queue.
+        { ...deps, searches: deps.searches, handOver: (search) => sendEvolveJob(deps, search) },
         { searchId: metadata.searchId, userId, note: text },
       );
       if (outcome.kind === 'not_found') return tell(EVOLVE_SEARCH_GONE);

@@ -13,7 +13,7 @@ export type ConfirmOutcome =
 
 export type ConfirmDeps = PostOnceDeps & {
   searches: SearchStore;
-  /** Hands the confirmed search to the search worker (`send-evolve-job.ts` when it lands). */
+  /** Hands the confirmed search to the search worker (`sendEvolveJob`, onto the evolve queue). */
   handOver?: (search: EvolveSearch) => Promise<void>;
 };
 
