@@ -261,4 +261,58 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
     expect(textOf(result)).toContain('val_loss');
     expect(fake.unexpectedCalls()).toEqual([]);
   }, 300_000);
+
+  it('stops before a generation that would pass the cap, with the reason in the thread', async () => {
+    sherpa = await startBot();
+    const { fake, deps } = sherpa;
+    const { paper, codeStep } = await paperWithCodeStep(sherpa);
+    const threadTs = paper.thread?.ts as string;
+    await runOnTrainium(sherpa, paper, paper.currentCodeHash as string, codeStep);
+    // The plan fits $0.10, but generation 1's call costs far more than estimated (the ledger's actual figures):
+    // with it spent, generation 2's estimate would pass the cap.
+    const proposals = variantResponder([[0.9, 0.2, 0.3]], () => ({
+      inputTokens: 20_000,
+      outputTokens: 3_000,
+    }));
+    bedrock.respondWith(proposals);
+    await fake.sendSlashCommand(
+      '/paper',
+      `evolve ${paper.id} --variants 3 --generations 2 --minutes 1 --max-usd 0.1 --metric val_loss:min`,
+      TEST_APPROVER,
+    );
+    const plan = await until('the plan', () =>
+      fake.messages({ threadTs }).find((m) => buttonValue(m, ACTION_IDS.evolveConfirm)),
+    );
+    const searchId = buttonValue(plan, ACTION_IDS.evolveConfirm) as string;
+    await fake.clickButton({
+      actionId: ACTION_IDS.evolveConfirm,
+      value: searchId,
+      user: TEST_APPROVER,
+      message: plan,
+    });
+    await fake.waitForCall('views.open');
+    const modal = fake.views().find((view) => view.callbackId === VIEW_IDS.evolveConfirm);
+    await fake.submitView({ callbackId: VIEW_IDS.evolveConfirm, user: TEST_APPROVER, view: modal });
+
+    const searches = deps.searches!;
+    const done = await until(
+      'the search to stop at its cap',
+      async () => {
+        const search = await searches.get(searchId);
+        return search?.state === 'capped' && search.summaryFilesAt ? search : undefined;
+      },
+      150_000,
+    );
+    expect(proposals.calls).toBe(1);
+    expect(done.generations.filter((g) => g.judged)).toHaveLength(1);
+    expect(done.endReason).toMatch(/^stopped before generation 2/);
+    const started = sherpa.logs.find('runner started on this host').map((line) => String(line.runId));
+    expect(started.filter((id) => id.startsWith(`${searchId}.g2.`))).toEqual([]);
+    const summary = await until('the summary', () =>
+      fake.messages({ threadTs }).find((m) => String(m.text).startsWith('Evolve finished')),
+    );
+    expect(textOf(summary)).toContain(`(capped): ${done.endReason}`);
+    const board = fake.messages({ threadTs }).find((m) => m.ts === done.leaderboardTs);
+    expect(textOf(board)).toContain('· capped');
+  }, 300_000);
 });
