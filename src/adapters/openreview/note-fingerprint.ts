@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ListingContext } from './note-to-paper.js';
 
 /**
@@ -8,8 +8,8 @@ import type { ListingContext } from './note-to-paper.js';
  */
 const MAPPING_VERSION = 1;
 
-/** The fingerprint of a note's JSON text in its listing (`SourceRecord.fingerprint`). */
-export function noteFingerprint(noteJson: string, context: ListingContext): string {
-  const listing = `openreview/${MAPPING_VERSION}/${context.venue}/${context.year}/${context.status}`;
-  return hash('sha256', `${listing}\n${noteJson}`, 'base64url');
+/** The fingerprint of a note's JSON bytes in its listing (`SourceRecord.fingerprint`). */
+export function noteFingerprint(noteJson: Buffer, context: ListingContext): string {
+  const listing = `openreview/${MAPPING_VERSION}/${context.venue}/${context.year}/${context.status}\n`;
+  return createHash('sha256').update(listing).update(noteJson).digest('base64url');
 }
