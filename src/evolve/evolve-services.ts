@@ -63,7 +63,6 @@ export function evolveDriveDeps(
   const { config, compute } = deps;
   const target = search.settings.target;
   const logger = deps.logger.child({ paperId: search.paperId, searchId: search.id });
-  const objectiveMetric = search.settings.objective.metric;
   return {
     searches: deps.searches,
     blobs: deps.blobs,
@@ -84,14 +83,11 @@ export function evolveDriveDeps(
     propose: {
       llm: deps.llm,
       modelId: config.bedrock.codegenModelId,
-      // The code-generation system prompt, unchanged between calls: the cacheable prefix of every proposal.
-      system: codegenSystemPrompt(config, target),
-      check: (code) =>
-        runCodeChecks(code, {
-          allowedHosts: config.codegen.allowedDatasetHosts,
-          backend: target,
-          objectiveMetric,
-        }),
+      // The code-generation system prompt of the search's target, unchanged between calls: the cacheable
+      // prefix of every proposal. The checks get the target and objective from the proposal itself.
+      systemFor: (backend) => codegenSystemPrompt(config, backend),
+      check: (code, checks) =>
+        runCodeChecks(code, { allowedHosts: config.codegen.allowedDatasetHosts, ...checks }),
       logger,
     },
     parentProfile: (current) =>

@@ -9,10 +9,6 @@ import { threadUrl } from './slack-time.js';
  * the paper's thread. Every answer says whether anything happened. Pure.
  */
 
-/** OpenSearch mode has no search store yet (`SearchesNotSupportedError`): Evolve says so instead of starting. */
-export const EVOLVE_UNAVAILABLE =
-  ':x: Evolve searches need the embedded store (SQLite in DATA_DIR); this Sherpa keeps its papers in OpenSearch, which has no search store yet. Nothing was started.';
-
 /** `COMPUTE=none`: variants could never run. */
 export const EVOLVE_NO_COMPUTE =
   ':x: Runs are off in this Sherpa (`COMPUTE=none`), so a search could not run any variant. Nothing was started.';
