@@ -5,7 +5,7 @@ import { ACTION_IDS, VIEW_IDS } from '../../src/messages/action-ids.js';
 import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
 import type { WorkQueue } from '../../src/ports/work-queue.js';
-import { seedSucceededPaper, type SucceededPaper } from '../support/evolve-seeds.js';
+import { seedSearch, seedSucceededPaper, type SucceededPaper } from '../support/evolve-seeds.js';
 import type { FakeMessage } from '../support/slack-fake/index.js';
 import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
 
@@ -95,10 +95,13 @@ async function ask(text: string, user = TEST_APPROVER) {
   return String(reply.args.text);
 }
 
-/** A paper whose code v1 ran; `declared: false` makes v1 a version from before objectives were declared. */
-async function seeded(declared = true) {
+/**
+ * A paper whose code v1 ran; `declared: false` makes v1 a version from before objectives were declared, and
+ * `result` stores the run's result.json (it printed `loss`).
+ */
+async function seeded(declared = true, result = false) {
   n += 1;
-  return seedSucceededPaper(sherpa.deps, 300 + n, declared ? { objective: OBJECTIVE } : {});
+  return seedSucceededPaper(sherpa.deps, 300 + n, { ...(declared ? { objective: OBJECTIVE } : {}), result });
 }
 
 const resultOf = (paper: SucceededPaper) =>
@@ -167,15 +170,12 @@ describe('Evolve from a run result (issue 13, item 1)', () => {
     expect((await sherpa.fake.waitForAck(first.envelopeId)).payload).toEqual({});
     await sherpa.fake.waitForAck(second.envelopeId);
     await ephemeral('already confirmed this search');
-    const confirmed = await searches.get(search.id);
-    // Handed to the worker exactly once, by the submit that moved it.
+    // Handed to the worker exactly once, by the submit that moved it. The worker (running in this Sherpa) may
+    // already have taken the search on from `confirmed`; who confirmed it stays.
     expect(sent).toEqual([{ searchId: search.id, paperId: paper.paper.id }]);
-    expect((await sherpa.deps.queues.evolve!.depth()).visible).toBe(1);
-    expect(confirmed).toMatchObject({
-      state: 'confirmed',
-      confirmedBy: TEST_APPROVER,
-      version: search.version + 1,
-    });
+    const confirmed = (await searches.get(search.id)) as EvolveSearch;
+    expect(confirmed.confirmedBy).toBe(TEST_APPROVER);
+    expect(confirmed.state).not.toBe('planned');
 
     // The plan now says who confirmed it and carries Stop and Stop now; the thread has one line, escaped.
     const updated = await until('the plan to show the confirmation', () => {
@@ -279,6 +279,32 @@ describe('/paper evolve (issue 13, item 1)', () => {
     expect(await ask(`evolve ${paper.paper.id}`)).toContain('has no succeeded run');
     expect(await ask(`evolve ${paper.paper.id} --target cuda`)).toContain('has no succeeded run');
     expect(await searches.liveFor(paper.paper.id)).toBeUndefined();
+  });
+
+  it("starts from the run's own measurement of the objective, and refuses one the run never printed", async () => {
+    const paper = await seeded(true, true);
+    expect(await ask(`evolve ${paper.paper.id} --metric accuracy:max`)).toContain(
+      `Run \`${paper.runId}\` never printed \`accuracy\``,
+    );
+    expect(await searches.liveFor(paper.paper.id)).toBeUndefined();
+    expect(await ask(`evolve ${paper.paper.id} --variants 2`)).toContain("The plan is in the paper's thread");
+    expect((await searches.liveFor(paper.paper.id))?.origin).toEqual({
+      codeHash: paper.codeHash,
+      runId: paper.runId,
+      metric: 1.4,
+    });
+  });
+
+  it('posts the plan of a search stored just before a crash when Evolve is clicked again', async () => {
+    const paper = await seeded();
+    // The crash: the search was stored `planned`, its plan never posted.
+    const stored = await seedSearch({ ...sherpa.deps, searches }, paper, 'planned');
+    await click(ACTION_IDS.evolveStart, `${paper.paper.id}:${paper.codeHash}`, resultOf(paper));
+    const plan = await until('the plan', () => inThread(paper, 'Evolve plan*')[0]);
+    expect(buttonsOf(plan)[0]).toMatchObject({ action_id: ACTION_IDS.evolveConfirm, value: stored.id });
+    await click(ACTION_IDS.evolveStart, `${paper.paper.id}:${paper.codeHash}`, resultOf(paper));
+    await ephemeral(`already has a live search (\`${stored.id}\``);
+    expect(inThread(paper, 'Evolve plan*')).toHaveLength(1);
   });
 
   it('refuses a code version written for the other hardware', async () => {

@@ -3,6 +3,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import { EvolveSearchSchema, type EvolveSearch, type Variant } from '../../src/domain/evolve-search.js';
 import type { Objective } from '../../src/domain/objective.js';
 import type { Paper } from '../../src/domain/paper.js';
+import { RunnerResultSchema, type RunnerResult } from '../../src/domain/runner-contract.js';
 import type { PaperState } from '../../src/domain/paper-state.js';
 import { runResultMessage } from '../../src/messages/run-result.js';
 import { GOOD_SCRIPT } from './fake-codegen-replies.js';
@@ -32,13 +33,16 @@ const RUN_PATH: Array<[PaperState, PaperState]> = [
 export async function seedSucceededPaper(
   deps: Pick<CoreDeps, 'papers' | 'blobs' | 'chat' | 'config'>,
   n: number,
-  options: { objective?: Objective } = {},
+  options: { objective?: Objective; result?: boolean } = {},
 ): Promise<SucceededPaper> {
   const channel = deps.config.slack.channel;
   const root = await deps.chat.post({ channel, text: `Paper ${n} (thread root)` });
   const ready = await seedCodeReadyPaper(deps, n, { thread: { channel, ts: root.ts } });
   const codeHash = ready.currentCodeHash as string;
   const runId = `r_evolve_${n}`;
+  // With `result`, the run's result.json is stored as the runner writes it: it printed `loss` (last 1.4).
+  const resultKey = `results/${runId}/result.json`;
+  if (options.result) await deps.blobs.put(resultKey, JSON.stringify(resultJson(runId)));
   let paper = ready;
   for (const [from, to] of RUN_PATH) {
     const moved = await deps.papers.transition({
@@ -66,6 +70,7 @@ export async function seedSucceededPaper(
                     queuedAt: '2026-12-05T08:00:00.000Z',
                     finishedAt: '2026-12-05T08:12:00.000Z',
                     headline: { name: 'loss', value: 1.3 },
+                    ...(options.result ? { resultKey } : {}),
                   },
                 ],
               }
@@ -93,6 +98,30 @@ export async function seedSucceededPaper(
   });
   const posted = await deps.chat.post({ channel, thread_ts: root.ts, ...result });
   return { paper, codeHash, runId, threadTs: root.ts, resultTs: posted.ts };
+}
+
+function resultJson(runId: string): RunnerResult {
+  const losses = [2.3, 1.9, 1.6, 1.4];
+  return RunnerResultSchema.parse({
+    schemaVersion: 1,
+    runId,
+    status: 'succeeded',
+    backend: 'neuron',
+    exitCode: 0,
+    startedAt: '2026-12-05T08:00:00.000Z',
+    finishedAt: '2026-12-05T08:12:00.000Z',
+    durationSeconds: 720,
+    metrics: {
+      series: { loss: losses.map((value, step) => ({ step, value })) },
+      summary: { loss: { first: 2.3, last: 1.4, best: 1.4, goal: 'min', points: losses.length } },
+    },
+    profile: { kind: 'none', reason: 'not profiled' },
+    failure: null,
+    logTail: { stdout: [], stderr: [] },
+    truncated: { stdout: false, stderr: false },
+    artifacts: ['stdout.log', 'stderr.log'],
+    sandbox: { user: 'sherpa-run', metadataBlocked: true, envKeys: ['PATH'] },
+  });
 }
 
 /** A search of `paper` in `state`, stored directly (the worker's side is not under test here). */

@@ -33,23 +33,23 @@ export class OpenReviewClient {
   }
 
   /**
-   * `listNotes` with each note as the JSON text OpenReview sent, unparsed (`notes-body.ts`), so a scrape parses
+   * `listNotes` with each note as the JSON bytes OpenReview sent, undecoded (`notes-body.ts`), so a scrape reads
    * only the notes it has not stored exactly so before. A body the scan does not expect is parsed whole and each
    * note serialised again: the same answer, the old cost.
    */
-  async listNoteTexts(
+  async listNoteBytes(
     params: Record<string, string>,
     signal?: AbortSignal,
-  ): Promise<{ count?: number | undefined; notes: string[] }> {
+  ): Promise<{ count?: number | undefined; notes: Buffer[] }> {
     this.listingRequests++;
     const what = 'OpenReview notes listing';
-    const response = await this.getResponse('/notes', params, what, signal);
-    const split = splitNotesBody(response.body);
+    const response = await this.getResponse('/notes', params, what, signal, [], true);
+    const split = response.bytes && splitNotesBody(response.bytes);
     const envelope = split && NotesResponseSchema.safeParse(split.envelope);
     if (split && envelope?.success) return { count: envelope.data.count, notes: split.notes };
     // Anything unexpected: the whole body parsed as before (its SchemaError says what is wrong).
     const body = parseJsonBody(response, NotesResponseSchema, what);
-    return { count: body.count, notes: body.notes.map((note) => JSON.stringify(note)) };
+    return { count: body.count, notes: body.notes.map((note) => Buffer.from(JSON.stringify(note), 'utf8')) };
   }
 
   /** The venue group, or undefined if OpenReview has no such group (a year that does not exist yet). */
@@ -85,12 +85,13 @@ export class OpenReviewClient {
     what: string,
     signal?: AbortSignal,
     absentStatuses: number[] = [],
+    bytes = false,
   ): Promise<HttpResponse> {
     const url = `${this.apiUrl}${path}?${new URLSearchParams(params).toString()}`;
-    let response = await this.send(url, signal);
+    let response = await this.send(url, signal, bytes);
     if (response.status === 401 && this.session.hasCredentials) {
       this.session.invalidate();
-      response = await this.send(url, signal);
+      response = await this.send(url, signal, bytes);
     }
     if (absentStatuses.includes(response.status)) return response;
     this.assertNotChallenged(response, what);
@@ -98,9 +99,9 @@ export class OpenReviewClient {
     return response;
   }
 
-  private async send(url: string, signal?: AbortSignal): Promise<HttpResponse> {
+  private async send(url: string, signal?: AbortSignal, bytes = false): Promise<HttpResponse> {
     const headers = { accept: 'application/json', ...(await this.session.authHeaders(signal)) };
-    return this.http.request({ url, headers, ...(signal ? { signal } : {}) });
+    return this.http.request({ url, headers, ...(signal ? { signal } : {}), ...(bytes ? { bytes } : {}) });
   }
 
   private assertNotChallenged(response: HttpResponse, what: string): void {

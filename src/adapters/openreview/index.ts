@@ -64,7 +64,7 @@ export function createOpenReviewSource(client: OpenReviewClient, listing: OpenRe
       while (phase < phases.length) {
         options.signal?.throwIfAborted();
         const current = phases[phase] as Phase;
-        const body = await client.listNoteTexts(
+        const body = await client.listNoteBytes(
           {
             'content.venueid': current.venueId,
             limit: String(pageSize),
@@ -144,22 +144,23 @@ function phasesFor(ids: VenueIdSet, includeRejected: boolean): Phase[] {
  * that is not JSON is skipped like one of the wrong shape (before issue 14 it failed its whole page).
  */
 async function readNotes(
-  texts: readonly string[],
+  notes: readonly Buffer[],
   context: ListingContext,
   options: PageOptions,
 ): Promise<{ records: SourceRecord[]; skipped: SkippedRecord[]; unchanged: number; apiV1: boolean }> {
-  const fingerprints = texts.map((text) => noteFingerprint(text, context));
+  const fingerprints = notes.map((bytes) => noteFingerprint(bytes, context));
   const known = options.knownFingerprints ? await options.knownFingerprints(fingerprints) : undefined;
   const records: SourceRecord[] = [];
   const skipped: SkippedRecord[] = [];
   let unchanged = 0;
   let apiV1 = false;
-  texts.forEach((text, index) => {
+  notes.forEach((bytes, index) => {
     const fingerprint = fingerprints[index] as string;
     if (known?.has(fingerprint)) {
       unchanged++;
       return;
     }
+    const text = bytes.toString('utf8');
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -171,7 +172,7 @@ async function readNotes(
     const result = noteToRecord(raw, context);
     if (isSkipped(result)) skipped.push(result);
     // JSON Lines keep one record a line: text with a line break in it is serialised again instead.
-    else records.push({ ...result, fingerprint, ...(/[\n\r]/.test(text) ? {} : { rawJson: text }) });
+    else records.push({ ...result, fingerprint, ...(oneLine(text) ? { rawJson: text } : {}) });
   });
   return { records, skipped, unchanged, apiV1 };
 }
@@ -181,4 +182,8 @@ function parseCursor(cursor: string | undefined): { phase: number; offset: numbe
   const match = cursor.match(/^(\d+):(\d+)$/);
   if (!match) throw new PermanentError(`Not an OpenReview scrape position: "${cursor}"`);
   return { phase: Number(match[1]), offset: Number(match[2]) };
+}
+
+function oneLine(text: string): boolean {
+  return text.indexOf('\n') === -1 && text.indexOf('\r') === -1;
 }
