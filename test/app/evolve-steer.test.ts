@@ -19,7 +19,8 @@ let n = 0;
 beforeAll(async () => {
   sherpa = await startSherpa({ env: { COMPUTE: 'local' } });
   searches = sherpa.deps.searches as SearchStore;
-});
+  // Booting the app takes seconds; on a loaded machine more than the default hook timeout.
+}, 60_000);
 afterAll(async () => {
   await sherpa?.stop();
 });
