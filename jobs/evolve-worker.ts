@@ -14,16 +14,18 @@ export interface EvolveWorkerOptions {
 }
 
 /**
- * Polls like the run worker (a variant is a run): at most 15 s between looks at a command. With every
- * instance held, a variant looks for a free one again after `busyRetryMs`: a second on the bot's own host
- * (`COMPUTE=local`, where a look is a read of the local database and runs queue behind one another), 15 s on EC2.
+ * On EC2 a variant is followed like a run (at most 15 s between looks at its SSM command) and, with every
+ * instance held, looks for a free one again after 15 s. On the bot's own host (`COMPUTE=local`) a look is a
+ * process check or a read of the local database, and the one "instance" takes the variants one after another:
+ * there a second is enough, so a generation of short runs is not mostly waiting.
  */
 function timingsFor(deps: CoreDeps, overrides: Partial<EvolveTimings> = {}): EvolveTimings {
+  const local = deps.compute?.kind === 'local';
   return {
-    pollMs: 15_000,
+    pollMs: local ? 1_000 : 15_000,
     pendingLimitMs: 720_000,
     heartbeatMs: 30_000,
-    busyRetryMs: deps.compute?.kind === 'local' ? 1_000 : 15_000,
+    busyRetryMs: local ? 1_000 : 15_000,
     ...overrides,
   };
 }
