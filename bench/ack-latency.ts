@@ -9,6 +9,9 @@
  * app that only acks (bench/support/bare-bolt-app.ts), each through its own Socket Mode fake in this process,
  * in alternating rounds so that a change in machine load hits both. Target: Sherpa's p99 ≤ 2× the bare app's.
  *
+ * `BENCH_PROFILE=<file.cpuprofile>` then profiles one more round of each app (500 commands) (the CPU profile of the whole
+ * process: app and fake) and prints the top frames by self time; the Sherpa profile goes to the file.
+ *
  * The fake and the app share one process and one event loop, so these figures include the fake's own work
  * (JSON encoding, HTTP handling of response_url and chat.postEphemeral); a real Slack is cheaper for us.
  */
@@ -20,6 +23,7 @@ import { startSlackFake } from '../test/support/slack-fake/index.js';
 import type { SlackFake } from '../test/support/slack-fake/index.js';
 import { startSherpa } from '../test/support/start-sherpa.js';
 import { startBareBoltApp } from './support/bare-bolt-app.js';
+import { profileWhile, saveProfile, topFrames } from './support/cpu-profile.js';
 
 const COMMANDS = 500;
 const CLICKS = 500;
@@ -29,6 +33,7 @@ const FLOOR_COMMANDS = 500;
 const FLOOR_IN_FLIGHT = 20;
 const FLOOR_ROUNDS = 4;
 const TARGET_RATIO = 2;
+const PROFILE = process.env.BENCH_PROFILE;
 
 /** `/paper` texts in rotation: store lookups, a search, a not-yet-available answer, and one malformed (usage in the ack). */
 const PAPER_TEXTS = [
@@ -136,6 +141,30 @@ async function floorComparison(sherpaFake: SlackFake): Promise<void> {
       `p99 Sherpa / bare ${ratio.toFixed(2)}× (p50 ${(p(sherpaLatency, 50) / p(bareLatency, 50)).toFixed(2)}×): ` +
         `target ≤ ${TARGET_RATIO}× ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'}`,
     );
+    console.log(
+      `machine: load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')} (1/5/15 min)`,
+    );
+    if (PROFILE) {
+      const profiles = [
+        [
+          'bare Bolt app',
+          await profileWhile(() => helpRound(bareFake, FLOOR_COMMANDS, FLOOR_IN_FLIGHT, false)),
+        ],
+        [
+          'Sherpa (answers included)',
+          await profileWhile(() => helpRound(sherpaFake, FLOOR_COMMANDS, FLOOR_IN_FLIGHT, true)),
+        ],
+      ] as const;
+      saveProfile(PROFILE, profiles[1][1].profile);
+      for (const [label, { profile }] of profiles) {
+        console.log(`CPU profile of one more round, ${label}: top frames by self time`);
+        for (const { share, frame } of topFrames(profile, 12)) {
+          console.log(`  ${(share * 100).toFixed(1).padStart(5)} %  ${frame}`);
+        }
+      }
+    }
   } finally {
     await bare.stop();
     await bareFake.close();

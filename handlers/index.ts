@@ -29,6 +29,6 @@ export function registerHandlers(app: App, deps: CoreDeps, wiring: HandlerWiring
   registerViews(router, deps);
   registerCommands(router, deps, wiring.afterAck, wiring.postToResponseUrl);
   registerEvents(router, deps);
-  app.use(interactionGate(deps));
+  app.use(interactionGate(deps, wiring.afterAck));
   router.listen(app);
 }

@@ -61,7 +61,7 @@ export async function createCoreDeps(
       coordination,
       ledger,
       blobs,
-      ...(searches ? { searches } : {}),
+      searches,
       ...(compute ? { compute } : {}),
       chat: options.chat ?? createChat(config, logger),
       // SQS forgets a dedupe id after five minutes; the coordination store remembers what was sent and done.

@@ -43,11 +43,8 @@ export interface CoreDeps {
    * call a model need no fake; the judge and code generation require it (`JudgeDeps`).
    */
   llm?: Llm;
-  /**
-   * Evolve searches (issue 13): SQLite in the embedded default. Absent where the index store has no search
-   * store (OpenSearch, for now), and Evolve says so instead of starting.
-   */
-  searches?: SearchStore;
+  /** Evolve searches (issue 13, item 7): SQLite in the embedded default, OpenSearch with `OPENSEARCH_URL`. */
+  searches: SearchStore;
   /** Where approved code runs (`COMPUTE=ec2|local`); absent with `COMPUTE=none`, and the Run buttons say so. */
   compute?: Compute;
   /**

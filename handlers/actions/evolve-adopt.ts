@@ -1,10 +1,6 @@
 import type { CoreDeps } from '../../src/deps.js';
 import { adoptAndPost } from '../../src/evolve/adopt-and-post.js';
-import {
-  EVOLVE_BUTTON_WITHOUT_SEARCH,
-  EVOLVE_UNAVAILABLE,
-  evolveAlreadyAdopted,
-} from '../../src/messages/evolve-replies.js';
+import { EVOLVE_BUTTON_WITHOUT_SEARCH, evolveAlreadyAdopted } from '../../src/messages/evolve-replies.js';
 import { approverClick } from './approver-click.js';
 
 /** `searchId:variantId`, the Adopt button's value (a variant id is `<search id>.g<k>.v<i>`). */
@@ -21,7 +17,6 @@ export const evolveAdopt = (deps: CoreDeps) =>
   approverClick(deps, 'evolve.adopt', 'adopt a variant as code', async (click, { tell }) => {
     const bound = adoptValue(click.value);
     if (!bound) return tell(EVOLVE_BUTTON_WITHOUT_SEARCH);
-    if (!deps.searches) return tell(EVOLVE_UNAVAILABLE);
     const outcome = await adoptAndPost(
       { ...deps, searches: deps.searches },
       { ...bound, userId: click.userId },

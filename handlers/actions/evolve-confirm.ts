@@ -2,11 +2,7 @@ import type { CoreDeps } from '../../src/deps.js';
 import { postedPlan } from '../../src/evolve/plan-message.js';
 import { estimateFor } from '../../src/evolve/plan-search.js';
 import { evolveConfirmModal } from '../../src/messages/evolve-confirm-modal.js';
-import {
-  EVOLVE_SEARCH_GONE,
-  EVOLVE_UNAVAILABLE,
-  evolveNotPlanned,
-} from '../../src/messages/evolve-replies.js';
+import { EVOLVE_SEARCH_GONE, evolveNotPlanned } from '../../src/messages/evolve-replies.js';
 import { approverClick } from './approver-click.js';
 
 /**
@@ -15,7 +11,6 @@ import { approverClick } from './approver-click.js';
  */
 export const evolveConfirm = (deps: CoreDeps) =>
   approverClick(deps, 'evolve.confirm', 'confirm an evolve search', async (click, { tell }) => {
-    if (!deps.searches) return tell(EVOLVE_UNAVAILABLE);
     const search = await deps.searches.get(click.value);
     if (!search) return tell(EVOLVE_SEARCH_GONE);
     if (search.state !== 'planned') return tell(evolveNotPlanned(search));

@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../../src/deps.js';
 import { startSearch } from '../../src/evolve/start-search.js';
 import { buttonWithout } from '../../src/messages/click-replies.js';
-import { EVOLVE_NO_COMPUTE, EVOLVE_UNAVAILABLE } from '../../src/messages/evolve-replies.js';
+import { EVOLVE_NO_COMPUTE } from '../../src/messages/evolve-replies.js';
 import { splitPair } from './action-payload.js';
 import { approverClick } from './approver-click.js';
 
@@ -17,7 +17,6 @@ export const evolveStart = (deps: CoreDeps) =>
     const bound = splitPair(click.value);
     if (!bound) return tell(buttonWithout('paper and code'));
     const [paperId, codeHash] = bound;
-    if (!deps.searches) return tell(EVOLVE_UNAVAILABLE);
     if (!deps.compute) return tell(EVOLVE_NO_COMPUTE);
     const outcome = await startSearch(
       { ...deps, searches: deps.searches, compute: deps.compute },

@@ -3,7 +3,6 @@ import type { StopMode } from '../../src/evolve/request-stop.js';
 import { stopSearch } from '../../src/evolve/stop-search.js';
 import {
   EVOLVE_SEARCH_GONE,
-  EVOLVE_UNAVAILABLE,
   evolveAlreadyOver,
   evolveAlreadyStopping,
 } from '../../src/messages/evolve-replies.js';
@@ -16,7 +15,6 @@ import { approverClick } from './approver-click.js';
 function stopClick(deps: CoreDeps, mode: StopMode) {
   const name = mode === 'now' ? 'evolve.stop_now' : 'evolve.stop';
   return approverClick(deps, name, 'stop an evolve search', async (click, { tell }) => {
-    if (!deps.searches) return tell(EVOLVE_UNAVAILABLE);
     const outcome = await stopSearch(
       { ...deps, searches: deps.searches },
       { searchId: click.value, userId: click.userId, mode },

@@ -2,11 +2,7 @@ import { approverRefusal } from '../../src/approvals/approver-check.js';
 import type { EvolveCommand } from '../../src/commands/parse-evolve-command.js';
 import { startSearch } from '../../src/evolve/start-search.js';
 import { notAnApprover } from '../../src/messages/approver-refusals.js';
-import {
-  EVOLVE_NO_COMPUTE,
-  EVOLVE_UNAVAILABLE,
-  evolvePlanPostedAnswer,
-} from '../../src/messages/evolve-replies.js';
+import { EVOLVE_NO_COMPUTE, evolvePlanPostedAnswer } from '../../src/messages/evolve-replies.js';
 import { unknownPaperAnswer } from '../../src/messages/paper-command-answers.js';
 import { describeReference, findPaper } from '../../src/papers/find-paper.js';
 import type { SubcommandHandler } from './command-context.js';
@@ -24,7 +20,6 @@ export const paperEvolve: SubcommandHandler<EvolveCommand> = async (command, con
     notAnApprover('use `/paper evolve`', { outcome: 'nothing was started', mark: true }),
   );
   if (refusal) return context.respond({ text: refusal });
-  if (!deps.searches) return context.respond({ text: EVOLVE_UNAVAILABLE });
   if (!deps.compute) return context.respond({ text: EVOLVE_NO_COMPUTE });
   const paper = await findPaper(deps.papers, command.reference);
   if (!paper) return context.respond(unknownPaperAnswer(describeReference(command.reference)));

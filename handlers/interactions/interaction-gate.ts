@@ -1,5 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { CoreDeps } from '../../src/deps.js';
+import type { AfterAckQueue } from '../after-ack-queue.js';
 import { closedFormView, interactionRefusedAnswer } from '../../src/messages/interaction-refusals.js';
 import { classifyInteraction } from './classify-interaction.js';
 
@@ -8,7 +9,7 @@ import { classifyInteraction } from './classify-interaction.js';
  * view, a stale button from an older version, a payload that does not have Slack's shape) is acknowledged and
  * answered ephemerally, and no listener ever sees it (issue 2: "never left to time out and never acted on").
  */
-export function interactionGate(deps: CoreDeps): Middleware<AnyMiddlewareArgs> {
+export function interactionGate(deps: CoreDeps, afterAck?: AfterAckQueue): Middleware<AnyMiddlewareArgs> {
   const logger = deps.logger.child({ component: 'interaction-gate' });
   return async (args) => {
     const verdict = classifyInteraction(args.body);
@@ -33,10 +34,14 @@ export function interactionGate(deps: CoreDeps): Middleware<AnyMiddlewareArgs> {
     }
     await ack?.();
     if (!userId || !channelId) return;
-    try {
-      await deps.chat.postEphemeral({ channel: channelId, user: userId, text });
-    } catch (error) {
-      logger.warn({ err: error, reason }, 'could not answer a refused interaction');
-    }
+    // The answer waits behind pending acks like every other follow-up (issue 14, item 3).
+    const answer = async () => {
+      try {
+        await deps.chat.postEphemeral({ channel: channelId, user: userId, text });
+      } catch (error) {
+        logger.warn({ err: error, reason }, 'could not answer a refused interaction');
+      }
+    };
+    await (afterAck ? afterAck.run(answer) : answer());
   };
 }

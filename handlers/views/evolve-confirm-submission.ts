@@ -5,7 +5,6 @@ import { MODAL_INPUT } from '../../src/messages/modal-metadata.js';
 import {
   EVOLVE_HANDOVER_FAILED,
   EVOLVE_SEARCH_GONE,
-  EVOLVE_UNAVAILABLE,
   evolveNotPlanned,
 } from '../../src/messages/evolve-replies.js';
 import { decisionSubmission } from './decision-submission.js';
@@ -20,10 +19,9 @@ export const evolveConfirmSubmission = (deps: CoreDeps) =>
     'evolve.confirm_plan',
     { ...MODAL_INPUT.note, required: false, what: 'confirm an evolve search' },
     async ({ userId, metadata, text }, { tell }) => {
-      if (!deps.searches) return tell(EVOLVE_UNAVAILABLE);
       if (!metadata.searchId) return tell(EVOLVE_SEARCH_GONE);
       const outcome = await confirmSearch(
-        // The search worker (jobs/evolve-worker.ts) drives it from the evolve queue.
+        // Only the submit that moved the search hands it to the worker (the queue dedupes by search id too).
         { ...deps, searches: deps.searches, handOver: (search) => sendEvolveJob(deps, search) },
         { searchId: metadata.searchId, userId, note: text },
       );

@@ -17,12 +17,12 @@ export interface IndexStores {
   papers: PaperStore;
   coordination: CoordinationStore;
   ledger: CostLedger;
-  /** Evolve searches (issue 13); absent where the store has no implementation yet (OpenSearch). */
-  searches?: SearchStore;
+  /** Evolve searches (issue 13, item 7). */
+  searches: SearchStore;
 }
 
 /**
- * Papers, coordination records and the cost ledger live together: SQLite in `DATA_DIR/sherpa.db`, or
+ * Papers, coordination records, evolve searches and the cost ledger live together: SQLite in `DATA_DIR/sherpa.db`, or
  * OpenSearch indexes (`OPENSEARCH_URL`), created with their mappings at startup if missing.
  */
 export async function createIndexStores(context: StorageContext): Promise<IndexStores> {
@@ -59,7 +59,12 @@ export async function createIndexStores(context: StorageContext): Promise<IndexS
         { url: index.url, auth: index.auth, prefix: index.indexPrefix },
         'OpenSearch index ready',
       );
-      return { papers: stores.papers, coordination: stores.coordination, ledger: stores.ledger };
+      return {
+        papers: stores.papers,
+        coordination: stores.coordination,
+        ledger: stores.ledger,
+        searches: stores.searches,
+      };
     }
   }
 }

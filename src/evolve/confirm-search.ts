@@ -13,8 +13,8 @@ export type ConfirmOutcome =
 
 export type ConfirmDeps = PostOnceDeps & {
   searches: SearchStore;
-  /** Hands the confirmed search to the search worker (`sendEvolveJob`, onto the evolve queue). */
-  handOver?: (search: EvolveSearch) => Promise<void>;
+  /** Hands the confirmed search to the search worker (`sendEvolveJob`: the evolve queue). */
+  handOver: (search: EvolveSearch) => Promise<void>;
 };
 
 /**
@@ -43,7 +43,7 @@ export async function confirmSearch(
   );
   let handedOver = true;
   try {
-    await deps.handOver?.(search);
+    await deps.handOver(search);
   } catch (error) {
     handedOver = false;
     deps.logger.error(

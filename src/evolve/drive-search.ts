@@ -11,9 +11,10 @@ import {
   searchSpend,
   type CostRates,
 } from './cost-estimate.js';
-import { proposeGeneration, type GenerationStepDeps } from './generation-step.js';
+import { parentRunOf, proposeGeneration, type GenerationStepDeps } from './generation-step.js';
 import { finalVerdict, judgeGeneration } from '../domain/evolve-noise-rule.js';
-import { runVariantStage, type VariantRunDeps } from './run-variant.js';
+import { runGeneration, startEarly, type InFlight } from './run-generation.js';
+import type { VariantRunDeps } from './run-variant.js';
 import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
 import { isSearchOver } from '../domain/evolve-search-state.js';
 import type { VariantStage } from './variant-job.js';
@@ -39,10 +40,15 @@ export interface DriveDeps extends VariantRunDeps, GenerationStepDeps {
  * generation and variant, with no variant run twice and no proposal call made twice.
  */
 export async function driveSearch(deps: DriveDeps, searchId: string): Promise<EvolveSearch | undefined> {
+  // Runs this worker follows, across steps (the parent's, started during the proposal call).
+  const inFlight: InFlight = new Map();
   for (;;) {
     const search = await deps.searches.get(searchId);
-    if (!search || isSearchOver(search.state) || search.state === 'planned') return search;
-    const next = await step(deps, search);
+    if (!search || isSearchOver(search.state) || search.state === 'planned') {
+      await Promise.allSettled(inFlight.values());
+      return search;
+    }
+    const next = await step(deps, search, inFlight);
     await deps
       .onChange?.(next)
       .catch((error: unknown) =>
@@ -51,21 +57,31 @@ export async function driveSearch(deps: DriveDeps, searchId: string): Promise<Ev
   }
 }
 
-async function step(deps: DriveDeps, search: EvolveSearch): Promise<EvolveSearch> {
+async function step(deps: DriveDeps, search: EvolveSearch, inFlight: InFlight): Promise<EvolveSearch> {
   if (search.stop && (search.stop.mode === 'now' || !hasInFlight(search)))
     return moveTo(deps, search, 'stopped', `stopped by <@${search.stop.by}>`);
   switch (search.state) {
     case 'confirmed':
     case 'judged':
       return startNextGeneration(deps, search);
-    case 'proposing':
+    case 'proposing': {
+      // The instance the parent's run needs boots and works while the model writes the variants.
+      const parent = search.variants.find(
+        (v) => v.generation === search.generation && v.role === 'parent' && !v.run?.outcome,
+      );
+      if (parent && !search.stop) await startEarly(deps, search.id, parent, inFlight);
       return proposeGeneration(deps, search);
+    }
     case 'smoke':
-      await runStage(deps, search, 'smoke');
-      return finishStage(deps, search.id, 'smoke');
-    case 'running':
-      await runStage(deps, search, 'run');
-      return finishStage(deps, search.id, 'run');
+    case 'running': {
+      // Smoke and full runs pipelined; the move to `running` comes once no smoke run is pending.
+      await runGeneration(deps, search.id, inFlight, async () => {
+        if ((await deps.searches.get(search.id))?.state === 'smoke')
+          await finishStage(deps, search.id, 'smoke');
+      });
+      const now = await deps.searches.get(search.id);
+      return finishStage(deps, search.id, now?.state === 'smoke' ? 'smoke' : 'run');
+    }
     default:
       return search;
   }
@@ -123,11 +139,13 @@ async function startNextGeneration(deps: DriveDeps, search: EvolveSearch): Promi
     generation: k,
   });
   if (!cap.ok) return moveTo(deps, search, 'capped', `stopped before ${cap.reason}`);
+  // The parent's run of generation k is known before the proposal: recorded now, it runs during the call.
+  const parentRun = parentRunOf(search, k, search.parentHash);
   const moved = await deps.searches.move(search.id, {
     from: search.state,
     to: 'proposing',
     ifVersion: search.version,
-    patch: { generation: k },
+    patch: { generation: k, variants: [...search.variants, parentRun] },
   });
   return moved.ok ? moved.search : ((await deps.searches.get(search.id)) ?? search);
 }
@@ -139,26 +157,6 @@ function pendingFor(search: EvolveSearch, stage: VariantStage): Variant[] {
     if (stage === 'smoke') return v.role === 'child' && !v.smoke?.outcome;
     return !v.run?.outcome;
   });
-}
-
-/**
- * Every pending variant of the stage at once; each takes an instance when one is free (the pool's leases
- * are its room) and waits otherwise. After Stop, a variant not yet sent is not started.
- */
-async function runStage(deps: DriveDeps, search: EvolveSearch, stage: VariantStage): Promise<void> {
-  const pending = pendingFor(search, stage);
-  await Promise.all(
-    pending.map(async (variant) => {
-      for (;;) {
-        const current = await deps.searches.get(search.id);
-        const sent = current?.variants.find((v) => v.id === variant.id)?.[stage]?.dispatchKey;
-        if (!current || current.stop?.mode === 'now' || (current.stop && !sent)) return;
-        const result = await runVariantStage(deps, search.id, variant.id, stage);
-        if (result !== 'busy') return;
-        await deps.sleep(deps.busyRetryMs);
-      }
-    }),
-  );
 }
 
 async function finishStage(deps: DriveDeps, searchId: string, stage: VariantStage): Promise<EvolveSearch> {

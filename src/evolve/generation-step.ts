@@ -101,36 +101,61 @@ export async function proposeGeneration(
       costUsd: 0,
     });
   }
-  // The parent runs again beside its children: the thread sees the run-to-run noise every generation.
-  const parentRun: Variant = {
+  // The parent's run of this generation is recorded when the generation starts (`parentRunOf`), so it can run
+  // during this call; a record from before that change gets it here.
+  const parentRun = parentRunOf(search, k, codeHashOf(parentCode));
+  const attempt = generationOf(marked, k)?.callAttempts;
+  // The parent's run updates the record during the call: a version conflict from it is merged and written
+  // again, never answered with a second call. A record that moved on, or another worker's marker, is left.
+  let latest: EvolveSearch = marked;
+  for (let tries = 0; tries < 16; tries += 1) {
+    const current = generationOf(latest, k) ?? existing;
+    const ours =
+      latest.state === 'proposing' &&
+      latest.generation === k &&
+      current.callAttempts === attempt &&
+      !latest.variants.some((v) => v.generation === k && v.role === 'child');
+    if (!ours) return latest;
+    const hasParent = latest.variants.some((v) => v.id === parentRun.id);
+    const moved = await deps.searches.move(search.id, {
+      from: 'proposing',
+      to: 'smoke',
+      ifVersion: latest.version,
+      patch: {
+        variants: [...latest.variants, ...children, ...(hasParent ? [] : [parentRun])],
+        generations: withGeneration(latest, {
+          ...current,
+          proposedAt: deps.clock.now().toISOString(),
+          llmCalls: current.llmCalls + outcome.calls,
+          inputTokens: current.inputTokens + outcome.inputTokens,
+          outputTokens: current.outputTokens + outcome.outputTokens,
+          llmUsd: current.llmUsd + outcome.usd,
+        }),
+      },
+    });
+    if (moved.ok) return moved.search;
+    if (moved.reason === 'not_found') return search;
+    latest = moved.search;
+  }
+  return latest;
+}
+
+/** The parent again in generation k, beside its children: the thread sees the run-to-run noise every generation. */
+export function parentRunOf(
+  search: Pick<EvolveSearch, 'id' | 'parentHash'>,
+  k: number,
+  codeHash: string,
+): Variant {
+  return {
     id: `${search.id}.g${k}.p0`,
     generation: k,
     role: 'parent',
     label: 'parent',
     strategy: 'the parent again (noise)',
     parentHash: search.parentHash,
-    codeHash: codeHashOf(parentCode),
+    codeHash,
     repaired: false,
     status: 'proposed',
     costUsd: 0,
   };
-  const current = generationOf(marked, k) ?? existing;
-  const moved = await deps.searches.move(search.id, {
-    from: 'proposing',
-    to: 'smoke',
-    ifVersion: marked.version,
-    patch: {
-      variants: [...marked.variants, ...children, parentRun],
-      generations: withGeneration(marked, {
-        ...current,
-        proposedAt: deps.clock.now().toISOString(),
-        llmCalls: current.llmCalls + outcome.calls,
-        inputTokens: current.inputTokens + outcome.inputTokens,
-        outputTokens: current.outputTokens + outcome.outputTokens,
-        llmUsd: current.llmUsd + outcome.usd,
-      }),
-    },
-  });
-  if (moved.ok) return moved.search;
-  return (await deps.searches.get(search.id)) ?? search;
 }

@@ -15,18 +15,18 @@ export function threadOf(search: EvolveSearch): { channel: string; threadTs: str
   return search.thread && { channel: search.thread.channel, threadTs: search.thread.ts };
 }
 
-/** Post the plan (once); its figures are kept with it, so the message can be rebuilt as the search moves. */
+/** Post the plan (once; `posted` says whether this call did); its figures are kept with it, so the message can be rebuilt as the search moves. */
 export async function postPlan(
   deps: PostOnceDeps,
   search: EvolveSearch,
   estimate: PlanFigures,
-): Promise<string | undefined> {
+): Promise<{ ts?: string; posted: boolean }> {
   const where = threadOf(search);
-  if (!where) return undefined;
+  if (!where) return { posted: false };
   const posted = await postOnce(deps, planKey(search.id), where, estimate, () =>
     evolvePlanMessage(search, estimate),
   );
-  return posted.ts;
+  return { ...(posted.ts ? { ts: posted.ts } : {}), posted: posted.posted };
 }
 
 /** The posted plan's figures and ts, when the plan was posted. */

@@ -13,6 +13,7 @@ import {
   evolveNoObjective,
   evolveNoSucceededRun,
   evolveNoThread,
+  evolvePaperGone,
   evolveTargetMismatch,
 } from '../messages/evolve-replies.js';
 import { formatUsd } from '../messages/format-units.js';
@@ -119,7 +120,7 @@ export async function planSearch(deps: PlanDeps, request: EvolveRequest): Promis
   const live = await deps.searches.liveFor(request.paperId);
   if (live) return { kind: 'live', search: live };
   const paper = await deps.papers.get(request.paperId);
-  if (!paper) return refuse(`Paper \`${request.paperId}\` is not in Sherpa’s store; nothing was started.`);
+  if (!paper) return refuse(evolvePaperGone(request.paperId));
   if (!paper.thread) return refuse(evolveNoThread(paper.id));
   const run = originRun(paper, request.codeHash);
   const version: CodeVersion | undefined = run && paper.codeVersions.find((v) => v.hash === run.codeHash);

@@ -1,3 +1,4 @@
+import type { RunnerBackend } from '../domain/runner-contract.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -27,6 +28,8 @@ export interface VariantRunDeps {
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
+  /** The runner's backend when it is not the search's target (a local runner has the one it was given). */
+  backend?: RunnerBackend;
   timings: { pollMs: number; pendingLimitMs: number; heartbeatMs: number };
 }
 
@@ -49,6 +52,8 @@ export async function runVariantStage(
   searchId: string,
   variantId: string,
   stage: VariantStage,
+  /** Told once an instance is leased for the stage (the scheduler then knows the run has its room). */
+  onLeased?: (instanceId: string) => void,
 ): Promise<VariantRunResult> {
   const search = await deps.searches.get(searchId);
   const variant = search?.variants.find((candidate) => candidate.id === variantId);
@@ -59,10 +64,12 @@ export async function runVariantStage(
   // Another worker following this stage holds a lease named after it: one follower per run.
   if (await deps.pool.isRunHeld(runId)) return 'busy';
   // The search's target picks the pool (a CUDA search runs on a GPU pool), as a paper's run's backend does.
-  const lease = await deps.pool.tryAcquire(runId, recorded?.instanceId, {
-    backend: search.settings.target,
-  });
+  // A full run goes back to the instance of its own smoke run when it is free: its graph is in that
+  // instance's compile cache (the search's, trainium-runner/README.md) and its files are warm.
+  const preferred = recorded?.instanceId ?? (stage === 'run' ? variant.smoke?.instanceId : undefined);
+  const lease = await deps.pool.tryAcquire(runId, preferred, { backend: search.settings.target });
   if (!lease) return 'busy';
+  onLeased?.(lease.instanceId);
   const log = deps.logger.child({ paperId: search.paperId, searchId, variantId, runId, stage });
   // The lease's own price: a spot instance bills at its pool's spot rate, as a paper's run does (execute-run.ts).
   const billing: BillingDeps = { ...deps, hourlyPriceUsd: lease.hourlyUsd };
@@ -97,6 +104,8 @@ export async function runVariantStage(
       pollMs: deps.timings.pollMs,
       pendingLimitMs: deps.timings.pendingLimitMs,
       hardLimitMs: (stageSeconds(search, stage) + 1800) * 1000,
+      // A fixed-budget run ends after its budget: poll briskly from then on, so its instance is freed sooner.
+      expectedEndMs: stageSeconds(search, stage) * 1000,
       resultWritten: () => deps.blobs.exists(runKeys(location).result),
       onProgress: async () => undefined,
     });
@@ -173,7 +182,14 @@ async function dispatchOnce(
   const search = await deps.searches.get(ctx.searchId);
   const variant = search?.variants.find((candidate) => candidate.id === ctx.variantId);
   if (!search || !variant) throw new Error(`variant ${ctx.variantId} vanished`);
-  const { key: jobKey } = await writeVariantJob(deps, search, variant, ctx.stage, ctx.location);
+  const { key: jobKey } = await writeVariantJob(
+    deps,
+    search,
+    variant,
+    ctx.stage,
+    ctx.location,
+    deps.backend ?? search.settings.target,
+  );
   const marked = await updateVariant(deps.searches, ctx.searchId, ctx.variantId, (current) =>
     withStage(current, ctx.stage, {
       runId,

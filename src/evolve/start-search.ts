@@ -20,19 +20,26 @@ export async function startSearch(
   const outcome = await planSearch(deps, request);
   if (outcome.kind === 'refused') return outcome;
   if (outcome.kind === 'live') {
-    const plan = await postedPlan(deps, outcome.search.id);
-    if (outcome.search.state === 'planned' && !plan?.ts) {
-      const figures = plan?.figures ?? (await estimateFor(deps, outcome.search));
-      const planTs = await postPlan(deps, outcome.search, figures);
-      return { kind: 'planned', search: outcome.search, fits: true, ...(planTs ? { planTs } : {}) };
+    const recorded = await postedPlan(deps, outcome.search.id);
+    if (outcome.search.state === 'planned' && !recorded?.ts) {
+      const figures = recorded?.figures ?? (await estimateFor(deps, outcome.search));
+      const plan = await postPlan(deps, outcome.search, figures);
+      // Finished an interrupted post; otherwise another click is posting it (or has) and this one is the repeat.
+      if (plan.posted)
+        return {
+          kind: 'planned',
+          search: outcome.search,
+          fits: true,
+          ...(plan.ts ? { planTs: plan.ts } : {}),
+        };
     }
     return { kind: 'refused', message: evolveAlreadyLive(outcome.search) };
   }
-  const planTs = await postPlan(deps, outcome.search, outcome.estimate);
+  const plan = await postPlan(deps, outcome.search, outcome.estimate);
   return {
     kind: 'planned',
     search: outcome.search,
     fits: outcome.fits,
-    ...(planTs ? { planTs } : {}),
+    ...(plan.ts ? { planTs: plan.ts } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { RunnerJobSchema } from '../domain/runner-contract.js';
+import { RunnerJobSchema, type RunnerJob } from '../domain/runner-contract.js';
 import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { PermanentError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -30,6 +30,7 @@ export async function writeVariantJob(
   variant: Variant,
   stage: VariantStage,
   location: RunLocation,
+  backend: RunnerJob['backend'],
 ): Promise<{ key: string }> {
   const codeHash = variant.codeHash;
   const code = codeHash ? await deps.blobs.get(`code/${codeHash}.py`) : undefined;
@@ -47,8 +48,8 @@ export async function writeVariantJob(
     codeHash,
     codeUri: deps.blobs.uriFor(keys.code),
     resultsUri: `${deps.blobs.uriFor(keys.resultPrefix.replace(/\/$/, ''))}/`,
-    // The search's target: a CUDA search's variants run with the CUDA backend (its profiler, its checks).
-    backend: search.settings.target,
+    // The search's target on EC2 (a CUDA search's variants run with the CUDA backend and its profiler).
+    backend,
     timeoutSeconds: budget + STAGE_GRACE_SECONDS,
     // The smoke run only has to show the script compiles and steps; profiling is for the full run.
     profile: stage === 'run',

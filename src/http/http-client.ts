@@ -17,6 +17,7 @@ export interface FetchResponse {
   status: number;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
+  arrayBuffer?(): Promise<ArrayBuffer>;
 }
 
 export interface FetchInit {
@@ -34,6 +35,11 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /**
+   * Keep the answer as bytes (`HttpResponse.bytes`) and decode `body` only if it is read: a listing page of
+   * megabytes that is mostly recognised by hashing its bytes need not become a string (issue 14).
+   */
+  bytes?: boolean;
 }
 
 export interface HttpResponse {
@@ -41,6 +47,8 @@ export interface HttpResponse {
   headers: { get(name: string): string | null };
   body: string;
   url: string;
+  /** The body as received, when the request asked for `bytes`. */
+  bytes?: Buffer;
 }
 
 export interface HttpClientOptions {
@@ -171,8 +179,24 @@ export class HttpClient {
     const init: FetchInit = { method: request.method ?? 'GET', headers, signal };
     if (request.body !== undefined) init.body = request.body;
     const response = await this.fetchImpl(request.url, init);
-    const body = await response.text();
-    return { status: response.status, headers: response.headers, body, url: request.url };
+    if (!request.bytes) {
+      const body = await response.text();
+      return { status: response.status, headers: response.headers, body, url: request.url };
+    }
+    const bytes = response.arrayBuffer
+      ? Buffer.from(await response.arrayBuffer())
+      : Buffer.from(await response.text(), 'utf8');
+    let decoded: string | undefined;
+    return {
+      status: response.status,
+      headers: response.headers,
+      url: request.url,
+      bytes,
+      get body() {
+        decoded ??= bytes.toString('utf8');
+        return decoded;
+      },
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import type { ScrapedPaper } from '../domain/paper.js';
 import type { JudgeJob } from '../domain/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
-import type { IngestOutcome, PaperStore, QueueMessage } from '../ports/paper-store.js';
+import type { IngestEntry, IngestOutcome, PaperStore, QueueMessage } from '../ports/paper-store.js';
 import type { SourcePage } from '../ports/paper-source.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { normalisePaper } from './normalise-paper.js';
@@ -33,6 +33,8 @@ export interface IngestRun {
 interface Accepted {
   paper: ScrapedPaper;
   raw: unknown;
+  rawJson: string | undefined;
+  fingerprint: string | undefined;
 }
 
 /**
@@ -40,9 +42,12 @@ interface Accepted {
  * (source id, arXiv id, title key: `PaperStore.ingest`), and queue each new paper for judging exactly once.
  */
 export async function ingestPage(deps: IngestDeps, page: SourcePage, run: IngestRun): Promise<Tally> {
-  const tally: Tally = { ...EMPTY_TALLY, fetched: page.records.length + page.skipped.length };
+  const unchanged = page.unchanged ?? 0;
+  const tally: Tally = { ...EMPTY_TALLY, fetched: page.records.length + page.skipped.length + unchanged };
   for (const skipped of page.skipped) logSkipped(deps.logger, skipped.sourceId, skipped.reason);
   tally.skipped += page.skipped.length;
+  // Stored exactly so before (the source left them out unread): nothing to write, nothing to queue.
+  tally.duplicates += unchanged;
 
   const accepted: Accepted[] = [];
   for (const record of page.records) {
@@ -57,7 +62,12 @@ export async function ingestPage(deps: IngestDeps, page: SourcePage, run: Ingest
       tally.unmatched++;
       continue;
     }
-    accepted.push({ paper: result.paper, raw: record.raw });
+    accepted.push({
+      paper: result.paper,
+      raw: record.raw,
+      rawJson: record.rawJson,
+      fingerprint: record.fingerprint,
+    });
   }
 
   // The raw page is kept before the store write, so every rawKey a stored paper names exists; a crash in between
@@ -68,9 +78,8 @@ export async function ingestPage(deps: IngestDeps, page: SourcePage, run: Ingest
   const outbox = deps.papers.outboxFor?.(deps.queues.judge);
   const outcomes =
     outbox && accepted.length > 0
-      ? await outbox.ingestMany(
-          accepted.map(({ paper }, index) => ({ paper, rawKey: rawKeys[index] as string })),
-          (outcome) => (decide(outcome, run).queue ? judgeMessage(outcome.paper.id) : undefined),
+      ? await outbox.ingestMany(entriesOf(accepted, rawKeys), (outcome) =>
+          decide(outcome, run).queue ? judgeMessage(outcome.paper.id) : undefined,
         )
       : await storeAll(deps.papers, accepted, rawKeys);
   const toQueue: string[] = [];
@@ -87,9 +96,9 @@ export async function ingestPage(deps: IngestDeps, page: SourcePage, run: Ingest
 /** One raw page per source on the page (a listing has one source; the grouping only keeps keys honest). */
 async function keepRawRecords(blobs: BlobStore, items: readonly Accepted[]): Promise<string[]> {
   const bySource = new Map<ScrapedPaper['source'], RawRecord[]>();
-  for (const { paper, raw } of items) {
+  for (const { paper, raw, rawJson } of items) {
     const group = bySource.get(paper.source) ?? [];
-    group.push({ sourceId: paper.sourceId, raw });
+    group.push({ sourceId: paper.sourceId, raw, rawJson });
     bySource.set(paper.source, group);
   }
   const keys = new Map<ScrapedPaper['source'], string>();
@@ -107,11 +116,19 @@ async function storeAll(
   rawKeys: readonly string[],
 ): Promise<IngestOutcome[]> {
   if (items.length === 0) return [];
-  const entries = items.map(({ paper }, index) => ({ paper, rawKey: rawKeys[index] as string }));
+  const entries = entriesOf(items, rawKeys);
   if (papers.ingestMany) return papers.ingestMany(entries);
   const outcomes: IngestOutcome[] = [];
   for (const entry of entries) outcomes.push(await papers.ingest(entry.paper, entry.rawKey));
   return outcomes;
+}
+
+function entriesOf(items: readonly Accepted[], rawKeys: readonly string[]): IngestEntry[] {
+  return items.map(({ paper, fingerprint }, index) => ({
+    paper,
+    rawKey: rawKeys[index] as string,
+    ...(fingerprint === undefined ? {} : { fingerprint }),
+  }));
 }
 
 /** The judge message of a paper: its id is the dedupe id, so offering it twice queues it once. */

@@ -9,8 +9,8 @@ export type NormaliseResult = { ok: true; paper: ScrapedPaper } | { ok: false; r
  * zod schema. A record that still fails is reported, not stored.
  */
 export function normalisePaper(input: ScrapedPaperInput): NormaliseResult {
-  const candidate: ScrapedPaperInput = {
-    ...input,
+  // Object.assign, not a spread followed by new keys: V8 adds those on a slow path (see newPaperFrom).
+  const candidate: ScrapedPaperInput = Object.assign({}, input, {
     sourceId: input.sourceId.trim(),
     title: cleanText(input.title),
     abstract: cleanText(input.abstract),
@@ -18,7 +18,7 @@ export function normalisePaper(input: ScrapedPaperInput): NormaliseResult {
     venue: cleanText(input.venue),
     keywords: cleanList(input.keywords ?? []),
     categories: cleanList(input.categories ?? []),
-  };
+  });
   if (input.venueLabel !== undefined) candidate.venueLabel = cleanText(input.venueLabel) || undefined;
   if (input.arxivId !== undefined) candidate.arxivId = normaliseArxivId(input.arxivId);
   if (input.doi !== undefined) candidate.doi = normaliseDoi(input.doi);

@@ -13,6 +13,8 @@ import type { BlobStore } from '../ports/blob-store.js';
 export interface RawRecord {
   sourceId: string;
   raw: unknown;
+  /** `raw` as the source sent it (`SourceRecord.rawJson`, one line): kept as it is instead of serialised again. */
+  rawJson?: string | undefined;
 }
 
 export interface RawPage {
@@ -24,9 +26,13 @@ export interface RawPage {
 export const RAW_PAGE_CONTENT_TYPE = 'application/x-ndjson';
 
 export function rawPageOf(source: SourceName, records: readonly RawRecord[]): RawPage {
-  let text = '';
-  for (const { sourceId, raw } of records) text += `${JSON.stringify({ sourceId, record: raw })}\n`;
-  const body = Buffer.from(text, 'utf8');
+  // With rawJson, the line JSON.stringify({ sourceId, record }) would give, from the source's own bytes.
+  const lines = records.map(({ sourceId, raw, rawJson }) =>
+    rawJson === undefined
+      ? `${JSON.stringify({ sourceId, record: raw })}\n`
+      : `{"sourceId":${JSON.stringify(sourceId)},"record":${rawJson}}\n`,
+  );
+  const body = Buffer.from(lines.join(''), 'utf8');
   const digest = createHash('sha256').update(body).digest('hex');
   return { key: `raw/${source}/pages/${digest}.jsonl`, body };
 }

@@ -3,7 +3,7 @@ import type { ThreadRef } from '../domain/paper.js';
 import type { Config } from '../config/load-config.js';
 import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
-import type { PaperSourceFactory } from '../ports/paper-source.js';
+import type { PageOptions, PaperSourceFactory } from '../ports/paper-source.js';
 import { type IngestDeps, ingestPage } from './ingest-page.js';
 import { matchesQuery } from './normalise-paper.js';
 import { readAhead } from './read-ahead.js';
@@ -77,9 +77,15 @@ export async function runScrape(
   );
   await options.onProgress?.(snapshot());
 
+  const knownFingerprints = fingerprintLookup(
+    deps,
+    resumed,
+    query === undefined && resolved.limit === undefined,
+  );
   const pageOptions = {
     ...(checkpoint.cursor ? { cursor: checkpoint.cursor } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(knownFingerprints ? { knownFingerprints } : {}),
   };
   let recovering = resumed;
   // With --limit the last page needed is unknown in advance, so no page is read ahead that may not be used.
@@ -115,6 +121,29 @@ export async function runScrape(
   });
   log.info({ tally: checkpoint.tally, total: checkpoint.total }, 'scrape finished');
   return snapshot();
+}
+
+/**
+ * Lets the source leave out records the store holds exactly so (`PageOptions.knownFingerprints`), except where
+ * every record must be seen: `--query` counts what does not match, `--limit` counts records in order, and the
+ * first page of a resumed scrape may hold papers stored but not yet queued, which only a full pass re-offers.
+ */
+function fingerprintLookup(
+  deps: ScrapeDeps,
+  resumed: boolean,
+  everyRecordCounts: boolean,
+): PageOptions['knownFingerprints'] {
+  const { papers } = deps;
+  if (!papers.knownFingerprints || !everyRecordCounts) return undefined;
+  const lookup = papers.knownFingerprints.bind(papers);
+  let pagesLeftToReadInFull = resumed ? 1 : 0;
+  return async (fingerprints) => {
+    if (pagesLeftToReadInFull > 0) {
+      pagesLeftToReadInFull--;
+      return new Set();
+    }
+    return lookup(fingerprints);
+  };
 }
 
 async function startOrResume(

@@ -92,7 +92,8 @@ function footer(search: EvolveSearch, fits: boolean): KnownBlock[] {
       actions([stopNowButton(search.id)]),
     ];
   return [
-    context(`${confirmed} · ${describeSearchState(search)}`),
+    // Not the state: this message is not updated at every step (the leaderboard is); it would go stale.
+    context(`${confirmed} · the leaderboard in this thread follows the search`),
     actions([button(EVOLVE_ACTION_IDS.stop, 'Stop', search.id), stopNowButton(search.id)]),
   ];
 }

@@ -9,13 +9,13 @@ import { threadUrl } from './slack-time.js';
  * the paper's thread. Every answer says whether anything happened. Pure.
  */
 
-/** OpenSearch mode has no search store yet (`SearchesNotSupportedError`): Evolve says so instead of starting. */
-export const EVOLVE_UNAVAILABLE =
-  ':x: Evolve searches need the embedded store (SQLite in DATA_DIR); this Sherpa keeps its papers in OpenSearch, which has no search store yet. Nothing was started.';
-
 /** `COMPUTE=none`: variants could never run. */
 export const EVOLVE_NO_COMPUTE =
   ':x: Runs are off in this Sherpa (`COMPUTE=none`), so a search could not run any variant. Nothing was started.';
+
+export function evolvePaperGone(paperId: string): string {
+  return `Paper \`${paperId}\` is not in Sherpa’s store any more; nothing was started.`;
+}
 
 export function evolveNoSucceededRun(paperId: string): string {
   return `Paper \`${paperId}\` has no succeeded run to evolve from: a search starts from code that ran. Run its code first; nothing was started.`;

@@ -14,6 +14,13 @@ export interface SourceRecord {
   paper: ScrapedPaperInput;
   /** The record exactly as the source returned it, kept in the blob store with its page (`ingest/raw-page.ts`). */
   raw: unknown;
+  /** `raw` as the JSON text the source sent, when the adapter has it: kept as it is, not serialised again. */
+  rawJson?: string;
+  /**
+   * A hash of the record as the source returned it and of everything else its mapping depends on, when the
+   * adapter computes one. The store keeps it with the paper; `PageOptions.knownFingerprints` finds it again.
+   */
+  fingerprint?: string;
 }
 
 /** A record the adapter could not read (missing title, wrong shape); counted and logged, never fatal. */
@@ -31,12 +38,24 @@ export interface SourcePage {
   total: number | undefined;
   /** Something the person who asked should know, e.g. that arXiv stops at 30 000 results. */
   warning?: string;
+  /**
+   * Records left out of `records` because `knownFingerprints` knew them: the store holds each exactly as the
+   * source returned it, so ingesting it again would change nothing. They count as duplicates.
+   */
+  unchanged?: number;
 }
 
 export interface PageOptions {
   /** A `nextCursor` from an earlier page; absent to start at the beginning. */
   cursor?: string;
   signal?: AbortSignal;
+  /**
+   * Which of these record fingerprints the store already holds (`PaperStore.knownFingerprints`). An adapter
+   * that fingerprints its records leaves those out of the page unread (issue 14: a re-scrape of an unchanged
+   * venue parses nothing). Asked once per page, in order. Absent where every record must be read (`--query`,
+   * `--limit`); a resumed scrape's first page gets an empty answer.
+   */
+  knownFingerprints?: (fingerprints: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 export interface PaperSource {

@@ -3,6 +3,18 @@ import type { AuditEntry, Paper, ScrapedPaper } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
 import type { SendOptions, WorkQueue } from './work-queue.js';
 
+/** One paper of a page for `ingestMany`. */
+export interface IngestEntry {
+  paper: ScrapedPaper;
+  /** The blob holding the raw record it came from. */
+  rawKey?: string;
+  /**
+   * The source record's fingerprint (`SourceRecord.fingerprint`), kept with the paper's source key once the
+   * record is stored, so `knownFingerprints` can say it needs no second look.
+   */
+  fingerprint?: string;
+}
+
 /** Outcome of offering one scraped paper to the store. */
 export type IngestOutcome =
   | { kind: 'created'; paper: Paper }
@@ -50,7 +62,7 @@ export interface PaperOutbox<T> {
   ): Promise<TransitionResult>;
   /** `ingestMany` with the message each outcome causes (none for `undefined`), in one transaction. */
   ingestMany(
-    items: readonly { paper: ScrapedPaper; rawKey?: string }[],
+    items: readonly IngestEntry[],
     message: (outcome: IngestOutcome) => QueueMessage<T> | undefined,
   ): Promise<IngestOutcome[]>;
 }
@@ -83,7 +95,13 @@ export interface PaperStore {
    * ones), written together (one SQLite transaction). Stores without a bulk path leave it out; ingest then calls
    * `ingest` once per paper.
    */
-  ingestMany?(items: readonly { paper: ScrapedPaper; rawKey?: string }[]): Promise<IngestOutcome[]>;
+  ingestMany?(items: readonly IngestEntry[]): Promise<IngestOutcome[]>;
+  /**
+   * Optional: which of these fingerprints `ingestMany` has kept. A record with a known fingerprint was stored
+   * exactly so before, and merges only ever add what a record says (`mergeScraped`), so storing it again would
+   * change nothing: a re-scrape skips it unread.
+   */
+  knownFingerprints?(fingerprints: readonly string[]): Promise<ReadonlySet<string>>;
   get(paperId: string): Promise<Paper | undefined>;
   /** Look up by any identifier a user might type: paper id, `arxiv:…`, `openreview:…`, `doi:…` source key. */
   findBySourceKey(sourceKey: string): Promise<Paper | undefined>;

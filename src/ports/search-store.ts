@@ -9,7 +9,8 @@ export type SearchMoveResult =
 
 /**
  * Durable evolve searches (issue 13, item 7), like papers: every change a compare-and-set on the version.
- * Embedded: SQLite (`sqlite-search-store.ts`). OpenSearch: not yet (`SearchesNotSupportedError`).
+ * Embedded: SQLite (`sqlite-search-store.ts`); AWS: OpenSearch (`opensearch-search-store.ts`). Both pass
+ * `test/contracts/search-store.contract.ts`.
  */
 export interface SearchStore {
   /**

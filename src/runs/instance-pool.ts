@@ -100,6 +100,17 @@ export class InstancePool {
       .sort((a, b) => price(a) - price(b));
   }
 
+  /**
+   * How many instances runs of this request could hold at once: every fixed instance and every launch slot of
+   * the candidate pools. Other work may hold some of them; a scheduler uses it to plan, never as a promise.
+   */
+  room(request: PlacementRequest = {}): number {
+    return this.candidates(request).reduce(
+      (sum, pool) => sum + (pool.mode === 'fixed' ? pool.instanceIds.length : pool.max),
+      0,
+    );
+  }
+
   /** The instances of one pool now: the fixed list, or the launched instances its slots record. */
   async instancesOf(pool: ComputePool): Promise<PooledInstance[]> {
     if (pool.mode === 'fixed') {

@@ -7,14 +7,22 @@ interface DayRecord {
 
 const ATTEMPTS = 10;
 
+/** One formatter per zone: building one costs far more than using it. */
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** `2026-11-23` in the team's time zone: the day a quota belongs to. */
 export function localDayKey(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  let formatter = dayFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormatters.set(timeZone, formatter);
+  }
+  return formatter.format(now);
 }
 
 /**

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { SlackChat } from '../../src/adapters/slack/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startJudgeJobs } from '../../jobs/judge-worker.js';
-import { OpenSearchPaperStore } from '../../src/adapters/opensearch/index.js';
+import { OpenSearchPaperStore, OpenSearchSearchStore } from '../../src/adapters/opensearch/index.js';
 import { S3BlobStore } from '../../src/adapters/s3/index.js';
 import { SqsWorkQueue } from '../../src/adapters/sqs/index.js';
 import { KeyedQueue } from '../../src/queue/keyed-queue.js';
@@ -97,6 +97,10 @@ describe('createCoreDeps on AWS (S3, SQS, OpenSearch fakes)', () => {
     expect(deps.papers).toBeInstanceOf(OpenSearchPaperStore);
     expect(search.model.aliases.get('sherpa-papers')).toBe('sherpa-papers-v1');
     expect(search.model.aliases.get('sherpa-ledger')).toBe('sherpa-ledger-v1');
+    // Evolve searches (issue 13, item 7) have their own index and per-paper claims in AWS mode too.
+    expect(deps.searches).toBeInstanceOf(OpenSearchSearchStore);
+    expect(search.model.aliases.get('sherpa-searches')).toBe('sherpa-searches-v1');
+    expect(search.model.aliases.get('sherpa-search-claims')).toBe('sherpa-search-claims-v1');
   });
 
   it('runs ingest → judge queue → verdict transition end to end', async () => {

@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openSherpaDatabase, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
+import { REPLY_PART_ITEMS } from '../../src/adapters/embedded/read-worker-protocol.js';
 import { ReadWorkers } from '../../src/adapters/embedded/read-workers.js';
 import { SqlitePaperSearch } from '../../src/adapters/embedded/sqlite-paper-search.js';
 import { PaperStatements } from '../../src/adapters/embedded/sqlite-paper-statements.js';
@@ -82,6 +84,26 @@ describe('reads on worker threads', () => {
       scraped({ sourceId: '2503.00009', title: 'Diffusion on Trainium' }),
     );
     expect((await threaded.search({ text: 'diffusion' })).map((hit) => hit.paper.id)).toEqual([paper.id]);
+  });
+
+  it('sends a long list in parts, each asked for on a later turn, and returns it whole and in order', async () => {
+    const { writer, threaded } = await stores();
+    const extra = 2 * REPLY_PART_ITEMS + 7;
+    for (let i = 0; i < extra; i += 1) {
+      await writer.ingest(scraped({ sourceId: `2504.${String(i).padStart(5, '0')}`, title: `Paper ${i}` }));
+    }
+    await threaded.countByState(); // the worker is started
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    const list = await threaded.listByState(['scraped'], { limit: 1_000 });
+    expect(list).toEqual(await writer.listByState(['scraped'], { limit: 1_000 }));
+    expect(list).toHaveLength(extra + 3);
+    // 210 papers: the first 100 with the answer, then two `more` requests for 100 and 10.
+    const requests = posted.mock.calls.map(([message]) => (message as { op: string }).op);
+    expect(requests).toEqual(['listByState', 'more', 'more']);
+    // A short list is one message, as before.
+    posted.mockClear();
+    expect(await threaded.listByState(['scraped'], { limit: 5 })).toHaveLength(5);
+    expect(posted.mock.calls.map(([message]) => (message as { op: string }).op)).toEqual(['listByState']);
   });
 
   it('keeps reads on this thread while the store is smaller than the threshold', async () => {

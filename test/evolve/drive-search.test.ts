@@ -144,9 +144,12 @@ describe('driving a search', () => {
     const done = await running;
     expect(done?.state).toBe('stopped');
     expect(done?.endReason).toBe('stopped by <@U0APPROVER1>');
-    // The smoke runs already sent finished; nothing new started.
-    expect(sentIds(rig).every((id) => id.endsWith('.smoke'))).toBe(true);
-    expect(done?.variants.filter((v) => v.smoke?.dispatchKey).every((v) => v.smoke?.outcome)).toBe(true);
+    // What was sent (the smoke runs, and the parent's full run, which needs no smoke) was followed to its
+    // end; no child's full run started, since none could have passed its smoke run before the Stop.
+    expect(sentIds(rig).filter((id) => id.endsWith('.run') && !id.includes('.p0.'))).toEqual([]);
+    const sent = done?.variants.flatMap((v) => [v.smoke, v.run]).filter((run) => run?.dispatchKey);
+    expect(sent?.length).toBeGreaterThan(0);
+    expect(sent?.every((run) => run?.outcome)).toBe(true);
   });
 
   it('cancels the commands in flight on Stop now and ends the search', async () => {
@@ -155,11 +158,16 @@ describe('driving a search', () => {
     const cancelled = rig.compute.cancelled;
     const deps = rig.deps();
     const running = driveSearch(deps, search.id);
-    for (let i = 0; i < 4000 && !sentIds(rig).some((id) => id.endsWith('.run')); i += 1)
+    const childRun = (id: string) => id.endsWith('.run') && !id.includes('.p0.');
+    for (let i = 0; i < 4000 && !sentIds(rig).some(childRun); i += 1)
       await new Promise((resolve) => setTimeout(resolve, 5));
     const stopped = await requestStop(deps, search.id, { mode: 'now', userId: 'U0APPROVER1' });
     expect(stopped.kind === 'stopping' && stopped.cancelled).toBeGreaterThan(0);
-    expect(cancelled.every((id) => id.endsWith('.run'))).toBe(true);
+    // Every command cancelled was in flight: sent, not finished (the parent's and the children's full runs).
+    const inFlight = stopped.kind === 'stopping' ? stopped.search.variants : [];
+    const open = inFlight.flatMap((v) => [v.smoke, v.run]).filter((run) => run?.commandId && !run.outcome);
+    expect(cancelled.sort()).toEqual(open.map((run) => run?.runId).sort());
+    expect(cancelled.some(childRun)).toBe(true);
     const done = await running;
     expect(done?.state).toBe('stopped');
     expect(sentIds(rig).filter((id) => id.includes('.g2.'))).toEqual([]);

@@ -45,6 +45,24 @@ describe('HttpClient', () => {
     });
   });
 
+  it('keeps the body as bytes when asked, and decodes it only when read', async () => {
+    const body = '{"title":"Ünïcödé → 注意"}';
+    server = await startLoopbackServer((_request, _body, response) => send(response, { status: 200, body }));
+    const client = new HttpClient({ service: 'example', logger: capturedLogger().logger });
+    const response = await client.request({ url: `${server.baseUrl}/page`, bytes: true });
+    expect(response.bytes).toEqual(Buffer.from(body, 'utf8'));
+    expect(response.body).toBe(body);
+    // A fetch that can only give text still answers with the same bytes.
+    const textOnly = new HttpClient({
+      service: 'example',
+      logger: capturedLogger().logger,
+      fetch: async () => ({ status: 200, headers: new Headers(), text: async () => body }),
+    });
+    expect((await textOnly.request({ url: 'http://unused.invalid/', bytes: true })).bytes).toEqual(
+      Buffer.from(body, 'utf8'),
+    );
+  });
+
   it('stops waiting when the caller aborts', async () => {
     const controller = new AbortController();
     // Abort while the first attempt is in flight: deterministic, unlike a wall-clock timer racing retries

@@ -3,6 +3,7 @@ import {
   SqliteCoordinationStore,
   SqliteCostLedger,
   SqlitePaperStore,
+  SqliteSearchStore,
   SqliteWorkQueue,
 } from '../../src/adapters/embedded/index.js';
 import { SlackChat } from '../../src/adapters/slack/index.js';
@@ -71,6 +72,7 @@ export function embeddedCoreDeps(
     papers: new SqlitePaperStore(database, { clock }),
     coordination: new SqliteCoordinationStore(database, { clock }),
     ledger: new SqliteCostLedger(database),
+    searches: new SqliteSearchStore(database, { clock }),
     blobs: new MemoryBlobStore(),
     // The production adapter on the fake; a failed call fails at once instead of the WebClient retrying it.
     chat: new SlackChat({

@@ -21,8 +21,8 @@ import fcntl
 import hashlib
 import os
 import re
-import shutil
 import stat
+import subprocess
 from typing import Callable, Mapping, Optional
 
 from .contract import COMPILE_CACHE_KEY, JobSpec
@@ -31,6 +31,9 @@ CACHE_ROOT_NAME = "compile-cache"
 SANDBOX_CACHE = "/run/sherpa-runner/compile-cache"
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024 * 1024
 MAX_ENTRIES = 200000
+# Deeper trees are the code's doing, not a compiler's: the folder is discarded (and a walk stays far from
+# Python's recursion limit).
+MAX_DEPTH = 64
 
 
 class CompileCacheError(RuntimeError):
@@ -62,6 +65,8 @@ def hand_over(folder: str, uid: Optional[int], gid: Optional[int], max_bytes: in
     the folder when it holds more than `max_bytes` or MAX_ENTRIES. Returns the bytes kept."""
     total, entries = 0, 0
     for directory, dirs, names, dir_fd in os.fwalk(folder, follow_symlinks=False):
+        if directory[len(folder):].count(os.sep) >= MAX_DEPTH:
+            raise CompileCacheError("%s is more than %d folders deep" % (folder, MAX_DEPTH))
         for name in list(dirs) + names:
             entries += 1
             info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
@@ -78,17 +83,31 @@ def hand_over(folder: str, uid: Optional[int], gid: Optional[int], max_bytes: in
             os.chmod(name, (stat.S_IMODE(info.st_mode) & 0o777) | (0o700 if stat.S_ISDIR(info.st_mode) else 0o600), dir_fd=dir_fd)
             total += info.st_size if plain_file else 0
     if total > max_bytes or entries > MAX_ENTRIES:
-        for name in os.listdir(folder):
-            path = os.path.join(folder, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
+        discard(folder)
         total = 0
     if uid is not None and gid is not None:
         os.chown(folder, uid, gid)
     os.chmod(folder, 0o700)
     return total
+
+
+def discard(folder: str) -> None:
+    """Empty the folder: moved aside at once (no run sees a half-deleted cache), then removed by `rm -rf`, which
+    walks any depth without recursion; a fresh, empty folder takes its place."""
+    trash = "%s.discarded-%s" % (folder, os.urandom(6).hex())
+    os.rename(folder, trash)
+    subprocess.run(["rm", "-rf", "--one-file-system", "--", trash], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=600, check=False)
+    _private_folder(folder)
+
+
+def _hand_over_or_discard(folder: str, uid: Optional[int], gid: Optional[int], max_bytes: int) -> int:
+    try:
+        return hand_over(folder, uid, gid, max_bytes)
+    except (CompileCacheError, RecursionError, OSError):
+        # Whatever the folder holds that cannot be walked safely is not worth a run: the cache starts cold.
+        discard(folder)
+        return hand_over(folder, uid, gid, max_bytes)
 
 
 class SharedCompileCache:
@@ -122,14 +141,15 @@ class SharedCompileCache:
 
     def lend(self, uid: Optional[int], gid: Optional[int]) -> None:
         """Make the folder the run's (its uid), cleaned of anything but plain files and folders."""
-        self.bytes_at_start = hand_over(self.folder, uid, gid, self.max_bytes)
+        self.bytes_at_start = _hand_over_or_discard(self.folder, uid, gid, self.max_bytes)
 
     def close(self) -> None:
         """Back to root (no sandbox uid owns it between runs), capped; then the key is free for the next run."""
         if self._lock_fd is None:
             return
         try:
-            hand_over(self.folder, 0 if os.geteuid() == 0 else None, 0 if os.geteuid() == 0 else None, self.max_bytes)
+            root = 0 if os.geteuid() == 0 else None
+            _hand_over_or_discard(self.folder, root, root, self.max_bytes)
         finally:
             os.close(self._lock_fd)
             self._lock_fd = None

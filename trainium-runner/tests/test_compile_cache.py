@@ -166,6 +166,23 @@ class CacheFolderTest(unittest.TestCase):
         self.assertEqual(hand_over(folder, None, None, 1024), 0)
         self.assertEqual(os.listdir(folder), [])
 
+    def test_a_tree_too_deep_to_walk_is_discarded_not_a_crash(self):
+        cache = SharedCompileCache.acquire(self.tmp, "p", "s_a")
+        self.addCleanup(cache.close)
+        with open(os.path.join(cache.folder, "model.neff"), "w") as out:
+            out.write("neff")
+        fd = os.open(cache.folder, os.O_RDONLY)
+        for _ in range(1500):  # past MAX_DEPTH and past Python's recursion limit
+            os.mkdir("d", dir_fd=fd)
+            deeper = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = deeper
+        os.close(fd)
+        cache.lend(None, None)
+        self.assertEqual(os.listdir(cache.folder), [])
+        root = os.path.dirname(cache.folder)
+        self.assertEqual([n for n in os.listdir(root) if ".discarded-" in n], [], "the old tree is removed")
+
     def test_one_holder_at_a_time(self):
         first = SharedCompileCache.acquire(self.tmp, "p", "s_a")
         self.assertIsNotNone(first)

@@ -132,4 +132,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE cost_ledger ADD COLUMN throughput_value REAL;
   ALTER TABLE cost_ledger ADD COLUMN throughput_unit TEXT;
   `,
+  // 6: the fingerprint of the last source record stored under a paper's own source key (issue 14), so a
+  // re-scrape finds the records it holds exactly so with one indexed lookup a page and never reads them.
+  `
+  ALTER TABLE source_keys ADD COLUMN fingerprint TEXT;
+  CREATE INDEX source_keys_fingerprint ON source_keys(fingerprint) WHERE fingerprint IS NOT NULL;
+  `,
 ];

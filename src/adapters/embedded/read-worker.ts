@@ -9,7 +9,12 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { type ReadReply, type ReadRequest, ReadRequestSchema } from './read-worker-protocol.js';
+import {
+  type ReadReply,
+  type ReadRequest,
+  ReadRequestSchema,
+  REPLY_PART_ITEMS,
+} from './read-worker-protocol.js';
 import { SqlitePaperSearch } from './sqlite-paper-search.js';
 import { paperFromDoc } from './sqlite-paper-rows.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
@@ -41,8 +46,17 @@ const search = new SqlitePaperSearch(connection);
 // Only its read statements run (a read-only connection still prepares the others).
 const sql = new PaperStatements(connection);
 
+/** What is left of long lists, by request id, until the main thread has asked for every part. */
+const unsent = new Map<number, unknown[]>();
+
 function answer(request: ReadRequest): ReadReply & { ok: true } {
   switch (request.op) {
+    case 'more': {
+      const rest = unsent.get(request.id) ?? [];
+      const part = rest.splice(0, REPLY_PART_ITEMS);
+      if (rest.length === 0) unsent.delete(request.id);
+      return { id: request.id, ok: true, value: part, more: rest.length > 0 };
+    }
     case 'search':
       return { id: request.id, ok: true, value: search.search(request.query) };
     case 'similar':
@@ -64,6 +78,14 @@ function answer(request: ReadRequest): ReadReply & { ok: true } {
   }
 }
 
+/** A long list goes out in parts: the first now, the rest kept for `more` requests. */
+function firstPart(reply: ReadReply & { ok: true }): ReadReply {
+  const { value } = reply;
+  if (reply.more !== undefined || !Array.isArray(value) || value.length <= REPLY_PART_ITEMS) return reply;
+  unsent.set(reply.id, value.slice(REPLY_PART_ITEMS));
+  return { ...reply, value: value.slice(0, REPLY_PART_ITEMS), more: true };
+}
+
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs only as a worker thread');
 
@@ -71,7 +93,7 @@ port.on('message', (message: unknown) => {
   const request = ReadRequestSchema.parse(message);
   let reply: ReadReply;
   try {
-    reply = answer(request);
+    reply = firstPart(answer(request));
   } catch (error) {
     const { message: text, code } = error as { message?: string; code?: string };
     reply = { id: request.id, ok: false, error: { message: text ?? String(error), code } };

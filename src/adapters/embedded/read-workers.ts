@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { TransientError } from '../../errors.js';
+import { setImmediate as nextTurn } from 'node:timers';
 import type { ReadReply, ReadRequest, ReadResults } from './read-worker-protocol.js';
 import { storageError } from './sqlite-database.js';
 
@@ -14,6 +15,8 @@ export interface ReadWorkersOptions {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** The parts of a long list received so far. */
+  parts?: unknown[];
 }
 
 interface Slot {
@@ -37,7 +40,7 @@ export class ReadWorkers {
 
   constructor(private readonly options: ReadWorkersOptions) {}
 
-  read<Op extends ReadRequest['op']>(op: Op, args: ReadArgs<Op>): Promise<ReadResults[Op]> {
+  read<Op extends Exclude<ReadRequest['op'], 'more'>>(op: Op, args: ReadArgs<Op>): Promise<ReadResults[Op]> {
     return this.request({ ...args, op }) as Promise<ReadResults[Op]>;
   }
 
@@ -89,10 +92,21 @@ export class ReadWorkers {
   private settle(slot: Slot, reply: ReadReply): void {
     const pending = slot.pending.get(reply.id);
     if (!pending) return;
+    if (reply.ok && reply.more) {
+      // A part of a long list: keep it, and ask for the next one on a later turn of the event loop, so that
+      // envelopes read off the socket meanwhile are handled (and acked) between parts.
+      (pending.parts ??= []).push(...(reply.value as unknown[]));
+      nextTurn(() => {
+        if (slot.pending.has(reply.id)) slot.worker.postMessage({ op: 'more', id: reply.id });
+      });
+      return;
+    }
     slot.pending.delete(reply.id);
     if (slot.pending.size === 0) slot.worker.unref();
-    if (reply.ok) pending.resolve(reply.value);
-    else {
+    if (reply.ok) {
+      const parts = pending.parts;
+      pending.resolve(parts ? [...parts, ...(reply.value as unknown[])] : reply.value);
+    } else {
       const error = Object.assign(new Error(reply.error.message), { code: reply.error.code });
       pending.reject(storageError(this.options.location, error));
     }

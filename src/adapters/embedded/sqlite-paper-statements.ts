@@ -28,6 +28,15 @@ export class PaperStatements {
          VALUES (@rowid, @title, @abstract, @authors, @venue)`,
       ),
       addKey: prepare<[string, string]>('INSERT OR IGNORE INTO source_keys (key, paper_id) VALUES (?, ?)'),
+      // The key keeps its paper: the record matched it through this very key (`findMatch` looks it up first).
+      addFingerprintedKey: prepare<[string, string, string]>(
+        `INSERT INTO source_keys (key, paper_id, fingerprint) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint`,
+      ),
+      knownFingerprints: prepare<[string], { fingerprint: string }>(
+        `SELECT fingerprint FROM source_keys
+         WHERE fingerprint IN (SELECT value FROM json_each(?))`,
+      ),
       keyOwner: prepare<[string], { paper_id: string }>('SELECT paper_id FROM source_keys WHERE key = ?'),
       byArxiv: prepare<[string], { id: string }>(
         'SELECT id FROM papers WHERE arxiv_id = ? ORDER BY seq LIMIT 1',
@@ -88,6 +97,16 @@ export class PaperStatements {
 
   addSourceKeys(paperId: string, keys: readonly string[]): void {
     for (const key of keys) this.statements.addKey.run(key, paperId);
+  }
+
+  /** The key a record was stored under, with the record's fingerprint (added if the key is new). */
+  keepFingerprint(paperId: string, key: string, fingerprint: string): void {
+    this.statements.addFingerprintedKey.run(key, paperId, fingerprint);
+  }
+
+  knownFingerprints(fingerprints: readonly string[]): Set<string> {
+    const rows = this.statements.knownFingerprints.all(JSON.stringify(fingerprints));
+    return new Set(rows.map((row) => row.fingerprint));
   }
 
   paperIdForKey(key: string): string | undefined {

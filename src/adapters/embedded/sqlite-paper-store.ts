@@ -20,6 +20,7 @@ import { NotFoundError } from '../../errors.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type {
   CommittedTransition,
+  IngestEntry,
   IngestOutcome,
   PaperOutbox,
   PaperPatch,
@@ -100,23 +101,29 @@ export class SqlitePaperStore implements PaperStore {
   }
 
   /** A page of a scrape in one transaction: one commit instead of one per paper (issue 3's ingest benchmark). */
-  async ingestMany(items: readonly { paper: ScrapedPaper; rawKey?: string }[]): Promise<IngestOutcome[]> {
+  async ingestMany(items: readonly IngestEntry[]): Promise<IngestOutcome[]> {
     return this.ingestAll(items, () => {});
+  }
+
+  async knownFingerprints(fingerprints: readonly string[]): Promise<ReadonlySet<string>> {
+    if (fingerprints.length === 0) return new Set();
+    return runSql(this.database, () => this.sql.knownFingerprints(fingerprints));
   }
 
   /** A page in one IMMEDIATE transaction; `alsoWrite` runs in it after each paper (the outbox's messages). */
   private ingestAll(
-    items: readonly { paper: ScrapedPaper; rawKey?: string }[],
+    items: readonly IngestEntry[],
     alsoWrite: (outcome: IngestOutcome) => void,
   ): IngestOutcome[] {
     const parsed = items.map((item) => ({
       scraped: ScrapedPaperSchema.parse(item.paper),
       rawKey: item.rawKey,
+      fingerprint: item.fingerprint,
     }));
     const now = this.now();
     const ingestAll = this.database.connection.transaction((): IngestOutcome[] =>
-      parsed.map(({ scraped, rawKey }) => {
-        const outcome = this.ingestInTransaction(scraped, now, rawKey);
+      parsed.map(({ scraped, rawKey, fingerprint }) => {
+        const outcome = this.ingestInTransaction(scraped, now, rawKey, fingerprint);
         alsoWrite(outcome);
         return outcome;
       }),
@@ -124,19 +131,44 @@ export class SqlitePaperStore implements PaperStore {
     return runSql(this.database, () => ingestAll.immediate());
   }
 
-  private ingestInTransaction(scraped: ScrapedPaper, now: string, rawKey: string | undefined): IngestOutcome {
+  private ingestInTransaction(
+    scraped: ScrapedPaper,
+    now: string,
+    rawKey: string | undefined,
+    fingerprint?: string,
+  ): IngestOutcome {
     const match = this.findMatch(scraped);
     if (!match) {
       const paper = newPaperFrom(scraped, now, rawKey);
       this.sql.insertPaper(paper, ftsColumnsOf(paper));
-      this.sql.addSourceKeys(paper.id, paper.sourceKeys);
+      this.addKeys(paper.id, paper.sourceKeys, scraped, fingerprint);
       return { kind: 'created', paper };
     }
     const merged = mergeScraped(match.paper, scraped, now, rawKey);
-    if (!merged) return { kind: 'unchanged', paper: match.paper, matchedOn: match.matchedOn };
+    if (!merged) {
+      this.addKeys(match.paper.id, [], scraped, fingerprint);
+      return { kind: 'unchanged', paper: match.paper, matchedOn: match.matchedOn };
+    }
     this.sql.replacePaper(merged, match.paper.version, ftsColumnsOf(merged));
-    this.sql.addSourceKeys(merged.id, merged.sourceKeys);
+    this.addKeys(merged.id, merged.sourceKeys, scraped, fingerprint);
     return { kind: 'merged', paper: merged, matchedOn: match.matchedOn };
+  }
+
+  /**
+   * A paper's dedup keys, and the fingerprint of the record just stored under the record's own key, in the same
+   * transaction as the paper: a fingerprint is only ever known for a record whose merge is committed.
+   */
+  private addKeys(paperId: string, keys: readonly string[], scraped: ScrapedPaper, fingerprint?: string) {
+    if (fingerprint === undefined) {
+      this.sql.addSourceKeys(paperId, keys);
+      return;
+    }
+    const own = normaliseSourceKey(primarySourceKey(scraped));
+    this.sql.addSourceKeys(
+      paperId,
+      keys.filter((key) => key !== own),
+    );
+    this.sql.keepFingerprint(paperId, own, fingerprint);
   }
 
   async get(paperId: string): Promise<Paper | undefined> {

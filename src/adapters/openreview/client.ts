@@ -3,6 +3,7 @@ import { PermanentError } from '../../errors.js';
 import { bodySnippet, isJsonResponse, parseJsonBody, tryParseJson } from '../../http/fetch-json.js';
 import type { HttpClient, HttpResponse } from '../../http/http-client.js';
 import { OpenReviewAccessError } from './errors.js';
+import { splitNotesBody } from './notes-body.js';
 import { ErrorBodySchema, type Group, GroupsResponseSchema, NotesResponseSchema } from './schema.js';
 import type { OpenReviewSession } from './session.js';
 
@@ -31,6 +32,26 @@ export class OpenReviewClient {
     return this.get('/notes', params, NotesResponseSchema, 'OpenReview notes listing', signal);
   }
 
+  /**
+   * `listNotes` with each note as the JSON bytes OpenReview sent, undecoded (`notes-body.ts`), so a scrape reads
+   * only the notes it has not stored exactly so before. A body the scan does not expect is parsed whole and each
+   * note serialised again: the same answer, the old cost.
+   */
+  async listNoteBytes(
+    params: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<{ count?: number | undefined; notes: Buffer[] }> {
+    this.listingRequests++;
+    const what = 'OpenReview notes listing';
+    const response = await this.getResponse('/notes', params, what, signal, [], true);
+    const split = response.bytes && splitNotesBody(response.bytes);
+    const envelope = split && NotesResponseSchema.safeParse(split.envelope);
+    if (split && envelope?.success) return { count: envelope.data.count, notes: split.notes };
+    // Anything unexpected: the whole body parsed as before (its SchemaError says what is wrong).
+    const body = parseJsonBody(response, NotesResponseSchema, what);
+    return { count: body.count, notes: body.notes.map((note) => Buffer.from(JSON.stringify(note), 'utf8')) };
+  }
+
   /** The venue group, or undefined if OpenReview has no such group (a year that does not exist yet). */
   async getGroup(id: string, signal?: AbortSignal): Promise<Group | undefined> {
     const body = await this.get(
@@ -52,21 +73,35 @@ export class OpenReviewClient {
     signal?: AbortSignal,
     absentStatuses: number[] = [],
   ): Promise<T> {
-    const url = `${this.apiUrl}${path}?${new URLSearchParams(params).toString()}`;
-    let response = await this.send(url, signal);
-    if (response.status === 401 && this.session.hasCredentials) {
-      this.session.invalidate();
-      response = await this.send(url, signal);
-    }
+    const response = await this.getResponse(path, params, what, signal, absentStatuses);
     if (absentStatuses.includes(response.status)) return undefined as T;
-    this.assertNotChallenged(response, what);
-    if (response.status !== 200) throw this.errorFor(response, what);
     return parseJsonBody(response, schema, what);
   }
 
-  private async send(url: string, signal?: AbortSignal): Promise<HttpResponse> {
+  /** A 200 JSON answer (or one of `absentStatuses`); a challenge or another status throws. */
+  private async getResponse(
+    path: string,
+    params: Record<string, string>,
+    what: string,
+    signal?: AbortSignal,
+    absentStatuses: number[] = [],
+    bytes = false,
+  ): Promise<HttpResponse> {
+    const url = `${this.apiUrl}${path}?${new URLSearchParams(params).toString()}`;
+    let response = await this.send(url, signal, bytes);
+    if (response.status === 401 && this.session.hasCredentials) {
+      this.session.invalidate();
+      response = await this.send(url, signal, bytes);
+    }
+    if (absentStatuses.includes(response.status)) return response;
+    this.assertNotChallenged(response, what);
+    if (response.status !== 200) throw this.errorFor(response, what);
+    return response;
+  }
+
+  private async send(url: string, signal?: AbortSignal, bytes = false): Promise<HttpResponse> {
     const headers = { accept: 'application/json', ...(await this.session.authHeaders(signal)) };
-    return this.http.request({ url, headers, ...(signal ? { signal } : {}) });
+    return this.http.request({ url, headers, ...(signal ? { signal } : {}), ...(bytes ? { bytes } : {}) });
   }
 
   private assertNotChallenged(response: HttpResponse, what: string): void {

@@ -7,7 +7,8 @@ import type {
   SourceRecord,
 } from '../../ports/paper-source.js';
 import { MAX_NOTES_PER_PAGE, type OpenReviewClient } from './client.js';
-import { isSkipped, noteToRecord } from './note-to-paper.js';
+import { noteFingerprint } from './note-fingerprint.js';
+import { isSkipped, type ListingContext, noteToRecord } from './note-to-paper.js';
 import type { SubmissionStatus } from './presentation.js';
 import { looksLikeApiV1Note } from './schema.js';
 import {
@@ -63,7 +64,7 @@ export function createOpenReviewSource(client: OpenReviewClient, listing: OpenRe
       while (phase < phases.length) {
         options.signal?.throwIfAborted();
         const current = phases[phase] as Phase;
-        const body = await client.listNotes(
+        const body = await client.listNoteBytes(
           {
             'content.venueid': current.venueId,
             limit: String(pageSize),
@@ -72,13 +73,14 @@ export function createOpenReviewSource(client: OpenReviewClient, listing: OpenRe
           },
           options.signal,
         );
-        if (body.notes.some(looksLikeApiV1Note)) {
+        const context = { venue: spec.name, year: listing.year, status: current.status };
+        const { records, skipped, unchanged, apiV1 } = await readNotes(body.notes, context, options);
+        if (apiV1) {
           throw new UnsupportedApiVersionError(
             `OpenReview returned API v1 notes for ${spec.name} ${listing.year}; Sherpa reads API v2 only`,
             { hint: `Check OPENREVIEW_API_URL points at API v2 (https://api2.openreview.net)` },
           );
         }
-        const { records, skipped } = mapNotes(body.notes, spec.name, listing.year, current.status);
         offset += body.notes.length;
         const phaseTotal = body.count ?? offset;
         const phaseDone = body.notes.length < pageSize || offset >= phaseTotal;
@@ -91,6 +93,7 @@ export function createOpenReviewSource(client: OpenReviewClient, listing: OpenRe
         yield {
           records,
           skipped,
+          ...(unchanged > 0 ? { unchanged } : {}),
           nextCursor: more ? `${phase}:${offset}` : undefined,
           total: phaseDone ? seenTotal : seenTotal + phaseTotal,
         };
@@ -136,20 +139,42 @@ function phasesFor(ids: VenueIdSet, includeRejected: boolean): Phase[] {
   return phases;
 }
 
-function mapNotes(
-  notes: unknown[],
-  venue: string,
-  year: number,
-  status: SubmissionStatus,
-): { records: SourceRecord[]; skipped: SkippedRecord[] } {
+/**
+ * Fingerprint every note's text; parse and map only those the store does not already hold exactly so. A note
+ * that is not JSON is skipped like one of the wrong shape (before issue 14 it failed its whole page).
+ */
+async function readNotes(
+  notes: readonly Buffer[],
+  context: ListingContext,
+  options: PageOptions,
+): Promise<{ records: SourceRecord[]; skipped: SkippedRecord[]; unchanged: number; apiV1: boolean }> {
+  const fingerprints = notes.map((bytes) => noteFingerprint(bytes, context));
+  const known = options.knownFingerprints ? await options.knownFingerprints(fingerprints) : undefined;
   const records: SourceRecord[] = [];
   const skipped: SkippedRecord[] = [];
-  for (const raw of notes) {
-    const result = noteToRecord(raw, { venue, year, status });
+  let unchanged = 0;
+  let apiV1 = false;
+  notes.forEach((bytes, index) => {
+    const fingerprint = fingerprints[index] as string;
+    if (known?.has(fingerprint)) {
+      unchanged++;
+      return;
+    }
+    const text = bytes.toString('utf8');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      skipped.push({ reason: 'note is not JSON' });
+      return;
+    }
+    apiV1 ||= looksLikeApiV1Note(raw);
+    const result = noteToRecord(raw, context);
     if (isSkipped(result)) skipped.push(result);
-    else records.push(result);
-  }
-  return { records, skipped };
+    // JSON Lines keep one record a line: text with a line break in it is serialised again instead.
+    else records.push({ ...result, fingerprint, ...(oneLine(bytes) ? { rawJson: text } : {}) });
+  });
+  return { records, skipped, unchanged, apiV1 };
 }
 
 function parseCursor(cursor: string | undefined): { phase: number; offset: number } {
@@ -157,4 +182,8 @@ function parseCursor(cursor: string | undefined): { phase: number; offset: numbe
   const match = cursor.match(/^(\d+):(\d+)$/);
   if (!match) throw new PermanentError(`Not an OpenReview scrape position: "${cursor}"`);
   return { phase: Number(match[1]), offset: Number(match[2]) };
+}
+
+function oneLine(bytes: Buffer): boolean {
+  return !bytes.includes(0x0a) && !bytes.includes(0x0d);
 }

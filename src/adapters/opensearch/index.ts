@@ -5,6 +5,7 @@ import { ensureIndices, indexNames } from './indices.js';
 import { OpenSearchCoordinationStore } from './opensearch-coordination-store.js';
 import { OpenSearchCostLedger } from './opensearch-cost-ledger.js';
 import { OpenSearchPaperStore } from './opensearch-paper-store.js';
+import { OpenSearchSearchStore } from './opensearch-search-store.js';
 import type { Clock } from '../../ports/clock.js';
 
 export { createOpenSearchClient, type OpenSearchIndexConfig } from './client.js';
@@ -13,6 +14,7 @@ export { ensureIndices, indexNames, INDEX_MAPPINGS, MAPPING_VERSION } from './in
 export { OpenSearchPaperStore } from './opensearch-paper-store.js';
 export { OpenSearchCoordinationStore } from './opensearch-coordination-store.js';
 export { OpenSearchCostLedger } from './opensearch-cost-ledger.js';
+export { OpenSearchSearchStore } from './opensearch-search-store.js';
 export { bulkIndex, importPapers, importLedger, importCoordination, type BulkReport } from './bulk-import.js';
 
 export interface OpenSearchStores {
@@ -20,10 +22,11 @@ export interface OpenSearchStores {
   papers: OpenSearchPaperStore;
   coordination: OpenSearchCoordinationStore;
   ledger: OpenSearchCostLedger;
+  searches: OpenSearchSearchStore;
 }
 
 /**
- * Connects, creates missing indices (versioned, behind aliases) and returns the three stores sharing one client.
+ * Connects, creates missing indices (versioned, behind aliases) and returns the stores sharing one client.
  * Serverless (`aoss`) collections refresh on their own schedule and do not take `refresh=true`, so writes there
  * become searchable within seconds rather than at once.
  */
@@ -41,5 +44,6 @@ export async function openOpenSearchStores(
     papers: new OpenSearchPaperStore({ http, names, refresh, ...clock }),
     coordination: new OpenSearchCoordinationStore({ http, names, refresh, ...clock }),
     ledger: new OpenSearchCostLedger({ http, names, refresh }),
+    searches: new OpenSearchSearchStore({ http, names, refresh, ...clock }),
   };
 }

@@ -39,6 +39,21 @@ export const INDEX_MAPPINGS = {
   },
   /** Dedup claims: one document per source key or title key, naming the paper that owns it. */
   'paper-keys': { dynamic: 'strict', properties: { paperId: keyword } },
+  /** Evolve searches (issue 13, item 7): the columns queries need, and the whole zod record, not indexed. */
+  searches: {
+    dynamic: 'strict',
+    properties: {
+      id: keyword,
+      paperId: keyword,
+      state: keyword,
+      version: { type: 'integer' },
+      createdAt: { type: 'date' },
+      updatedAt: { type: 'date' },
+      search: opaque,
+    },
+  },
+  /** One document per paper (id = paper id) naming its live search: what keeps one live search per paper. */
+  'search-claims': { dynamic: 'strict', properties: { searchId: keyword } },
   coordination: {
     dynamic: 'strict',
     properties: { key: keyword, value: opaque, version: { type: 'integer' }, expiresAt: { type: 'date' } },

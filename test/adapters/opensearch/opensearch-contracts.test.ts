@@ -3,11 +3,13 @@ import {
   OpenSearchCoordinationStore,
   OpenSearchCostLedger,
   OpenSearchPaperStore,
+  OpenSearchSearchStore,
 } from '../../../src/adapters/opensearch/index.js';
 import { describeCoordinationStoreContract } from '../../contracts/coordination-store.contract.js';
 import { ContractClock } from '../../contracts/contract-support.js';
 import { describeCostLedgerContract } from '../../contracts/cost-ledger.contract.js';
 import { describePaperStoreContract } from '../../contracts/paper-store.contract.js';
+import { describeSearchStoreContract } from '../../contracts/search-store.contract.js';
 import type { FakeOpenSearch } from '../../support/fake-opensearch.js';
 import { openFakeIndex } from './opensearch-subject.js';
 
@@ -49,4 +51,15 @@ describeCostLedgerContract('OpenSearch (loopback fake)', async () => {
   const { fake, http, names } = await openFakeIndex();
   opened.push(fake);
   return { ledger: new OpenSearchCostLedger({ http: http(), names }), close: () => fake.close() };
+});
+
+describeSearchStoreContract('OpenSearch (loopback fake)', async () => {
+  const { fake, http, names } = await openFakeIndex();
+  opened.push(fake);
+  const clock = new ContractClock();
+  return {
+    searches: new OpenSearchSearchStore({ http: http(), names, clock }),
+    openAnother: async () => new OpenSearchSearchStore({ http: http(), names, clock }),
+    close: () => fake.close(),
+  };
 });
