@@ -1,24 +1,10 @@
-/** One formatter per zone: building one costs far more than using it, and lists format a time per line. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { zoneFormatter } from '../domain/zone-formatter.js';
 
 /** `2026-11-23 09:05` in the team's time zone, so audit lines read the same for everyone in the channel. */
 export function formatTime(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  const parts = formatter.formatToParts(date);
+  const parts = zoneFormatter('minute', timeZone).formatToParts(date);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }

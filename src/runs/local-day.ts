@@ -1,3 +1,5 @@
+import { zoneFormatter } from '../domain/zone-formatter.js';
+
 /** The UTC instant at which the calendar day containing `now` began in `timeZone` (DST-safe). */
 export function startOfLocalDay(now: Date, timeZone: string): Date {
   const parts = localParts(now, timeZone);
@@ -15,29 +17,8 @@ export function startOfLocalDay(now: Date, timeZone: string): Date {
   return new Date(guess);
 }
 
-/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one (issue 14, item 3). */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 function localParts(date: Date, timeZone: string) {
-  const parts = formatterFor(timeZone).formatToParts(date);
+  const parts = zoneFormatter('second', timeZone).formatToParts(date);
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
   return {
     year: get('year'),

@@ -1,4 +1,5 @@
 import type { CoordinationStore } from '../ports/coordination-store.js';
+import { zoneFormatter } from '../domain/zone-formatter.js';
 
 /** Papers that got an automatic thread on one local day. */
 interface DayRecord {
@@ -7,22 +8,9 @@ interface DayRecord {
 
 const ATTEMPTS = 10;
 
-/** One formatter per zone: building one costs far more than using it. */
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** `2026-11-23` in the team's time zone: the day a quota belongs to. */
 export function localDayKey(now: Date, timeZone: string): string {
-  let formatter = dayFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormatters.set(timeZone, formatter);
-  }
-  return formatter.format(now);
+  return zoneFormatter('day', timeZone).format(now);
 }
 
 /**

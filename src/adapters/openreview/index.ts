@@ -172,7 +172,7 @@ async function readNotes(
     const result = noteToRecord(raw, context);
     if (isSkipped(result)) skipped.push(result);
     // JSON Lines keep one record a line: text with a line break in it is serialised again instead.
-    else records.push({ ...result, fingerprint, ...(oneLine(bytes) ? { rawJson: text } : {}) });
+    else records.push({ ...result, fingerprint, ...(oneLine(text) ? { rawJson: text } : {}) });
   });
   return { records, skipped, unchanged, apiV1 };
 }
@@ -184,6 +184,6 @@ function parseCursor(cursor: string | undefined): { phase: number; offset: numbe
   return { phase: Number(match[1]), offset: Number(match[2]) };
 }
 
-function oneLine(bytes: Buffer): boolean {
-  return !bytes.includes(0x0a) && !bytes.includes(0x0d);
+function oneLine(text: string): boolean {
+  return text.indexOf('\n') === -1 && text.indexOf('\r') === -1;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ListingContext } from './note-to-paper.js';
 
 /**
@@ -8,8 +8,22 @@ import type { ListingContext } from './note-to-paper.js';
  */
 const MAPPING_VERSION = 1;
 
-/** The fingerprint of a note's JSON bytes in its listing (`SourceRecord.fingerprint`). */
+/**
+ * The fingerprint of a note's JSON bytes in its listing (`SourceRecord.fingerprint`): a tag of the listing and
+ * the note's sha256, each hashed in one call (no hash object per note: the ingest profile counted them).
+ */
 export function noteFingerprint(noteJson: Buffer, context: ListingContext): string {
-  const listing = `openreview/${MAPPING_VERSION}/${context.venue}/${context.year}/${context.status}\n`;
-  return createHash('sha256').update(listing).update(noteJson).digest('base64url');
+  return `${listingTag(context)}.${hash('sha256', noteJson, 'base64url')}`;
+}
+
+const tags = new Map<string, string>();
+
+function listingTag(context: ListingContext): string {
+  const listing = `openreview/${MAPPING_VERSION}/${context.venue}/${context.year}/${context.status}`;
+  let tag = tags.get(listing);
+  if (tag === undefined) {
+    tag = hash('sha256', listing, 'base64url').slice(0, 12);
+    tags.set(listing, tag);
+  }
+  return tag;
 }

@@ -8,6 +8,7 @@ export interface ResponseUrlPoster {
 }
 
 const TIMEOUT_MS = 30_000;
+const CLOSE_GRACE_MS = 5_000;
 
 /**
  * A slash command's answers go to its response_url through undici's `request` on a keep-alive agent instead of
@@ -34,8 +35,13 @@ export function createResponseUrlPoster(options: { timeoutMs?: number } = {}): R
       if (status === 429 || status >= 500) throw new TransientError(problem, { context: { status } });
       throw new PermanentError(problem, { context: { status } });
     },
+    /** Lets answers in flight finish for up to 5 s (shutdown must not hang on a slow Slack), then drops them. */
     async close() {
-      await agent.close();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+      await Promise.race([agent.close().catch(() => undefined), late]);
+      clearTimeout(timer);
+      await agent.destroy().catch(() => undefined);
     },
   };
 }
