@@ -13,7 +13,7 @@ import {
 } from './cost-estimate.js';
 import { parentRunOf, proposeGeneration, type GenerationStepDeps } from './generation-step.js';
 import { finalVerdict, judgeGeneration } from '../domain/evolve-noise-rule.js';
-import { runGeneration, startEarly, type InFlight } from './run-generation.js';
+import { runGeneration, type InFlight } from './run-generation.js';
 import type { VariantRunDeps } from './run-variant.js';
 import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
 import { isSearchOver } from '../domain/evolve-search-state.js';
@@ -40,7 +40,7 @@ export interface DriveDeps extends VariantRunDeps, GenerationStepDeps {
  * generation and variant, with no variant run twice and no proposal call made twice.
  */
 export async function driveSearch(deps: DriveDeps, searchId: string): Promise<EvolveSearch | undefined> {
-  // Runs this worker follows, across steps (the parent's, started during the proposal call).
+  // Runs this worker follows, across the steps of one generation.
   const inFlight: InFlight = new Map();
   for (;;) {
     const search = await deps.searches.get(searchId);
@@ -58,18 +58,21 @@ export async function driveSearch(deps: DriveDeps, searchId: string): Promise<Ev
 }
 
 async function step(deps: DriveDeps, search: EvolveSearch, inFlight: InFlight): Promise<EvolveSearch> {
-  if (search.stop && (search.stop.mode === 'now' || !hasInFlight(search)))
+  // In flight: a run recorded as sent, or one this worker has begun to send (its record may not show it yet).
+  if (search.stop && (search.stop.mode === 'now' || (!hasInFlight(search) && inFlight.size === 0)))
     return moveTo(deps, search, 'stopped', `stopped by <@${search.stop.by}>`);
   switch (search.state) {
     case 'confirmed':
     case 'judged':
       return startNextGeneration(deps, search);
     case 'proposing': {
-      // The instance the parent's run needs boots and works while the model writes the variants.
-      const parent = search.variants.find(
-        (v) => v.generation === search.generation && v.role === 'parent' && !v.run?.outcome,
-      );
-      if (parent && !search.stop) await startEarly(deps, search.id, parent, inFlight);
+      // The parent's run is not started during the call: on local compute the runner dies with a killed bot,
+      // and a run started under its "already started" marker could then only be waited out (evolve-crash e2e).
+      if (search.stop) {
+        // Stopped before the call: no call; the parent's run already sent is followed to its end.
+        await runGeneration(deps, search.id, inFlight, async () => undefined);
+        return (await deps.searches.get(search.id)) ?? search;
+      }
       return proposeGeneration(deps, search);
     }
     case 'smoke':
@@ -139,7 +142,7 @@ async function startNextGeneration(deps: DriveDeps, search: EvolveSearch): Promi
     generation: k,
   });
   if (!cap.ok) return moveTo(deps, search, 'capped', `stopped before ${cap.reason}`);
-  // The parent's run of generation k is known before the proposal: recorded now, it runs during the call.
+  // The parent's run of generation k is known before the proposal: recorded with the move.
   const parentRun = parentRunOf(search, k, search.parentHash);
   const moved = await deps.searches.move(search.id, {
     from: search.state,

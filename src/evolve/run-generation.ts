@@ -87,26 +87,6 @@ export async function runGeneration(
   }
 }
 
-/**
- * The parent's full run of a generation, started while its proposal call is made (it needs no smoke run):
- * the instance it takes boots, or works, instead of waiting for the call. Nothing starts when no instance is
- * free; `runGeneration` then starts it like any other run.
- */
-export async function startEarly(
-  deps: GenerationDeps,
-  searchId: string,
-  parent: Variant,
-  inFlight: InFlight,
-): Promise<void> {
-  const task = { variant: parent, stage: 'run' as const, sent: Boolean(parent.run?.dispatchKey) };
-  if (inFlight.has(key(task))) return;
-  const started = await start(deps, searchId, task);
-  if (started === 'busy') return;
-  // Awaited by `runGeneration` (or by `driveSearch` at the end); a failure surfaces there, not unhandled here.
-  started.run.catch(() => undefined);
-  inFlight.set(key(task), started.run);
-}
-
 /** Start a task: its run (boxed: an async function would await a returned promise) or 'busy'. */
 async function start(
   deps: GenerationDeps,

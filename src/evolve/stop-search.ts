@@ -55,6 +55,8 @@ export async function stopSearch(
   if (current.stop && sameOrWeaker && !isSearchOver(current.state))
     return { kind: 'already_stopping', search: current, by: current.stop.by, mode: current.stop.mode };
   const outcome = await requestStop(deps, request.searchId, { mode: request.mode, userId: request.userId });
+  // A Stop left on the plan of a search that ended by itself: the plan stops offering it.
+  if (outcome.kind === 'already_over') await refreshPlan(deps, outcome.search);
   if (outcome.kind !== 'stopping') return outcome;
   await refreshPlan(deps, outcome.search);
   const mode = outcome.search.stop?.mode ?? request.mode;

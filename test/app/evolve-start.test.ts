@@ -37,7 +37,8 @@ beforeAll(async () => {
     },
   });
   searches = sherpa.deps.searches as SearchStore;
-});
+  // Booting the app takes seconds; on a loaded machine more than the default hook timeout.
+}, 60_000);
 afterAll(async () => {
   await sherpa?.stop();
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { driveSearch } from '../../src/evolve/drive-search.js';
+import { parentRunOf } from '../../src/evolve/generation-step.js';
 import { requestStop } from '../../src/evolve/request-stop.js';
 import type { ComputePool } from '../../src/config/compute-pools.js';
 import { InstancePool } from '../../src/runs/instance-pool.js';
@@ -150,6 +151,34 @@ describe('driving a search', () => {
     const sent = done?.variants.flatMap((v) => [v.smoke, v.run]).filter((run) => run?.dispatchKey);
     expect(sent?.length).toBeGreaterThan(0);
     expect(sent?.every((run) => run?.outcome)).toBe(true);
+  });
+
+  it('makes no proposal call for a search stopped while proposing, and follows its parent run to the end', async () => {
+    rig = searchRig({ summary });
+    const seeded = await rig.seed();
+    const deps = rig.deps();
+    // A worker moved to proposing and recorded the parent's run as going out, then died before the call.
+    const parent = parentRunOf(seeded, 1, seeded.parentHash);
+    const sending = {
+      runId: 's_abc.g1.p0.run',
+      dispatchKey: 's_abc.g1.p0.run.d1',
+      instanceId: rig.compute.instanceIds[0] as string,
+      startedAt: rig.clock.now().toISOString(),
+    };
+    const proposing = await deps.searches.move(seeded.id, {
+      from: 'confirmed',
+      to: 'proposing',
+      ifVersion: seeded.version,
+      patch: { generation: 1, variants: [{ ...parent, run: sending }] },
+    });
+    expect(proposing.ok).toBe(true);
+    await requestStop(deps, seeded.id, { mode: 'after_in_flight', userId: 'U0APPROVER1' });
+    const done = await driveSearch(deps, seeded.id);
+    expect(done?.state).toBe('stopped');
+    expect(rig.llm.calls).toBe(0);
+    // The run in flight was followed (sent once, under its recorded key), nothing else started.
+    expect(rig.compute.sent.map((command) => command.dispatchKey)).toEqual(['s_abc.g1.p0.run.d1']);
+    expect(done?.variants[0]?.run?.outcome).toBe('succeeded');
   });
 
   it('cancels the commands in flight on Stop now and ends the search', async () => {
