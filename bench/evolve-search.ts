@@ -15,6 +15,7 @@
  */
 import { driveSearch } from '../src/evolve/drive-search.js';
 import { estimateProposalTokens } from '../src/evolve/cost-estimate.js';
+import { SMOKE_SECONDS } from '../src/evolve/plan-search.js';
 import { RunnerJobSchema, type RunnerJob } from '../src/domain/runner-contract.js';
 import { GOOD_SCRIPT } from '../test/support/fake-codegen-replies.js';
 import { searchRig } from '../test/evolve/search-rig.js';
@@ -23,7 +24,6 @@ const MINUTE = 60_000;
 const VARIANTS = 10;
 const GENERATIONS = 5;
 const BUDGET_MINUTES = 5;
-const SMOKE_SECONDS = 30;
 const COMPILE_MINUTES = 3;
 const BOOT_MINUTES = 2;
 /** Fetch, sandbox set-up, result upload around the code (bench:gpu measured +2.56 % of a 20 s run on an H100). */

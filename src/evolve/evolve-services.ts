@@ -1,41 +1,18 @@
 import { runCodeChecks } from '../codegen/checks/run-code-checks.js';
 import { codegenSystemPrompt } from '../codegen/prompts/system-prompt.js';
-import type { Config } from '../config/load-config.js';
 import type { CoreDeps } from '../deps.js';
 import type { EvolveSearch } from '../domain/evolve-search.js';
 import type { Compute } from '../ports/compute.js';
 import type { Llm } from '../ports/llm.js';
-import { priceFor } from '../ports/llm-pricing.js';
 import type { SearchStore } from '../ports/search-store.js';
 import type { Sleep } from '../ports/sleep.js';
 import type { InstancePool } from '../runs/instance-pool.js';
-import type { CostRates } from './cost-estimate.js';
 import type { DriveDeps } from './drive-search.js';
 import { parentProfile } from './parent-profile.js';
+import { planRates } from './plan-search.js';
 
 /** The core dependencies a search is driven with: compute, the search store and the model are required. */
 export type EvolveCoreDeps = CoreDeps & { compute: Compute; searches: SearchStore; llm: Llm };
-
-/** Minutes a warm instance spends on a variant beyond its budget (fetch, profile, upload). */
-const OVERHEAD_MINUTES = 1;
-
-/**
- * The prices a search is estimated and capped with: the compute's instance price and the proposal model's
- * configured token prices (the code-generation model writes the variants). The plan and the per-generation cap
- * use the same figures, so what the thread promised is what the worker enforces.
- */
-export function evolveRates(
-  config: Pick<Config, 'bedrock'>,
-  compute: Pick<Compute, 'hourlyPriceUsd'>,
-): CostRates {
-  const price = priceFor(config.bedrock.prices, config.bedrock.codegenModelId);
-  return {
-    hourlyPriceUsd: compute.hourlyPriceUsd,
-    inputPerMTok: price?.inputPerMTok ?? 0,
-    outputPerMTok: price?.outputPerMTok ?? 0,
-    overheadMinutes: OVERHEAD_MINUTES,
-  };
-}
 
 export interface EvolveTimings {
   pollMs: number;
@@ -61,7 +38,6 @@ export function evolveDriveDeps(
   },
 ): DriveDeps {
   const { config, compute } = deps;
-  const target = search.settings.target;
   const logger = deps.logger.child({ paperId: search.paperId, searchId: search.id });
   return {
     searches: deps.searches,
@@ -73,8 +49,6 @@ export function evolveDriveDeps(
     clock: deps.clock,
     sleep: options.sleep,
     logger,
-    // On EC2 the search's target picks the runner's backend; the local runner has the one it was given.
-    backend: compute.kind === 'ec2' ? target : config.compute.localBackend,
     timings: {
       pollMs: options.timings.pollMs,
       pendingLimitMs: options.timings.pendingLimitMs,
@@ -100,7 +74,8 @@ export function evolveDriveDeps(
         },
         current,
       ),
-    rates: evolveRates(config, compute),
+    // The plan's own prices: what the thread promised is what the cap enforces.
+    rates: planRates(config, compute),
     budget: { dailyUsd: config.budget.dailyUsd, timezone: config.timezone },
     busyRetryMs: options.timings.busyRetryMs,
     ...(options.onChange ? { onChange: options.onChange } : {}),
