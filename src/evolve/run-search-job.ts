@@ -31,11 +31,6 @@ function missingFor(deps: CoreDeps): string | undefined {
 export async function runSearchJob(deps: CoreDeps, job: EvolveJob, options: SearchJobOptions): Promise<void> {
   const searches = deps.searches;
   const log = deps.logger.child({ paperId: job.paperId, searchId: job.searchId });
-  if (!searches) {
-    // Nothing to read the search from (the OpenSearch index has no search store yet): nothing can be shown.
-    log.error('an evolve job arrived but this deployment has no search store; dropping it');
-    return;
-  }
   const threadDeps: SearchThreadDeps = {
     searches,
     papers: deps.papers,
