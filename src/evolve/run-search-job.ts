@@ -35,6 +35,7 @@ export async function runSearchJob(deps: CoreDeps, job: EvolveJob, options: Sear
     searches,
     papers: deps.papers,
     chat: deps.chat,
+    coordination: deps.coordination,
     blobs: deps.blobs,
     ledger: deps.ledger,
     clock: deps.clock,

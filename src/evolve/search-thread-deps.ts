@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Chat } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
+import type { CoordinationStore } from '../ports/coordination-store.js';
 import type { CostLedger } from '../ports/cost-ledger.js';
 import type { PaperStore } from '../ports/paper-store.js';
 import type { SearchStore } from '../ports/search-store.js';
@@ -17,6 +18,11 @@ export interface SearchThreadDeps {
   ledger: Pick<CostLedger, 'entries'>;
   clock: Clock;
   logger: Logger;
+  /**
+   * Where the plan message's record lives (`plan-message.ts`): with it, the plan is rebuilt when the search ends
+   * by itself, so its Stop buttons do not outlive the search.
+   */
+  coordination?: CoordinationStore;
   /** The objective-by-generation PNG (`src/plots/evolve-plot.ts` by default). */
   renderPlot?: (search: EvolveSearch) => Promise<Buffer | undefined>;
 }

@@ -5,6 +5,7 @@ import type { ThreadRef } from '../domain/paper.js';
 import { evolveLeaderboardMessage } from '../messages/evolve-leaderboard.js';
 import { renderEvolvePlot } from '../plots/evolve-plot.js';
 import type { MessageMetadata } from '../ports/chat.js';
+import { refreshPlan } from './plan-message.js';
 import { postSearchSummary } from './post-search-summary.js';
 import { recordOnSearch } from './record-on-search.js';
 import { findInThread, type SearchThreadDeps } from './search-thread-deps.js';
@@ -28,7 +29,9 @@ export async function showSearchInThread(deps: SearchThreadDeps, searchId: strin
   }
   search = await showLeaderboard(deps, search, thread);
   search = await showPlot(deps, search, thread);
-  if (isSearchOver(search.state)) await postSearchSummary(deps, search, thread);
+  if (!isSearchOver(search.state)) return;
+  await postSearchSummary(deps, search, thread);
+  if (deps.coordination) await refreshPlan({ ...deps, coordination: deps.coordination }, search);
 }
 
 async function showLeaderboard(

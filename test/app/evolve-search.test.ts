@@ -177,6 +177,10 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
       view: modal,
     });
     expect((await fake.waitForAck(submit.envelopeId)).payload).toEqual({});
+    await until('the confirmed plan to carry Stop', () => {
+      const current = fake.messages({ threadTs }).find((m) => m.ts === plan.ts);
+      return current && buttonValue(current, ACTION_IDS.evolveStop) ? current : undefined;
+    });
 
     const searches = deps.searches!;
     const done = await until(
@@ -235,6 +239,11 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
     const summary = await until('the summary', () =>
       fake.messages({ threadTs }).find((m) => String(m.text).startsWith('Evolve finished')),
     );
+    // The plan message follows the search to its end: its Stop buttons do not outlive the search.
+    await until('the plan to show the end', () => {
+      const current = fake.messages({ threadTs }).find((m) => m.ts === plan.ts);
+      return current && !buttonValue(current, ACTION_IDS.evolveStop) ? current : undefined;
+    });
     expect(textOf(summary)).toContain('a real improvement');
     expect(textOf(summary)).toContain('+LR = 0.9');
     const adopt = buttonValue(summary, ACTION_IDS.evolveAdopt);
