@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until as untilEvery } from '../support/message-probes.js';
 import {
   FileBlobStore,
   openSherpaDatabase,
@@ -30,16 +31,6 @@ const [, ...START_ARGS] = (
 ).scripts.start.split(' ');
 const SANDBOX =
   process.getuid?.() === 0 ? { SHERPA_SANDBOX_USER: 'nobody', SHERPA_PYTHON: '/usr/bin/python3' } : {};
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * Issue 13, item 7 and "Done when", for real: Sherpa runs as a child process (what `npm start` runs) and drives
@@ -228,3 +219,12 @@ describe('an evolve search after a kill -9 of the bot', () => {
     expect(done.leaderboardTs).toBe((boards[0]?.response as { ts: string }).ts);
   }, 420_000);
 });
+
+/** The bot restarts in a child process: a minute by default, polled every 100 ms. */
+function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 60_000,
+) {
+  return untilEvery(what, probe, ms, 100);
+}

@@ -11,6 +11,7 @@ import { writeFakeNeuronProfile } from '../support/fake-neuron-tools.js';
 import { seedCodeReadyPaper } from '../support/run-fixtures.js';
 import { openTempDir } from '../runner/runner-cli.js';
 import type { FakeMessage } from '../support/slack-fake/index.js';
+import { buttonValue, textOf, until as untilEvery } from '../support/message-probes.js';
 import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
 
 /**
@@ -60,28 +61,6 @@ afterEach(async () => {
   }
   await rm(tools, { recursive: true, force: true });
 });
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const textOf = (message: FakeMessage | undefined) =>
-  JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
-
-/** A button's value in a message's blocks, by its action id. */
-function buttonValue(message: FakeMessage | undefined, actionId: string): string | undefined {
-  for (const block of (message?.blocks ?? []) as { elements?: { action_id?: string; value?: string }[] }[]) {
-    const button = block.elements?.find((element) => element.action_id === actionId);
-    if (button) return button.value;
-  }
-  return undefined;
-}
 
 async function startBot(): Promise<SherpaHarness> {
   const harness = await startSherpa({
@@ -325,3 +304,12 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
     expect(textOf(board)).toContain('· capped');
   }, 300_000);
 });
+
+/** Runs and searches take seconds each here: a minute by default, polled every 50 ms. */
+function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 60_000,
+) {
+  return untilEvery(what, probe, ms, 50);
+}

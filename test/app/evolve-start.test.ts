@@ -7,6 +7,7 @@ import type { SearchStore } from '../../src/ports/search-store.js';
 import type { WorkQueue } from '../../src/ports/work-queue.js';
 import { seedSearch, seedSucceededPaper, type SucceededPaper } from '../support/evolve-seeds.js';
 import type { FakeMessage } from '../support/slack-fake/index.js';
+import { buttonsOf, textOf, until } from '../support/message-probes.js';
 import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
 
 /**
@@ -43,27 +44,6 @@ afterAll(async () => {
   await sherpa?.stop();
 });
 
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const textOf = (message: FakeMessage | undefined) =>
-  JSON.stringify(message?.blocks ?? []) + (message?.text ?? '');
-const buttonsOf = (message: FakeMessage | undefined) =>
-  (
-    (message?.blocks ?? []) as Array<{
-      type: string;
-      elements?: Array<{ action_id: string; value?: string }>;
-    }>
-  )
-    .filter((block) => block.type === 'actions')
-    .flatMap((block) => block.elements ?? []);
 const inThread = (seeded: SucceededPaper, needle: string) =>
   sherpa.fake.messages({ threadTs: seeded.threadTs }).filter((message) => textOf(message).includes(needle));
 
