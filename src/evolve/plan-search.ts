@@ -17,26 +17,26 @@ import {
   evolveTargetMismatch,
 } from '../messages/evolve-replies.js';
 import { formatUsd } from '../messages/format-units.js';
+import type { EvolveCommand } from '../commands/parse-evolve-command.js';
 import { priceFor } from '../ports/llm-pricing.js';
 import type { SearchStore } from '../ports/search-store.js';
 import { readResultAt } from '../runner/read-run-files.js';
 import { startOfLocalDay } from '../runs/local-day.js';
 import { estimatePlan, type CostRates } from './cost-estimate.js';
 
-/** What was asked for; what is left out is filled from the run, the code version and the config. */
-export interface EvolveRequest {
+/**
+ * What was asked for: the command's options (the Evolve button gives the defaults), with `input` as written for
+ * the answers that suggest a corrected command. What is left out is filled from the run, the code version and the
+ * config.
+ */
+export interface EvolveRequest extends Pick<
+  EvolveCommand,
+  'input' | 'variants' | 'generations' | 'minutes' | 'maxUsd' | 'objective' | 'target'
+> {
   paperId: string;
   /** The Evolve button's code (a succeeded run of it); absent for `/paper evolve`: the latest succeeded run. */
   codeHash?: string;
   userId: string;
-  /** How the request was written, for the answers that suggest a corrected command. */
-  input: string;
-  variants: number;
-  generations: number;
-  minutes?: number;
-  maxUsd?: number;
-  objective?: Objective;
-  target?: 'neuron' | 'cuda';
 }
 
 export type PlanDeps = Pick<CoreDeps, 'papers' | 'blobs' | 'ledger' | 'clock' | 'config' | 'logger'> & {
