@@ -53,8 +53,9 @@ export const RunnerJobSchema = z.object({
   /**
    * Issue 13, item 3: an evolve variant's smoke stage as the first seconds of its one run. The runner stops the
    * run (its whole PID namespace, as at its time limit) unless a METRICS line carrying `metric` (a number or
-   * null) appears within `seconds` of the code's start, compile included, and reports `no_objective`; it
-   * records `execution.smokeGate` (trainium-runner/README.md, "The smoke gate").
+   * null) appears within `seconds` of the code's own time (from its start, the time a Neuron compiler process
+   * of the run is alive left out), and reports `no_objective`; it records `execution.smokeGate`
+   * (trainium-runner/README.md, "The smoke gate").
    */
   smokeGate: z
     .object({ seconds: z.number().int().positive(), metric: ObjectiveSchema.shape.metric })
@@ -171,6 +172,8 @@ export const ExecutionInfoSchema = z
         metric: z.string(),
         passed: z.boolean(),
         passedAfterSeconds: z.number().nonnegative().optional(),
+        /** Seconds a Neuron compiler process of the run ran before the verdict: not counted in the window. */
+        compilerSeconds: z.number().nonnegative().optional(),
       })
       .optional(),
   })

@@ -92,17 +92,17 @@ describe('the cost estimate', () => {
     expect(actual.usd).toBeCloseTo(estimate.usd, 2);
     expect(actual.inputTokens).toBe(estimate.inputTokens);
 
-    // A child stopped at its smoke gate (270 s window, then the runner's overhead) spends less than its run's
+    // A child stopped at its smoke gate (90 s window, then the runner's overhead) spends less than its run's
     // estimate: the estimate stays an upper bound for the cap.
     const stopped = variant(1, 4, hashOf('4'), 2);
     stopped.run = { runId: 'run-gated' };
-    await bill('run-gated', 270 / 60 + RATES.overheadMinutes);
+    await bill('run-gated', 90 / 60 + RATES.overheadMinutes);
     const withStopped = searchSpend(
       { ...search, variants: [...variants, stopped] },
       await ledger.entries({ paperId: 'p_1' }),
     );
     const four = estimateGeneration({ ...search.settings, variants: 4 }, RATES, tokens);
-    expect(withStopped.instanceSeconds - actual.instanceSeconds).toBeCloseTo((270 / 60 + 1) * 60, 0);
+    expect(withStopped.instanceSeconds - actual.instanceSeconds).toBeCloseTo((90 / 60 + 1) * 60, 0);
     expect(withStopped.instanceSeconds).toBeLessThan(four.instanceMinutes * 60);
   });
 

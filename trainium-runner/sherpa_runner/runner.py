@@ -28,7 +28,7 @@ from .progress import ProgressReporter
 from .result import RunRecord, build_result
 from .run_guard import DEFAULT_SYNC_RESERVE_SECONDS, DEFAULT_SYNC_SECONDS, CheckpointSync, RunGuard, iso
 from .sandbox_user import current_user_name, device_gids
-from .smoke_gate import SmokeGate
+from .smoke_gate import SmokeGate, compiler_running
 from .spot_watch import DEFAULT_POLL_SECONDS, SpotWatcher
 from .timestamps import utc_now
 from .uid_pool import NoFreeUid
@@ -158,7 +158,11 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         if rejected:
             _log("job env names refused by the allowlist: %s" % ", ".join(rejected))
         record.sandbox.env_keys, record.sandbox.rejected_env_keys = list(env), rejected
-        gate = SmokeGate(job.smoke_gate, guard.stop_request) if job.smoke_gate else None
+        gate = None
+        if job.smoke_gate:
+            # The run's processes are the run's uid's (contained) or this user's (--unconfined, a local trial).
+            run_uid = workspace.uid if workspace.uid is not None else os.getuid()
+            gate = SmokeGate(job.smoke_gate, guard.stop_request, compiling=lambda: compiler_running(run_uid))
         record.smoke_gate = gate
         listeners = [metrics.feed, watch.listener("stdout")] + ([gate.feed] if gate else [])
         stdout = CappedStream(os.path.join(artifacts_dir, "stdout.log"), job.output_cap_bytes, listeners, b"METRICS:")
@@ -171,7 +175,7 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         guard.code_started()
         code_started_at = time.time()
         if gate is not None:
-            gate.start()  # the window counts from the code's start, compile included (smoke_gate.py says why)
+            gate.start()  # the window counts the code's time outside its compiler (smoke_gate.py says why)
         try:
             outcome = run_child(plan.argv, env, home, workspace, job.timeout_seconds, stdout, stderr, stop=guard.stop_request)
         finally:
