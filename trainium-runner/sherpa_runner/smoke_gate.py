@@ -140,7 +140,8 @@ class SmokeGate:
                 deadline += spent
                 self.paused_seconds += spent
                 continue
-            self._ended.wait(min(remaining, 0.2))
+            # One /proc scan a poll, not more: the window is right to about a poll either way.
+            self._ended.wait(min(remaining, self.compiler_poll_seconds))
         with self._lock:
             if self._passed.is_set() or self._ended.is_set():
                 return
