@@ -29,6 +29,11 @@ export interface DriveDeps extends VariantRunDeps, GenerationStepDeps {
   budget: { dailyUsd: number; timezone: string };
   /** Wait between tries when every instance is held. */
   busyRetryMs: number;
+  /**
+   * Whether other work waits for the pool (a queued paper run, another live search). Absent: a warm idle slot
+   * is never filled with a parent sample, since the pool may be someone else's (parent-sample-fill.ts).
+   */
+  otherWorkWaiting?: (search: EvolveSearch) => Promise<boolean>;
   /** Told after every step (the leaderboard message, the plot): never decides anything. */
   onChange?: (search: EvolveSearch) => Promise<void>;
 }
@@ -79,7 +84,10 @@ async function step(deps: DriveDeps, search: EvolveSearch, inFlight: InFlight): 
     case 'running': {
       // One run per variant, the smoke stage gated inside it; `smoke` is a search stored before the gate,
       // whose sent smoke runs are followed first: it moves to `running` once none is pending.
-      await runGeneration(deps, search.id, inFlight, async () => {
+      const fill = deps.otherWorkWaiting
+        ? { otherWorkWaiting: deps.otherWorkWaiting, withinCap: (s: EvolveSearch) => fillWithinCap(deps, s) }
+        : undefined;
+      await runGeneration({ ...deps, ...(fill ? { fill } : {}) }, search.id, inFlight, async () => {
         if ((await deps.searches.get(search.id))?.state === 'smoke')
           await finishStage(deps, search.id, 'smoke');
       });
@@ -111,6 +119,33 @@ const hasInFlight = (search: EvolveSearch) =>
   search.variants.some(
     (v) => (v.smoke?.dispatchKey && !v.smoke.outcome) || (v.run?.dispatchKey && !v.run.outcome),
   );
+
+/**
+ * The cap rule for an extra parent sample (parent-sample-fill.ts): it is not in the plan's estimate, so it may
+ * start only if the search's spend so far, every run of it in flight and this one (each at the plan's per-run
+ * price, the same upper bound the generation's estimate uses) and the plan's estimate of every generation still
+ * to come stay within --max-usd and within today's budget. A sample never takes money a planned generation needs.
+ */
+async function fillWithinCap(deps: DriveDeps, search: EvolveSearch): Promise<boolean> {
+  const { settings } = search;
+  const perRunUsd = ((settings.minutes + deps.rates.overheadMinutes) / 60) * deps.rates.hourlyPriceUsd;
+  const inFlightRuns = search.variants.filter((v) => v.run?.dispatchKey && !v.run.outcome).length;
+  const parentCode = (await deps.blobs.getText(`code/${search.parentHash}.py`)) ?? '';
+  const tokens = estimateProposalTokens({
+    parentChars: parentCode.length,
+    variants: settings.variants,
+    leaderboardRows: search.variants.length,
+  });
+  const laterUsd =
+    Math.max(0, settings.generations - search.generation) *
+    estimateGeneration(settings, deps.rates, tokens).usd;
+  const needUsd = (inFlightRuns + 1) * perRunUsd + laterUsd;
+  const entries = await deps.ledger.entries({ paperId: search.paperId, since: search.createdAt });
+  const spent = searchSpend(search, entries);
+  const since = startOfLocalDay(deps.clock.now(), deps.budget.timezone).toISOString();
+  const today = await deps.ledger.summarize({ since });
+  return spent.usd + needUsd <= settings.maxUsd && today.usd + needUsd <= deps.budget.dailyUsd;
+}
 
 async function startNextGeneration(deps: DriveDeps, search: EvolveSearch): Promise<EvolveSearch> {
   if (search.state === 'judged' && search.generation >= search.settings.generations) {

@@ -10,6 +10,7 @@ import type { InstancePool } from '../runs/instance-pool.js';
 import type { DriveDeps } from './drive-search.js';
 import { parentProfile } from './parent-profile.js';
 import { planRates } from './plan-search.js';
+import { otherWorkWaiting } from './parent-sample-fill.js';
 
 /** The core dependencies a search is driven with: compute, the search store and the model are required. */
 export type EvolveCoreDeps = CoreDeps & { compute: Compute; searches: SearchStore; llm: Llm };
@@ -78,6 +79,9 @@ export function evolveDriveDeps(
     rates: planRates(config, compute),
     budget: { dailyUsd: config.budget.dailyUsd, timezone: config.timezone },
     busyRetryMs: options.timings.busyRetryMs,
+    // A paper run waiting for an instance, or another search (between or within its generations), shares
+    // this pool: a warm idle slot is then theirs, not a parent sample's (parent-sample-fill.ts).
+    otherWorkWaiting: (current) => otherWorkWaiting(deps, current.id),
     ...(options.onChange ? { onChange: options.onChange } : {}),
   };
 }

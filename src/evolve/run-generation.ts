@@ -4,6 +4,22 @@ import type { SearchStore } from '../ports/search-store.js';
 import type { InstancePool } from '../runs/instance-pool.js';
 import { runVariantStage, type VariantRunDeps, type VariantRunResult } from './run-variant.js';
 import type { VariantStage } from './variant-job.js';
+import { updateVariant } from './update-variant.js';
+import {
+  FILL_DROP_REASON,
+  fillOpenings,
+  isExtraSample,
+  recordSample,
+  unsentSamples,
+} from './parent-sample-fill.js';
+
+/** What the scheduler asks before it fills a warm idle slot with a parent sample (parent-sample-fill.ts). */
+export interface IdleFill {
+  /** Other work waits for the pool (a queued paper run, another live search): then no sample. */
+  otherWorkWaiting(search: EvolveSearch): Promise<boolean>;
+  /** One more run at the plan's price keeps the search within its cap and the daily budget. */
+  withinCap(search: EvolveSearch): Promise<boolean>;
+}
 
 export interface GenerationDeps extends VariantRunDeps {
   searches: SearchStore;
@@ -11,6 +27,8 @@ export interface GenerationDeps extends VariantRunDeps {
   sleep: Sleep;
   /** Wait between tries when every instance is held. */
   busyRetryMs: number;
+  /** Absent: no idle slot is ever filled (fail closed: the scheduler cannot tell whether others wait). */
+  fill?: IdleFill;
 }
 
 /** Runs this worker follows, by `<variant id>:<stage>`: shared by the steps of one `driveSearch`. */
@@ -38,6 +56,8 @@ function tasksOf(search: EvolveSearch): { fulls: Task[]; smokes: Task[] } {
   const current = search.variants.filter((v) => v.generation === search.generation && !isOut(v));
   const fulls = current
     .filter((v) => !v.run?.outcome && !smokePending(v))
+    // An extra parent sample not yet sent starts only when an idle slot is open (`fillIdle`).
+    .filter((v) => !isExtraSample(v) || Boolean(v.run?.dispatchKey))
     .sort((a, b) => Number(b.role === 'parent') - Number(a.role === 'parent'))
     .map((variant) => ({ variant, stage: 'run' as const, sent: Boolean(variant.run?.dispatchKey) }));
   const smokes = current
@@ -85,9 +105,60 @@ export async function runGeneration(
       }
       inFlight.set(key(task), started.run);
     }
+    if (deps.fill) await fillIdle(deps, deps.fill, searchId, inFlight);
     if (inFlight.size === 0 && ready.length === 0) break;
     await waitForChange(deps, inFlight);
   }
+}
+
+/**
+ * Fill the warm idle slots of the generation's last wave with parent samples while the rule holds
+ * (parent-sample-fill.ts); a sample recorded but not sent when the rule no longer holds is dropped with the
+ * reason, so the generation is never kept open by it and it never runs late.
+ */
+async function fillIdle(
+  deps: GenerationDeps,
+  fill: IdleFill,
+  searchId: string,
+  inFlight: InFlight,
+): Promise<void> {
+  for (;;) {
+    const search = await deps.searches.get(searchId);
+    if (!search) return;
+    const waiting = unsentSamples(search).filter((v) => !inFlight.has(key({ variant: v, stage: 'run' })));
+    const openings = fillOpenings(
+      search,
+      deps.clock.now(),
+      deps.pool.room({ backend: search.settings.target }),
+    );
+    const allowed =
+      openings.open &&
+      (waiting.length > 0 || openings.left > 0) &&
+      !(await fill.otherWorkWaiting(search)) &&
+      (await fill.withinCap(search));
+    if (!allowed) {
+      for (const variant of waiting) await dropUnsent(deps, searchId, variant.id);
+      return;
+    }
+    const variant = waiting[0] ?? (await recordSample(deps.searches, search));
+    if (!variant) continue; // the record moved under the compare-and-set: read it again
+    const started = await start(deps, searchId, { variant, stage: 'run', sent: false });
+    // No warm instance free: left recorded; the next pass starts it while the rule holds, or drops it.
+    if (started === 'busy') {
+      // With nothing of ours in flight the generation would wait on it: drop it rather than spin.
+      if (inFlight.size === 0) await dropUnsent(deps, searchId, variant.id);
+      return;
+    }
+    inFlight.set(key({ variant, stage: 'run' }), started.run);
+  }
+}
+
+async function dropUnsent(deps: GenerationDeps, searchId: string, variantId: string): Promise<void> {
+  await updateVariant(deps.searches, searchId, variantId, (current) =>
+    current.run?.dispatchKey || current.status !== 'proposed'
+      ? undefined
+      : { ...current, status: 'dropped', dropReason: FILL_DROP_REASON },
+  );
 }
 
 /** Start a task: its run (boxed: an async function would await a returned promise) or 'busy'. */

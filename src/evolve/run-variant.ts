@@ -15,6 +15,7 @@ import type { InstanceLease, InstancePool } from '../runs/instance-pool.js';
 import { watchRun } from '../runs/watch-run.js';
 import type { Variant, VariantRun } from '../domain/evolve-search.js';
 import { updateVariant } from './update-variant.js';
+import { isExtraSample } from './parent-sample-fill.js';
 import { variantOutcome } from './variant-outcome.js';
 import { variantRunId, writeVariantJob, type VariantStage } from './variant-job.js';
 
@@ -70,7 +71,12 @@ export async function runVariantStage(
   // that instance's compile cache (the search's, trainium-runner/README.md) and its files are warm.
   const preferred = recorded?.instanceId ?? (stage === 'run' ? variant.smoke?.instanceId : undefined);
   const lease =
-    adopted ?? (await deps.pool.tryAcquire(runId, preferred, { backend: search.settings.target }));
+    adopted ??
+    (await deps.pool.tryAcquire(runId, preferred, {
+      backend: search.settings.target,
+      // An extra parent sample fills a warm instance's idle slot: it never boots or launches one.
+      ...(isExtraSample(variant) && !recorded?.dispatchKey ? { warmOnly: true } : {}),
+    }));
   if (!lease) return 'busy';
   onLeased?.(lease.instanceId);
   const log = deps.logger.child({ paperId: search.paperId, searchId, variantId, runId, stage });

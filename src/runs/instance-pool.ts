@@ -72,6 +72,11 @@ export interface PlacementRequest {
   onDemandOnly?: boolean;
   /** Instances the run must not go back to (the one that was interrupted under it). */
   avoid?: readonly string[];
+  /**
+   * Only an instance that is already running: no boot, no launch. An evolve search's extra parent sample takes
+   * a warm instance that would sit idle (src/evolve/parent-sample-fill.ts), never one it would have to start.
+   */
+  warmOnly?: boolean;
   /** Told when a pool cannot take the run and the next one is tried (shown in the thread). */
   onFallThrough?: (note: { pool: string; reason: string; next?: string }) => void | Promise<void>;
 }
@@ -149,6 +154,7 @@ export class InstancePool {
       .filter(({ status }) => PREFERENCE[status.state] < 9)
       .filter(({ status }) => !request.avoid?.includes(status.instanceId))
       .filter(({ status }) => !request.onDemandOnly || status.lifecycle !== 'spot')
+      .filter(({ status }) => !request.warmOnly || status.state === 'running')
       .sort(
         (a, b) =>
           Number(b.status.instanceId === preferred) - Number(a.status.instanceId === preferred) ||
@@ -182,7 +188,7 @@ export class InstancePool {
         );
         return this.leaseFor(pool, instance.status, holder);
       }
-      if (pool.mode !== 'launch') continue;
+      if (pool.mode !== 'launch' || request.warmOnly) continue;
       const launched = await this.launchInto(pool, runId, holder, request, pools[index + 1]?.name);
       if (launched) return launched;
     }

@@ -25,6 +25,28 @@ describe('the noise rule', () => {
     expect(judged.parentMean).toBeCloseTo(2.1);
   });
 
+  it('uses every sample of the parent: its re-run and the extra runs in idle slots (parent-sample-fill.ts)', () => {
+    // Parent measured 2.0 (origin), 2.2 (p0), 2.05 (p1) and 1.9 (p2): mean 2.0375, noise 2.2 − 1.9 = 0.3.
+    // The child at 1.8 beats the mean by 0.2375: more than the re-run alone showed (0.2), within the 0.3 seen.
+    const search = searchFixture({
+      variants: [
+        variant(1, 0, ORIGIN, 2.2),
+        variant(1, 1, ORIGIN, 2.05),
+        variant(1, 2, ORIGIN, 1.9),
+        // A sample dropped before it ran (its slot was gone) has no measurement and changes nothing.
+        variant(1, 3, ORIGIN, undefined, { status: 'dropped', dropReason: 'slot gone' }),
+        variant(1, 1, hashOf('b'), 1.8),
+      ],
+    });
+    const judged = judgeGeneration(search, 1);
+    expect(judged.noise).toBeCloseTo(0.3);
+    expect(judged.parentMean).toBeCloseTo(2.0375);
+    expect(judged).toMatchObject({ replaced: false, parentHash: ORIGIN, best: 1.8 });
+    // With the re-run alone (no idle-slot samples), the same child would have replaced the parent.
+    const fewer = searchFixture({ variants: [variant(1, 0, ORIGIN, 2.2), variant(1, 1, hashOf('b'), 1.8)] });
+    expect(judgeGeneration(fewer, 1)).toMatchObject({ replaced: true, parentHash: hashOf('b') });
+  });
+
   it('replaces the parent with a child that beats it by more than the noise, ignoring failed children', () => {
     const search = searchFixture({
       variants: [

@@ -13,6 +13,8 @@ import { createLogger } from '../../src/logging/logger.js';
 import type { CostLedger } from '../../src/ports/cost-ledger.js';
 import type { Llm, StructuredRequest, StructuredResult } from '../../src/ports/llm.js';
 import { InstancePool } from '../../src/runs/instance-pool.js';
+import { SqlitePaperStore } from '../../src/adapters/embedded/sqlite-paper-store.js';
+import { otherWorkWaiting } from '../../src/evolve/parent-sample-fill.js';
 import { GOOD_SCRIPT } from '../support/fake-codegen-replies.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
 import { SimulatedCompute, type SimulatedComputeOptions } from '../support/simulated-compute.js';
@@ -113,8 +115,10 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
     ledger,
     deps(overrides = {}) {
       const coordination = new SqliteCoordinationStore(database, { clock });
+      const searches = new SqliteSearchStore(database, { clock });
+      const papers = new SqlitePaperStore(database, { clock });
       return {
-        searches: new SqliteSearchStore(database, { clock }),
+        searches,
         blobs,
         compute: simulated,
         pool: new InstancePool({ compute: simulated, coordination, logger }),
@@ -135,6 +139,8 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
         rates: { hourlyPriceUsd: 1.2, inputPerMTok: 3, outputPerMTok: 15, overheadMinutes: 1 },
         budget: { dailyUsd: 100, timezone: 'UTC' },
         busyRetryMs: 30_000,
+        // The product's rule (evolve-services.ts): the rig's papers and searches are the pool's other work.
+        otherWorkWaiting: (search) => otherWorkWaiting({ papers, searches }, search.id),
         ...overrides,
       };
     },
