@@ -1,4 +1,5 @@
 import { bestValue, formatObjective } from '../domain/objective.js';
+import { observedNoise, samplesOf } from '../domain/evolve-noise-rule.js';
 import type { EvolveSearch } from '../domain/evolve-search.js';
 import { EVOLVE_ACTION_IDS } from './evolve-actions.js';
 import { formatUsd } from './format-units.js';
@@ -43,9 +44,18 @@ export function evolveLeaderboardMessage(
   const metrics = rows.flatMap((row) => (row.metric !== undefined ? [row.metric] : []));
   const best = bestValue(objective, metrics);
   const cost = rows.reduce((sum, row) => sum + row.costUsd, 0);
+  // Every measurement of the current parent (its re-runs, the extra samples of idle slots, its own first run):
+  // what a child must beat, and by more than the noise (src/domain/evolve-noise-rule.ts).
+  const samples = samplesOf(search, search.parentHash);
+  const noise = observedNoise(search);
+  const parentLine =
+    samples.length > 0
+      ? `\nParent measured ${samples.length} time${samples.length === 1 ? '' : 's'}: mean ${(samples.reduce((a, b) => a + b, 0) / samples.length).toPrecision(4)} · noise ${noise.known ? `±${noise.value.toPrecision(2)}` : 'not known yet'}`
+      : '';
   const head =
     `🧬 *Evolve leaderboard* · generation ${search.generation} of ${search.settings.generations} · ${search.state}` +
-    `\nObjective ${formatObjective(objective)} · best so far ${best === undefined ? '—' : best.toPrecision(4)} · run cost ${formatUsd(cost)}`;
+    `\nObjective ${formatObjective(objective)} · best so far ${best === undefined ? '—' : best.toPrecision(4)} · run cost ${formatUsd(cost)}` +
+    parentLine;
   const shown = rows.slice(-MAX_ROWS);
   const lines = shown.map((row) => {
     const result =

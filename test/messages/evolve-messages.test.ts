@@ -70,6 +70,27 @@ describe('evolve messages', () => {
     );
   });
 
+  it('shows the parent’s extra samples from idle slots beside its re-run, and every measurement of it', () => {
+    const sampled = searchFixture({
+      state: 'running',
+      generation: 1,
+      variants: [
+        variant(1, 0, ORIGIN, 2.2, { costUsd: 0.13 }),
+        variant(1, 1, hashOf('b'), 1.9, { costUsd: 0.13 }),
+        variant(1, 1, ORIGIN, 2.1, {
+          strategy: 'the parent again (noise), in a warm instance’s idle slot',
+          costUsd: 0.13,
+        }),
+      ],
+    });
+    const message = evolveLeaderboardMessage(sampled, leaderboardRows(sampled));
+    expect(message).toMatchSnapshot();
+    const text = JSON.stringify(message);
+    // The origin's own run (2.0), its re-run (2.2) and the idle-slot sample (2.1): mean 2.1, noise ±0.2.
+    expect(text).toContain('Parent measured 3 times: mean 2.100 · noise ±0.20');
+    expect(text).toContain('g1 parent: the parent again (noise), in a warm instance’s idle slot → *2.100*');
+  });
+
   it('sums up with the verdict, lineage, cost, the diff from the original and Adopt', () => {
     expect(lineageOf(finished).map((v) => v.id)).toEqual(['s_1.g1.v1']);
     const diff = diffFromOrigin('lr = 3e-4\nbatch = 8\n', 'lr = 3e-4\nbatch = 16\n');
