@@ -115,6 +115,8 @@ export function evolvePlanMessage(search: EvolveSearch, estimate: PlanFigures): 
     `• Estimated cost: ≈${formatUsd(estimate.usd)} of the ${formatUsd(estimate.maxUsd)} cap${estimate.withinMaxUsd ? '' : ' ⚠️ over the cap'}`,
     `• Today: ${formatUsd(estimate.spentTodayUsd)} spent of ${formatUsd(estimate.dailyUsd)}${estimate.withinDaily ? '' : ' ⚠️ the whole search would pass the daily budget'}`,
     'The search stops before any generation that would pass the cap.',
+    // parent-sample-fill.ts: outside the estimate by construction, so the plan says what bounds them.
+    'A warm instance left idle by a generation’s last wave may take an extra run of the parent (a noise sample), only with money no planned generation needs.',
   ];
   return {
     text: `Evolve plan: ${estimate.runs} runs, ≈${formatUsd(estimate.usd)} of a ${formatUsd(estimate.maxUsd)} cap`,
