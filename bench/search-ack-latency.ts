@@ -16,6 +16,8 @@ import { gatherDigest } from '../src/digest/gather-digest.js';
 import type { PaperStore, SearchQuery } from '../src/ports/paper-store.js';
 import { startSherpa } from '../test/support/start-sherpa.js';
 import { LARGE_PAPERS, PAPERS, SEARCHES } from './search-latency.js';
+import { profileWhile, saveProfile } from './support/cpu-profile.js';
+import { longTasks, summariseLongTasks } from './support/long-tasks.js';
 import { copyOfSeed, describeSamples, percentile, sharedSeed } from './support/seeded-store.js';
 
 const PROBES = 150;
@@ -23,6 +25,8 @@ const PROBE_INTERVAL_MS = 10;
 /** Search commands kept in flight while probing. */
 const SEARCHERS = 2;
 const TARGET_RATIO = 1.5;
+/** `BENCH_PROFILE=<prefix>`: profile each phase, list its long main-thread tasks, save `<prefix>-<phase>.cpuprofile`. */
+const PROFILE = process.env.BENCH_PROFILE;
 /**
  * A phase probes until this many searches or digests are done too (and at least PROBES acks): on a busy machine
  * a digest can take seconds on the low-priority worker, and a phase that ends before its main-thread part runs
@@ -85,13 +89,25 @@ async function phase(label: string, sherpa: Harness, work?: 'searches' | 'digest
   const done: number[] = [];
   const background =
     work === 'searches' ? searching(sherpa, done) : work === 'digests' ? digesting(sherpa, done) : undefined;
-  const acks = await probeAcks(sherpa, background, () => !work || done.length >= MIN_DONE[work]);
+  const probe = () => probeAcks(sherpa, background, () => !work || done.length >= MIN_DONE[work]);
+  const acks = PROFILE ? await profiled(label, probe) : await probe();
   console.log(describeSamples(`  ack /paper help, ${label}`, acks));
   if (work) console.log(describeSamples(`    (${done.length} ${work} done)`, done));
   return percentile(
     [...acks].sort((a, b) => a - b),
     99,
   );
+}
+
+/** The phase under the CPU profiler (100 µs samples), its main-thread tasks over 1 ms listed by cause. */
+async function profiled(label: string, probe: () => Promise<number[]>): Promise<number[]> {
+  const { result, profile } = await profileWhile(probe, 100);
+  const tasks = longTasks(profile, 1);
+  const busyMs = tasks.reduce((sum, task) => sum + task.ms, 0);
+  console.log(`  main-thread tasks over 1 ms, ${label}: ${tasks.length} (${busyMs.toFixed(0)} ms in all)`);
+  for (const line of summariseLongTasks(tasks).slice(0, 12)) console.log(`    ${line}`);
+  if (PROFILE) saveProfile(`${PROFILE}-${label.replace(/\W+/g, '-')}.cpuprofile`, profile);
+  return result;
 }
 
 /** The app's store, except that `search` goes to `here` while `useHere()` says so. */

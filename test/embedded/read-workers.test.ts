@@ -123,6 +123,25 @@ describe('reads on worker threads', () => {
     expect(here).toHaveBeenCalledTimes(1);
   });
 
+  it('stops counting the papers on this thread once the store is large enough for the workers', async () => {
+    const dir = tempDataDir();
+    const database = openSherpaDatabase({ dataDir: dir.path });
+    const store = new SqlitePaperStore(database, {
+      ownsDatabase: true,
+      readWorkers: 1,
+      readWorkersFromPapers: 1,
+    });
+    cleanups.push(dir.remove, () => store.close());
+    await store.ingest(scraped({ sourceId: '2503.00021', title: 'Attention counted once' }));
+    // Every statement of this connection shares one prototype: its reads on this thread are counted there.
+    const statement = Object.getPrototypeOf(database.connection.prepare('SELECT 1')) as { get(): unknown };
+    const reads = vi.spyOn(statement, 'get');
+    await store.search({ text: 'attention' });
+    expect(reads).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 3; i += 1) expect(await store.search({ text: 'attention' })).toHaveLength(1);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
   it('rejects searches once closed, so shutdown never leaves one waiting', async () => {
     const { threaded } = await stores();
     await threaded.search({ text: 'attention' });

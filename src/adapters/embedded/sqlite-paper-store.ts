@@ -72,6 +72,7 @@ export class SqlitePaperStore implements PaperStore {
   private readonly workers: ReadWorkers | undefined;
   private readonly workersFrom: number;
   private readonly paperCount;
+  private largeEnough = false;
 
   constructor(
     private readonly database: SherpaDatabase,
@@ -305,8 +306,12 @@ export class SqlitePaperStore implements PaperStore {
     if (!this.workers) return undefined;
     // Closed: the workers refuse with a typed error (the connection would throw a plain TypeError).
     if (!this.database.connection.open) return this.workers;
+    if (this.largeEnough) return this.workers;
     const papers = runSql(this.database, () => this.paperCount.get()?.n ?? 0);
-    return papers >= this.workersFrom ? this.workers : undefined;
+    // Papers are never deleted: once large enough, always large enough, and no read asks again (the count is a
+    // query on the main thread, which took up to 16 ms when the worker was busy; issue 14, item 3).
+    this.largeEnough = papers >= this.workersFrom;
+    return this.largeEnough ? this.workers : undefined;
   }
 
   private now(): string {
