@@ -3,7 +3,6 @@ import { AWAITING_HUMAN, PAPER_STATES, type PaperState } from '../domain/paper-s
 import { describeForUser } from '../errors.js';
 import { startOfLocalDay } from '../runs/local-day.js';
 import { localDayKey } from '../threads/daily-quota.js';
-import { rankForThreads } from '../threads/rank-candidates.js';
 import type { DigestData, InstanceReport } from '../messages/digest-data.js';
 import { finishedRuns } from './finished-runs.js';
 import { startOfLocalMonth } from './local-month.js';
@@ -34,24 +33,24 @@ const WAITING_SCAN = 500;
 export async function gatherDigest(deps: DigestDeps, now: Date = deps.clock.now()): Promise<DigestData> {
   const timeZone = deps.config.timezone;
   const windowStart = new Date(now.getTime() - DIGEST_WINDOW_HOURS * 3_600_000).toISOString();
-  const [created, touched, accepted, gated, today, month, instances] = await Promise.all([
+  const [created, touched, candidates, gated, today, month, instances] = await Promise.all([
     deps.papers.countCreatedSince(windowStart),
     deps.papers.listByState(AFTER_JUDGING, { updatedSince: windowStart, limit: TOUCHED_LIMIT }),
-    deps.papers.listByState(['accepted'], { limit: CANDIDATE_SCAN }),
+    // Ranked in the store: only the papers shown come back (issue 14, item 3).
+    deps.papers.threadCandidates({ limit: CANDIDATES_SHOWN, scan: CANDIDATE_SCAN }),
     deps.papers.listByState(AWAITING_HUMAN, { limit: WAITING_SCAN }),
     deps.ledger.summarize({ since: startOfLocalDay(now, timeZone).toISOString() }),
     deps.ledger.summarize({ since: startOfLocalMonth(now, timeZone).toISOString() }),
     instanceReport(deps),
   ]);
-  const candidates = rankForThreads(accepted.filter((paper) => !paper.thread));
   return {
     day: localDayKey(now, timeZone),
     generatedAt: now.toISOString(),
     windowStart,
     timeZone,
     sources: sourceActivity(created, touched, windowStart),
-    candidates: candidates.slice(0, CANDIDATES_SHOWN),
-    candidatesTotal: candidates.length,
+    candidates: candidates.papers,
+    candidatesTotal: candidates.total,
     // Longest waiting first: the store lists newest updates first.
     waiting: gated.filter((paper) => paper.thread).reverse(),
     finishedRuns: finishedRuns(touched, windowStart),

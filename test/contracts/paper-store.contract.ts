@@ -168,6 +168,56 @@ export function describePaperStoreContract(name: string, factory: PaperStoreFact
       });
     });
 
+    describe('thread candidates', () => {
+      /** An accepted paper with this relevance (novelty 5, feasible), optionally with a thread already. */
+      async function accepted(sourceId: string, relevance: number, thread?: { channel: string; ts: string }) {
+        const { paper } = await store.ingest(
+          scraped({ sourceId, title: `Candidate paper number ${sourceId}` }),
+        );
+        subject.clock.advance(1000);
+        const verdict = {
+          decidedBy: 'llm' as const,
+          prefilterScore: 4,
+          relevance,
+          novelty: 5,
+          feasibility: { verdict: 'yes' as const, reason: 'fits one chip' },
+          rationale: 'why',
+          comparedWith: [],
+          judgedAt: subject.clock.now().toISOString(),
+        };
+        await store.transition({
+          paperId: paper.id,
+          from: 'scraped',
+          to: 'accepted',
+          actor: 'system:judge',
+          patch: { verdict },
+        });
+        if (thread) await store.update(paper.id, { thread });
+        return paper.id;
+      }
+
+      it('ranks the accepted papers without a thread, returns the best few and counts them all', async () => {
+        const low = await accepted('2502.00001', 3);
+        const best = await accepted('2502.00002', 9);
+        await accepted('2502.00003', 10, { channel: 'C0SHERPA001', ts: '1700000000.000100' });
+        const middle = await accepted('2502.00004', 6);
+        await store.ingest(scraped({ sourceId: '2502.00005' }));
+        expect(await store.threadCandidates({ limit: 2, scan: 100 })).toMatchObject({
+          papers: [{ id: best }, { id: middle }],
+          total: 3,
+        });
+        const all = await store.threadCandidates({ limit: 10, scan: 100 });
+        expect(all.papers.map((p) => p.id)).toEqual([best, middle, low]);
+        // Whole papers, as `get` returns them.
+        expect(all.papers[0]).toEqual(await store.get(best));
+        // Only the `scan` accepted papers updated last are ranked.
+        expect(await store.threadCandidates({ limit: 10, scan: 2 })).toMatchObject({
+          papers: [{ id: middle }],
+          total: 1,
+        });
+      });
+    });
+
     describePaperSearchContract(() => store);
   });
 }

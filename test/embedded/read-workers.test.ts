@@ -54,6 +54,7 @@ describe('reads on worker threads', () => {
       vi.spyOn(PaperStatements.prototype, 'listByState'),
       vi.spyOn(PaperStatements.prototype, 'countByState'),
       vi.spyOn(PaperStatements.prototype, 'countCreatedSince'),
+      vi.spyOn(PaperStatements.prototype, 'threadCandidates'),
     ];
     const queries = [
       { text: 'attention' },
@@ -69,6 +70,7 @@ describe('reads on worker threads', () => {
         store.listByState(['scraped', 'accepted'], { updatedSince: '2000-01-01T00:00:00.000Z' }),
         store.countByState(),
         store.countCreatedSince('2000-01-01T00:00:00.000Z'),
+        store.threadCandidates({ limit: 8, scan: 100 }),
       ]);
     const threadedReads = await reads(threaded);
     for (const spy of here) expect(spy).not.toHaveBeenCalled();

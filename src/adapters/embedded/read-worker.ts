@@ -71,6 +71,8 @@ function answer(request: ReadRequest): ReadReply & { ok: true } {
         ok: true,
         value: sql.listByState(request.states, request.updatedSince, request.limit).map(paperFromDoc),
       };
+    case 'threadCandidates':
+      return { id: request.id, ok: true, value: sql.threadCandidates(request.limit, request.scan) };
     case 'countByState':
       return { id: request.id, ok: true, value: sql.countByState() };
     case 'countCreatedSince':

@@ -27,6 +27,7 @@ import type {
   PaperStore,
   SearchHit,
   SearchQuery,
+  ThreadCandidates,
   TransitionRequest,
   TransitionResult,
 } from '../../ports/paper-store.js';
@@ -282,6 +283,12 @@ export class SqlitePaperStore implements PaperStore {
     return runSql(this.database, () =>
       this.sql.listByState(states, options.updatedSince, limit).map(paperFromDoc),
     );
+  }
+
+  async threadCandidates(options: { limit: number; scan: number }): Promise<ThreadCandidates> {
+    const workers = this.offThread();
+    if (workers) return workers.read('threadCandidates', options);
+    return runSql(this.database, () => this.sql.threadCandidates(options.limit, options.scan));
   }
 
   async countByState(): Promise<Partial<Record<PaperState, number>>> {

@@ -10,6 +10,7 @@ import {
 } from '../../domain/paper-merge.js';
 import { applyTransition, assertTransitionEvent } from '../../domain/apply-transition.js';
 import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
+import { type ThreadCandidates, threadCandidatesOf } from '../../domain/thread-rank.js';
 import {
   type AuditEntry,
   type Paper,
@@ -204,6 +205,10 @@ export class OpenSearchPaperStore implements PaperStore {
       byStateQuery(states, limit, options.updatedSince),
     );
     return this.hits(response).map((hit) => hit.paper);
+  }
+
+  async threadCandidates(options: { limit: number; scan: number }): Promise<ThreadCandidates> {
+    return threadCandidatesOf(await this.listByState(['accepted'], { limit: options.scan }), options.limit);
   }
 
   async countByState(): Promise<Partial<Record<PaperState, number>>> {
