@@ -2,6 +2,7 @@ import type { PaperPatch, TransitionEvent } from '../domain/apply-transition.js'
 import type { AuditEntry, Paper, ScrapedPaper } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
 import type { ThreadCandidates } from '../domain/thread-rank.js';
+import type { WindowActivity } from '../domain/window-activity.js';
 import type { SendOptions, WorkQueue } from './work-queue.js';
 
 /** One paper of a page for `ingestMany`. */
@@ -69,6 +70,7 @@ export interface PaperOutbox<T> {
 }
 
 export type { ThreadCandidates } from '../domain/thread-rank.js';
+export type { WindowActivity } from '../domain/window-activity.js';
 
 export interface SearchFilters {
   venue?: string;
@@ -136,6 +138,12 @@ export interface PaperStore {
    * worker's channel and ranking them held the event loop that acks Slack).
    */
   threadCandidates(options: { limit: number; scan: number }): Promise<ThreadCandidates>;
+  /**
+   * The digest's window: papers created since `since` per source, verdicts given since then (of at most `limit`
+   * papers updated since then), and runs finished since then (`windowActivityOf`). Computed where the papers are,
+   * for the same reason as `threadCandidates`.
+   */
+  activitySince(options: { since: string; limit: number }): Promise<WindowActivity>;
   countByState(): Promise<Partial<Record<PaperState, number>>>;
   /** Counts of papers created since a time, grouped by source (for digests). */
   countCreatedSince(since: string): Promise<Record<string, number>>;

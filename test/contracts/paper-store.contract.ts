@@ -218,6 +218,69 @@ export function describePaperStoreContract(name: string, factory: PaperStoreFact
       });
     });
 
+    describe('activity since a time', () => {
+      it('counts papers scraped and verdicts given per source, and lists the runs finished, since then', async () => {
+        const judge = async (
+          sourceId: string,
+          source: 'arxiv' | 'mlsys',
+          to: 'filtered' | 'accepted' | 'judge_rejected',
+        ) => {
+          const { paper } = await store.ingest(
+            scraped({ source, sourceId, title: `Activity paper for the digest ${sourceId}` }),
+          );
+          const verdict = {
+            decidedBy: to === 'filtered' ? ('prefilter' as const) : ('llm' as const),
+            prefilterScore: 2,
+            rationale: 'why',
+            comparedWith: [],
+            judgedAt: subject.clock.now().toISOString(),
+          };
+          await store.transition({
+            paperId: paper.id,
+            from: 'scraped',
+            to,
+            actor: 'system:judge',
+            patch: { verdict },
+          });
+          return paper.id;
+        };
+        await judge('2503.10001', 'arxiv', 'accepted');
+        subject.clock.advance(60_000);
+        const since = subject.clock.now().toISOString();
+        subject.clock.advance(1000);
+        const accepted = await judge('2503.10002', 'arxiv', 'accepted');
+        await judge('2503.10003', 'arxiv', 'judge_rejected');
+        await judge('2503.10004', 'arxiv', 'filtered');
+        await judge('m-activity-1', 'mlsys', 'filtered');
+        await store.ingest(
+          scraped({ source: 'mlsys', sourceId: 'm-activity-2', title: 'Not judged yet at all' }),
+        );
+        const finishedAt = subject.clock.now().toISOString();
+        const run = {
+          runId: 'r1',
+          codeHash: 'c1',
+          status: 'succeeded' as const,
+          queuedAt: since,
+          finishedAt,
+        };
+        await store.update(accepted, { runs: [run] });
+
+        const activity = await store.activitySince({ since, limit: 100 });
+        expect(activity.sources).toEqual([
+          { source: 'arxiv', scraped: 3, judged: 2, accepted: 1, filtered: 1 },
+          { source: 'mlsys', scraped: 2, judged: 0, accepted: 0, filtered: 1 },
+        ]);
+        expect(activity.finishedRuns).toEqual([
+          { paper: { id: accepted, title: expect.stringContaining('2503.10002') }, run },
+        ]);
+        subject.clock.advance(1000);
+        expect(await store.activitySince({ since: subject.clock.now().toISOString(), limit: 100 })).toEqual({
+          sources: [],
+          finishedRuns: [],
+        });
+      });
+    });
+
     describePaperSearchContract(() => store);
   });
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Paper } from '../../domain/paper.js';
 import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
-import type { SearchHit, ThreadCandidates } from '../../ports/paper-store.js';
+import type { SearchHit, ThreadCandidates, WindowActivity } from '../../ports/paper-store.js';
 
 const id = z.number().int();
 const state = z.enum(PAPER_STATES);
@@ -34,6 +34,7 @@ export const ReadRequestSchema = z.discriminatedUnion('op', [
     updatedSince: z.string().optional(),
   }),
   z.object({ id, op: z.literal('threadCandidates'), limit: z.number().int(), scan: z.number().int() }),
+  z.object({ id, op: z.literal('activitySince'), since: z.string(), limit: z.number().int() }),
   z.object({ id, op: z.literal('countByState') }),
   z.object({ id, op: z.literal('countCreatedSince'), since: z.string() }),
   /** The next part of a long list whose reply said `more` (see `REPLY_PART_ITEMS`). */
@@ -55,6 +56,7 @@ export interface ReadResults {
   similar: Paper[];
   listByState: Paper[];
   threadCandidates: ThreadCandidates;
+  activitySince: WindowActivity;
   countByState: Partial<Record<PaperState, number>>;
   countCreatedSince: Record<string, number>;
   more: unknown[];

@@ -73,6 +73,8 @@ function answer(request: ReadRequest): ReadReply & { ok: true } {
       };
     case 'threadCandidates':
       return { id: request.id, ok: true, value: sql.threadCandidates(request.limit, request.scan) };
+    case 'activitySince':
+      return { id: request.id, ok: true, value: sql.activitySince(request.since, request.limit) };
     case 'countByState':
       return { id: request.id, ok: true, value: sql.countByState() };
     case 'countCreatedSince':

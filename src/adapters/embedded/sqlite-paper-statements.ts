@@ -2,6 +2,7 @@ import type { PaperState } from '../../domain/paper-state.js';
 import type { Paper } from '../../domain/paper.js';
 import type { SqliteConnection } from './sqlite-database.js';
 import { type ThreadCandidates, threadCandidatesOf } from '../../domain/thread-rank.js';
+import { AFTER_JUDGING, type WindowActivity, windowActivityOf } from '../../domain/window-activity.js';
 import {
   type AuditRow,
   columnsOf,
@@ -149,6 +150,12 @@ export class PaperStatements {
   /** The `scan` accepted papers updated last, ranked here (on the read worker when there is one). */
   threadCandidates(limit: number, scan: number): ThreadCandidates {
     return threadCandidatesOf(this.listByState(['accepted'], undefined, scan).map(paperFromDoc), limit);
+  }
+
+  /** The digest's window, counted here (on the read worker when there is one). */
+  activitySince(since: string, limit: number): WindowActivity {
+    const touched = this.listByState(AFTER_JUDGING, since, limit).map(paperFromDoc);
+    return windowActivityOf(this.countCreatedSince(since), touched, since);
   }
 
   countByState(): Partial<Record<PaperState, number>> {

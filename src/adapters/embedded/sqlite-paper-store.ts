@@ -29,6 +29,7 @@ import type {
   SearchQuery,
   ThreadCandidates,
   TransitionRequest,
+  WindowActivity,
   TransitionResult,
 } from '../../ports/paper-store.js';
 import type { WorkQueue } from '../../ports/work-queue.js';
@@ -289,6 +290,13 @@ export class SqlitePaperStore implements PaperStore {
     const workers = this.offThread();
     if (workers) return workers.read('threadCandidates', options);
     return runSql(this.database, () => this.sql.threadCandidates(options.limit, options.scan));
+  }
+
+  async activitySince(options: { since: string; limit: number }): Promise<WindowActivity> {
+    const since = new Date(options.since).toISOString();
+    const workers = this.offThread();
+    if (workers) return workers.read('activitySince', { since, limit: options.limit });
+    return runSql(this.database, () => this.sql.activitySince(since, options.limit));
   }
 
   async countByState(): Promise<Partial<Record<PaperState, number>>> {
