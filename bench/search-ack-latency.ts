@@ -85,6 +85,32 @@ async function phase(label: string, fake: Fake, work?: 'searches' | 'digests'): 
   );
 }
 
+/**
+ * The main thread's CPU time per command, each kind sent alone one after another (no probes): what each search
+ * and each digest costs the event loop that acks, measured in CPU time, which the machine's other jobs do not
+ * stretch as they stretch wall-clock tails.
+ */
+async function mainThreadCostPerCommand(fake: Fake): Promise<void> {
+  const kinds: [string, string[], string | undefined][] = [
+    ['/paper help', Array.from({ length: 200 }, () => 'help'), undefined],
+    [
+      '/paper search',
+      Array.from({ length: 200 }, (_, i) => SEARCHES[i % SEARCHES.length] as string),
+      undefined,
+    ],
+    ['/paper digest', Array.from({ length: 20 }, () => 'digest'), APPROVER],
+  ];
+  const parts: string[] = [];
+  for (const [label, texts, user] of kinds) {
+    const before = mainThreadCpuMs();
+    await fake.send(texts, user);
+    const after = mainThreadCpuMs();
+    if (before === undefined || after === undefined) return;
+    parts.push(`${label} ${((after - before) / texts.length).toFixed(2)} ms (${texts.length})`);
+  }
+  console.log(`  main-thread CPU per command, each sent alone: ${parts.join(', ')}`);
+}
+
 /** The phase under the CPU profiler (100 µs samples), its main-thread tasks over 1 ms listed by cause. */
 async function profiled(label: string, probe: () => Promise<ProbeResult>): Promise<ProbeResult> {
   const { result, profile } = await profileWhile(probe, 100);
@@ -160,6 +186,8 @@ export async function run(): Promise<void> {
       );
     }
     console.log(`  for comparison, searches on the main thread: ${ratio(before)}`);
+    searchHere = false;
+    await mainThreadCostPerCommand(fake);
   } finally {
     await sherpa.stop();
     await inThread?.close();

@@ -35,7 +35,7 @@ export interface ProbeResult {
   answered: number[];
 }
 
-type Request = { op: 'probe'; request: ProbeRequest } | { op: 'send'; texts: string[] };
+type Request = { op: 'probe'; request: ProbeRequest } | { op: 'send'; texts: string[]; user?: string };
 type Reply =
   { op: 'ready'; env: Record<string, string> } | { op: 'probed'; result: ProbeResult } | { op: 'sent' };
 
@@ -45,7 +45,7 @@ export interface SlackFakeProcess {
   /** Send `/paper help` every `intervalMs` while `load` runs; the acks' latencies and the load's answer times. */
   probe(request: ProbeRequest): Promise<ProbeResult>;
   /** Send these `/paper` commands one after another, each once the previous one is answered. */
-  send(texts: string[]): Promise<void>;
+  send(texts: string[], user?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +75,7 @@ export async function startSlackFakeProcess(): Promise<SlackFakeProcess> {
   return {
     env,
     probe: async (request) => (await ask({ op: 'probe', request }, 'probed')).result,
-    send: async (texts) => void (await ask({ op: 'send', texts }, 'sent')),
+    send: async (texts, user) => void (await ask({ op: 'send', texts, ...(user ? { user } : {}) }, 'sent')),
     stop: () => stopChild(child),
   };
 }
@@ -126,7 +126,7 @@ async function serve(): Promise<void> {
       void probe(fake, request.request).then((result) => process.send?.({ op: 'probed', result }));
     } else {
       void (async () => {
-        for (const text of request.texts) await command(fake, text);
+        for (const text of request.texts) await command(fake, text, request.user);
         process.send?.({ op: 'sent' });
       })();
     }
