@@ -1,0 +1,18 @@
+import { bootSherpa } from '../src/boot.js';
+import { createLogger } from '../src/logging/logger.js';
+import { profileWhile, topFrames, saveProfile } from './support/cpu-profile.js';
+import { copyOfSeed, sharedSeed } from './support/seeded-store.js';
+import { startSlackFakeProcess } from './support/slack-fake-process.js';
+const seed = await sharedSeed(50_000);
+const copy = copyOfSeed(seed);
+const fake = await startSlackFakeProcess();
+process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ??= 'http://127.0.0.1:9';
+process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+const sherpa = await bootSherpa({ env: { ...fake.env, APPROVERS: 'U0APPROVER1', TIMEZONE: 'UTC', DATA_DIR: copy.dataDir }, logger: createLogger({ level: 'warn', format: 'json' }) });
+const kind = process.argv[2] ?? 'digest';
+const texts = kind === 'digest' ? Array(20).fill('digest') : Array(200).fill(kind === 'search' ? 'search attention' : 'help');
+await fake.send(texts.slice(0, 5), 'U0APPROVER1');
+const { profile } = await profileWhile(() => fake.send(texts, 'U0APPROVER1'), 100);
+saveProfile(`/tmp/acks-prof/only-${kind}.cpuprofile`, profile);
+for (const f of topFrames(profile, 25)) console.log((f.share * 100).toFixed(1).padStart(5), f.frame);
+await sherpa.stop(); await fake.stop(); copy.remove();
