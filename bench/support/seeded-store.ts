@@ -70,7 +70,12 @@ const VENUES = ['ICLR', 'ICML', 'NeurIPS', 'MLSys', 'arXiv', 'arXiv', 'arXiv'];
 function syntheticPaper(index: number, next: () => number): ScrapedPaper {
   const venue = VENUES[index % VENUES.length] as string;
   const arxiv = venue === 'arXiv';
-  const arxivId = `2${String(400 + (index % 200)).padStart(3, '0')}.${String(index).padStart(5, '0')}`;
+  // A real arXiv id (YYMM.NNNNN, 2024–2025) unique for up to 600,000 papers: five digits cannot hold the index
+  // past 99,999, so each block of 100,000 moves to other months (v1 gave six digits there, which /paper rejects).
+  const block = Math.floor(index / 100_000);
+  const slot = (block * 4 + (index % 4)) % 24;
+  const yymm = `${24 + Math.floor(slot / 12)}${String((slot % 12) + 1).padStart(2, '0')}`;
+  const arxivId = `${yymm}.${String(index % 100_000).padStart(5, '0')}`;
   return {
     source: arxiv ? 'arxiv' : venue === 'MLSys' ? 'mlsys' : 'openreview',
     sourceId: arxiv ? arxivId : `note${index}`,
@@ -282,7 +287,7 @@ function temporarySeedDir(count: number): string {
 }
 
 /** Bump when `seedStore` writes different data, so a cached seed of the old shape is not reused. */
-const SEED_VERSION = 1;
+const SEED_VERSION = 2;
 
 /**
  * `BENCH_SEED_CACHE=<dir>` keeps each seeded store between runs (seeding 500,000 papers takes many minutes on

@@ -19,6 +19,7 @@ async function main(): Promise<number> {
     `blobs:        ${blobs.copied} ${dryRun ? 'to copy' : 'copied'} (${(blobs.bytes / 1e6).toFixed(1)} MB), ${blobs.alreadyThere} already in S3, ${blobs.failed.length} failed`,
   );
   console.log(`papers:       ${records.papers}`);
+  console.log(`searches:     ${records.searches}`);
   console.log(
     `cost entries: ${records.ledger}${report.ledgerSkipped ? ' (not copied: the ledger index already has entries)' : ''}`,
   );

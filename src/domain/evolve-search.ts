@@ -92,6 +92,28 @@ export const GenerationRecordSchema = z.object({
 });
 export type GenerationRecord = z.infer<typeof GenerationRecordSchema>;
 
+/**
+ * One file the search puts in its thread (a plot, the best code, the TSV), keyed by its file name, which carries
+ * the search id (and the generation): the intent is written before `files.uploadV2`, the outcome after, so a
+ * crash in between is settled by looking for the file in the thread, never by uploading blind (issue 13,
+ * exactly once or visibly not).
+ */
+export const ThreadFileSchema = z.object({
+  /** When the latest upload began. */
+  uploadingSince: z.string(),
+  /** Who began it (random, per attempt): of two that begin at once, exactly one sees its own and uploads. */
+  attemptId: z.string(),
+  /** Uploads begun: more than one means an earlier one was looked for in the thread and was not there. */
+  attempts: z.number().int().min(1),
+  /** Set once the file is in the thread (the upload answered, or the file was found there after a crash). */
+  uploadedAt: z.string().optional(),
+  /** Slack's file id, when Slack named it. */
+  fileId: z.string().optional(),
+  /** Set when Sherpa could not tell whether an interrupted upload got there, and said so in the thread. */
+  unprovenAt: z.string().optional(),
+});
+export type ThreadFile = z.infer<typeof ThreadFileSchema>;
+
 export const EvolveSearchSchema = z.object({
   id: z.string(),
   paperId: z.string(),
@@ -119,6 +141,8 @@ export const EvolveSearchSchema = z.object({
   summaryTs: z.string().optional(),
   /** Set once the summary's files (the best code, the TSV) are up. */
   summaryFilesAt: z.string().optional(),
+  /** Every file put in the thread, by file name (`src/evolve/upload-once.ts`). */
+  threadFiles: z.record(z.string(), ThreadFileSchema).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -8,6 +8,7 @@ import { searchSpend } from './cost-estimate.js';
 import { recordOnSearch } from './record-on-search.js';
 import { resultsTsv } from './results-tsv.js';
 import { findInThread, type SearchThreadDeps } from './search-thread-deps.js';
+import { uploadOnce } from './upload-once.js';
 
 /** Message metadata of a search's final summary. */
 export const SUMMARY_EVENT = 'sherpa_evolve_summary';
@@ -17,7 +18,8 @@ export const SUMMARY_EVENT = 'sherpa_evolve_summary';
  * by whom), whether the best is a real improvement or within noise, its lineage, the total cost from the
  * ledger, its diff against the original with **Adopt as code version**; then its code and the full table as
  * files. The summary is posted once (recorded, and found by its metadata after a crash); the files once their
- * summary is recorded, and recorded after they are up.
+ * summary is recorded, each exactly once (`upload-once.ts`: keyed by a name that carries the variant or search
+ * id, found in the thread after a crash).
  */
 export async function postSearchSummary(
   deps: SearchThreadDeps,
@@ -50,18 +52,14 @@ export async function postSearchSummary(
   if (best?.codeHash) {
     const code = await deps.blobs.getText(`code/${best.codeHash}.py`);
     if (code !== undefined)
-      await deps.chat.uploadFile({
-        channel: thread.channel,
-        thread_ts: thread.ts,
+      await uploadOnce(deps, search.id, thread, {
         filename: `train-${best.id}.py`,
         content: code,
         title: `The best variant's train.py (${best.codeHash.slice(0, 12)})`,
         snippet_type: 'python',
       });
   }
-  await deps.chat.uploadFile({
-    channel: thread.channel,
-    thread_ts: thread.ts,
+  await uploadOnce(deps, search.id, thread, {
     filename: `evolve-${search.id}.tsv`,
     content: resultsTsv(search),
     title: 'Every variant of the search',

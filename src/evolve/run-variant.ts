@@ -61,13 +61,16 @@ export async function runVariantStage(
   const recorded = stageOf(variant, stage);
   if (recorded?.outcome) return 'finished';
   const runId = variantRunId(variant, stage);
-  // Another worker following this stage holds a lease named after it: one follower per run.
-  if (await deps.pool.isRunHeld(runId)) return 'busy';
+  // Another worker following this stage holds a lease named after it: one follower per run. One whose process
+  // is provably gone (a restart on this machine) hands its lease over at once instead of letting it lapse.
+  const adopted = await deps.pool.takeOverFromDead(runId);
+  if (!adopted && (await deps.pool.isRunHeld(runId))) return 'busy';
   // The search's target picks the pool (a CUDA search runs on a GPU pool), as a paper's run's backend does.
   // A full run goes back to the instance of its own smoke run when it is free: its graph is in that
   // instance's compile cache (the search's, trainium-runner/README.md) and its files are warm.
   const preferred = recorded?.instanceId ?? (stage === 'run' ? variant.smoke?.instanceId : undefined);
-  const lease = await deps.pool.tryAcquire(runId, preferred, { backend: search.settings.target });
+  const lease =
+    adopted ?? (await deps.pool.tryAcquire(runId, preferred, { backend: search.settings.target }));
   if (!lease) return 'busy';
   onLeased?.(lease.instanceId);
   const log = deps.logger.child({ paperId: search.paperId, searchId, variantId, runId, stage });

@@ -9,6 +9,7 @@ import { refreshPlan } from './plan-message.js';
 import { postSearchSummary } from './post-search-summary.js';
 import { recordOnSearch } from './record-on-search.js';
 import { findInThread, type SearchThreadDeps } from './search-thread-deps.js';
+import { uploadOnce } from './upload-once.js';
 
 /** Message metadata of the one leaderboard message of a search: how it is found again after a crash. */
 export const LEADERBOARD_EVENT = 'sherpa_evolve_leaderboard';
@@ -16,8 +17,8 @@ export const LEADERBOARD_EVENT = 'sherpa_evolve_leaderboard';
 /**
  * Show a search in its paper's thread (issue 13, item 6), after every step of the driver and once more when the
  * job ends: the one leaderboard message (posted once, then updated in place), the plot after each judged
- * generation, and at the end the summary with its files. Every post is recorded on the search, so a repeat
- * (a redelivered job, a restart) updates instead of posting again.
+ * generation, and at the end the summary with its files. Every post and upload is recorded on the search, so a
+ * repeat (a redelivered job, a restart) updates instead of posting again.
  */
 export async function showSearchInThread(deps: SearchThreadDeps, searchId: string): Promise<void> {
   let search = await deps.searches.get(searchId);
@@ -73,16 +74,14 @@ async function showPlot(
   const png = await (deps.renderPlot ?? renderEvolvePlot)(search);
   if (png) {
     const { metric } = search.settings.objective;
-    await deps.chat.uploadFile({
-      channel: thread.channel,
-      thread_ts: thread.ts,
+    // Once: its name carries the search and the generation, so an upload a crash cut short is found by it.
+    await uploadOnce(deps, search.id, thread, {
       filename: `evolve-${search.id}-g${judged}.png`,
       content: png,
       title: `${metric} by generation (after generation ${judged})`,
       alt_text: `Every variant's ${metric} by generation, with the best so far as a line`,
     });
   }
-  // Recorded after the upload: a crash in between shows the same plot twice (visibly), never none.
   return (
     (await recordOnSearch(deps.searches, search.id, (current) =>
       (current.plottedGeneration ?? 0) >= judged ? undefined : { plottedGeneration: judged },

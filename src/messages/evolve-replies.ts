@@ -131,3 +131,11 @@ export function evolveAlreadyAdopted(version: number): string {
 /** Confirmed, but the hand-over to the search worker failed: said, never passed off as started. */
 export const EVOLVE_HANDOVER_FAILED =
   ':warning: The search is confirmed, but Sherpa could not hand it to the search worker; the details are in the bot log. It has not started yet.';
+
+/**
+ * An upload a crash interrupted, when Sherpa cannot look in the thread for it (a missing scope, a thread gone):
+ * said in the thread, never uploaded a second time blind (exactly once, or visibly not).
+ */
+export function evolveFileUnproven(filename: string, title: string, code: string): string {
+  return `:warning: Sherpa was interrupted while uploading \`${escapeMrkdwn(filename)}\` (${escapeMrkdwn(title)}) and could not look in this thread for it (Slack said \`${escapeMrkdwn(code)}\`), so it is not uploaded again: it may be missing here.`;
+}

@@ -5,6 +5,7 @@ import {
   SqliteCoordinationStore,
   SqliteCostLedger,
   SqlitePaperStore,
+  SqliteSearchStore,
   SqliteWorkQueue,
 } from '../adapters/embedded/index.js';
 import {
@@ -21,13 +22,13 @@ import { CodegenJobSchema, EvolveJobSchema, JudgeJobSchema, RunJobSchema } from 
 import { ConfigError } from '../errors.js';
 import type { BulkReport } from '../adapters/opensearch/index.js';
 import { type BlobCopyReport, copyBlobs } from './copy-blobs.js';
-import { copyRecords } from './copy-records.js';
+import { copyRecords, type RecordCounts } from './copy-records.js';
 import { moveQueueMessages, type QueueMoveReport } from './move-queue-messages.js';
 
 export interface MigrationReport {
   dryRun: boolean;
   blobs: BlobCopyReport;
-  records: { papers: number; ledger: number; coordination: number };
+  records: RecordCounts;
   bulk: BulkReport[];
   ledgerSkipped: boolean;
   queues: QueueMoveReport;
@@ -37,8 +38,8 @@ export interface MigrationReport {
 
 /**
  * Moves an embedded deployment (DATA_DIR) to the AWS services the same configuration names: blobs to S3_BUCKET,
- * papers, audit, ledger and coordination records to OPENSEARCH_URL, waiting jobs to the SQS queues. Stop the bot
- * first. Safe to re-run: blobs already in S3 are skipped and documents keep their ids.
+ * papers, audit, evolve searches, ledger and coordination records to OPENSEARCH_URL, waiting jobs to the SQS
+ * queues. Stop the bot first. Safe to re-run: blobs already in S3 are skipped and documents keep their ids.
  */
 export async function migrateToAws(config: Config, options: { dryRun: boolean }): Promise<MigrationReport> {
   const { blob, queue, index } = config.storage;
@@ -64,6 +65,7 @@ export async function migrateToAws(config: Config, options: { dryRun: boolean })
     const records = await copyRecords(
       {
         papers: new SqlitePaperStore(database),
+        searches: new SqliteSearchStore(database),
         ledger: new SqliteCostLedger(database),
         coordination: new SqliteCoordinationStore(database),
       },

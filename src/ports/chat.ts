@@ -21,6 +21,12 @@ export interface Chat {
    * Returns `undefined` when none is among the messages looked through.
    */
   findByMetadata(query: MetadataQuery): Promise<PostedMessage | undefined>;
+  /**
+   * A file named `filename` shared in the thread `thread_ts` (`conversations.replies`, the files on its messages):
+   * how an upload made just before a crash is found instead of uploaded twice. Returns `undefined` when none is
+   * among the messages looked through.
+   */
+  findFile(query: FileQuery): Promise<FoundFile | undefined>;
   /** `usergroups.users.list`: the user ids of a user group. */
   userGroupMembers(groupId: string): Promise<string[]>;
   /** `views.publish`: the Home tab of one user. */
@@ -95,6 +101,21 @@ export interface MetadataQuery {
   matches: (payload: Record<string, unknown>) => boolean;
   /** Messages looked through at most (newest first at the top level, the whole thread from its root). */
   maxMessages?: number;
+}
+
+export interface FileQuery {
+  channel: string;
+  thread_ts: string;
+  /** The file's name as uploaded (`FileUpload.filename`). */
+  filename: string;
+  /** Messages looked through at most (the whole thread from its root). */
+  maxMessages?: number;
+}
+
+export interface FoundFile {
+  fileId: string;
+  /** The message that shares it. */
+  ts: string;
 }
 
 export interface ChannelInfo {

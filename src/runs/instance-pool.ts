@@ -9,7 +9,8 @@ import {
   type InstanceStatus,
 } from '../ports/compute.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
-import { randomUUID } from 'node:crypto';
+import { newLeaseHolder } from '../ingest/lease-holder.js';
+import { takeOverDeadHolder } from './dead-holder.js';
 import { INSTANCE_LEASE_PREFIX, instanceLeaseKey, isHolderOfRun, runHolder } from './instance-keys.js';
 import { PoolSlots, type SlotRecord } from './pool-slots.js';
 
@@ -56,6 +57,11 @@ export interface InstancePoolDeps {
   pools?: ComputePool[];
   clock?: Clock;
   leaseTtlSeconds?: number;
+  /**
+   * This process in a lease's holder (`newLeaseHolder()`: host name, pid, boot and PID namespace, a random id),
+   * so that a later bot on the same machine can tell the holder's process is gone (`takeOverFromDead`).
+   */
+  processHolder?: () => string;
 }
 
 /** What a run asks of the scheduler (issue 12, item 2). */
@@ -160,7 +166,7 @@ export class InstancePool {
     preferred?: string,
     request: PlacementRequest = {},
   ): Promise<InstanceLease | undefined> {
-    const holder = runHolder(runId, randomUUID().slice(0, 8));
+    const holder = runHolder(runId, (this.deps.processHolder ?? newLeaseHolder)());
     const pools = this.candidates(request);
     for (const [index, pool] of pools.entries()) {
       for (const instance of this.order(await this.instancesOf(pool), preferred, request)) {
@@ -286,6 +292,27 @@ export class InstancePool {
       if (slots.some((slot) => slot.value.instanceId === instanceId)) return pool;
     }
     return undefined;
+  }
+
+  /**
+   * The instance lease of a run whose worker's process is provably gone (`dead-holder.ts`), taken over at once
+   * instead of after its TTL: a restarted bot follows the run without waiting. Undefined when there is none.
+   */
+  async takeOverFromDead(runId: string): Promise<InstanceLease | undefined> {
+    const holder = (this.deps.processHolder ?? newLeaseHolder)();
+    const taken = await takeOverDeadHolder(this.deps.coordination, runId, holder, this.ttl);
+    if (!taken) return undefined;
+    const pool = await this.poolOf(taken.instanceId);
+    const [status] = await this.deps.compute.describe([taken.instanceId]);
+    if (!pool || !status) {
+      await this.deps.coordination.releaseLease(instanceLeaseKey(taken.instanceId), taken.holder);
+      return undefined;
+    }
+    this.deps.logger.warn(
+      { runId, instanceId: taken.instanceId, dead: taken.dead },
+      'took over the instance lease of a run whose worker died on this machine',
+    );
+    return this.leaseFor(pool, status, taken.holder);
   }
 
   /** True while some worker holds a live lease for this run (on any instance). */

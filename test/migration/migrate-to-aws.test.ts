@@ -7,6 +7,7 @@ import {
   SqliteCoordinationStore,
   SqliteCostLedger,
   SqlitePaperStore,
+  SqliteSearchStore,
   SqliteWorkQueue,
 } from '../../src/adapters/embedded/index.js';
 import {
@@ -17,6 +18,7 @@ import {
   OpenSearchCostLedger,
   OpenSearchHttp,
   OpenSearchPaperStore,
+  OpenSearchSearchStore,
 } from '../../src/adapters/opensearch/index.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { JudgeJobSchema } from '../../src/domain/jobs.js';
@@ -27,6 +29,7 @@ import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
 import { startFakeSqs, type FakeSqs } from '../support/fake-sqs.js';
 import { scraped } from '../contracts/contract-support.js';
 import { tempDataDir } from '../embedded/temp-data-dir.js';
+import { hashOf, searchFixture, variant } from '../evolve/search-fixture.js';
 
 describe('migrating an embedded deployment to S3, OpenSearch and SQS', () => {
   const dir = tempDataDir();
@@ -100,6 +103,26 @@ describe('migrating an embedded deployment to S3, OpenSearch and SQS', () => {
       usd: 0.22,
     });
     await new SqliteCoordinationStore(database).put('cursor:arxiv', { after: '2026-11-20' });
+    // Evolve searches: one that ended on paper 1, and a live one on paper 2 in the middle of generation 1.
+    const searches = new SqliteSearchStore(database);
+    const ended = searchFixture({ id: 's_ended', paperId: paperIds[0] as string, state: 'finished' });
+    await searches.create(ended);
+    await searches.create(
+      searchFixture({
+        id: 's_1',
+        paperId: paperIds[1] as string,
+        state: 'running',
+        generation: 1,
+        variants: [
+          variant(1, 0, hashOf('b'), undefined, {
+            status: 'running',
+            failureClass: undefined,
+            run: { runId: 'r_s_1.g1.v0', dispatchKey: 'k_s_1.g1.v0' },
+          }),
+        ],
+        leaderboardTs: '1733390000.000100',
+      }),
+    );
     const judge = new SqliteWorkQueue(database, { name: 'judge', schema: JudgeJobSchema });
     await judge.send(
       { paperId: paperIds[1] as string },
@@ -123,7 +146,7 @@ describe('migrating an embedded deployment to S3, OpenSearch and SQS', () => {
 
   it('counts without writing on a dry run', async () => {
     const report = await migrateToAws(config, { dryRun: true });
-    expect(report.records).toEqual({ papers: 3, ledger: 2, coordination: 1 });
+    expect(report.records).toEqual({ papers: 3, searches: 2, ledger: 2, coordination: 1 });
     expect(report.blobs.copied).toBe(2);
     expect(report.queues.moved).toEqual({ judge: 2, codegen: 0, run: 0 });
     expect(s3.model.writes).toEqual([]);
@@ -157,6 +180,20 @@ describe('migrating an embedded deployment to S3, OpenSearch and SQS', () => {
     });
     expect(costs).toMatchObject({ inputTokens: 900, outputTokens: 90, instanceSeconds: 600 });
     expect(costs.usd).toBeCloseTo(0.2214, 10);
+    // Every search with all its record, and the live one live (its paper claimed), so a bot on AWS resumes it.
+    const searches = new OpenSearchSearchStore({ http, names });
+    const live = await searches.get('s_1');
+    expect(live).toMatchObject({ state: 'running', generation: 1, leaderboardTs: '1733390000.000100' });
+    expect(live?.variants.map((v) => v.run?.dispatchKey)).toEqual(['k_s_1.g1.v0']);
+    expect((await searches.get('s_ended'))?.state).toBe('finished');
+    expect((await searches.liveFor(paperIds[1] as string))?.id).toBe('s_1');
+    expect(await searches.liveFor(paperIds[0] as string)).toBeUndefined();
+    expect((await searches.listLive()).map((s) => s.id)).toEqual(['s_1']);
+    // The one-live-search-per-paper rule holds on the copy: a second search on paper 2 finds s_1.
+    expect(
+      await searches.create(searchFixture({ id: 's_again', paperId: paperIds[1] as string })),
+    ).toMatchObject({ created: false, search: { id: 's_1' } });
+
     expect((await new OpenSearchCoordinationStore({ http, names }).get('cursor:arxiv'))?.value).toEqual({
       after: '2026-11-20',
     });
@@ -173,6 +210,11 @@ describe('migrating an embedded deployment to S3, OpenSearch and SQS', () => {
     expect(again.complete).toBe(true);
     expect(again.blobs).toMatchObject({ copied: 0, alreadyThere: 2 });
     expect(again.ledgerSkipped).toBe(true);
+    const http = new OpenSearchHttp(new Client({ node: search.url }), search.url);
+    const searches = new OpenSearchSearchStore({ http, names: indexNames('sherpa') });
+    expect((await searches.listLive()).map((s) => s.id)).toEqual(['s_1']);
+    expect((await searches.get('s_1'))?.version).toBe(1);
+    expect(search.model.resolve('sherpa-searches').docs.size).toBe(2);
     expect(again.queues.moved).toEqual({ judge: 0, codegen: 0, run: 0 });
     expect(sqs.model.messagesOf('sherpa-judge.fifo')).toHaveLength(2);
     expect([s3.unmatched, sqs.unmatched, search.unmatched]).toEqual([[], [], []]);

@@ -42,6 +42,7 @@ export class SqliteSearchStore implements SearchStore {
       get: prepare<[string], SearchRow>('SELECT * FROM evolve_searches WHERE id = ?'),
       live: prepare<[string], SearchRow>(`SELECT * FROM evolve_searches WHERE paper_id = ? AND ${LIVE}`),
       listLive: prepare<[], SearchRow>(`SELECT * FROM evolve_searches WHERE ${LIVE} ORDER BY created_at`),
+      listAll: prepare<[], SearchRow>('SELECT * FROM evolve_searches ORDER BY created_at, id'),
       write: prepare<SearchRow & { updated_at: string; if_version: number }>(
         `UPDATE evolve_searches SET state = @state, version = @version, doc = @doc, updated_at = @updated_at
          WHERE id = @id AND version = @if_version`,
@@ -84,6 +85,13 @@ export class SqliteSearchStore implements SearchStore {
   async listLive(): Promise<EvolveSearch[]> {
     return runSql(this.database, () =>
       this.statements.listLive.all().map((row) => this.parse(row) as EvolveSearch),
+    );
+  }
+
+  /** Every search, ended ones too, oldest first: what `npm run migrate:aws` moves (not part of the port). */
+  async listAll(): Promise<EvolveSearch[]> {
+    return runSql(this.database, () =>
+      this.statements.listAll.all().map((row) => this.parse(row) as EvolveSearch),
     );
   }
 

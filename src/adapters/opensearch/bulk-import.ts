@@ -1,9 +1,12 @@
 import { titleKeyUsableForDedup } from '../../domain/paper-merge.js';
+import { SEARCH_ENDS } from '../../domain/evolve-search-state.js';
+import type { EvolveSearch } from '../../domain/evolve-search.js';
 import type { AuditEntry, Paper } from '../../domain/paper.js';
 import type { CoordinationRecord } from '../../ports/coordination-store.js';
 import type { LedgerEntry } from '../../ports/cost-ledger.js';
 import type { OpenSearchHttp } from './http.js';
 import type { IndexNames } from './indices.js';
+import { searchDocumentOf } from './opensearch-search-store.js';
 import { claimIdFor } from './paper-claims.js';
 import { documentOf } from './paper-documents.js';
 
@@ -103,6 +106,31 @@ export async function importCoordination(
       source: { key: r.key, value: r.value, version: r.version, expiresAt: r.expiresAt ?? null },
     })),
   );
+}
+
+/**
+ * Evolve searches (issue 13) with the paper claims that make a live one live: a search document keeps its id, so
+ * a second run overwrites rather than duplicates it, and each live search claims its paper as
+ * `OpenSearchSearchStore.create` would (an ended one needs no claim: the store counts only claimed searches live).
+ */
+export async function importSearches(
+  http: OpenSearchHttp,
+  names: IndexNames,
+  searches: readonly EvolveSearch[],
+): Promise<BulkReport[]> {
+  const documents = await bulkIndex(
+    http,
+    names.alias('searches'),
+    searches.map((search) => ({ id: search.id, source: searchDocumentOf(search) })),
+  );
+  // The documents first, as the store does: a claim never names a search that is not there.
+  const live = searches.filter((search) => !SEARCH_ENDS.includes(search.state));
+  const claims = await bulkIndex(
+    http,
+    names.alias('search-claims'),
+    live.map((search) => ({ id: search.paperId, source: { searchId: search.id } })),
+  );
+  return [documents, claims];
 }
 
 function idOfAction(action: unknown): string | undefined {

@@ -15,7 +15,14 @@ export { OpenSearchPaperStore } from './opensearch-paper-store.js';
 export { OpenSearchCoordinationStore } from './opensearch-coordination-store.js';
 export { OpenSearchCostLedger } from './opensearch-cost-ledger.js';
 export { OpenSearchSearchStore } from './opensearch-search-store.js';
-export { bulkIndex, importPapers, importLedger, importCoordination, type BulkReport } from './bulk-import.js';
+export {
+  bulkIndex,
+  importPapers,
+  importLedger,
+  importCoordination,
+  importSearches,
+  type BulkReport,
+} from './bulk-import.js';
 
 export interface OpenSearchStores {
   http: OpenSearchHttp;

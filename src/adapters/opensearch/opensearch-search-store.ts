@@ -24,7 +24,8 @@ const LIVE_LIMIT = 1000;
 
 const isLive = (search: EvolveSearch) => !SEARCH_ENDS.includes(search.state);
 
-function sourceOf(search: EvolveSearch) {
+/** A search's document: the columns queries need beside the whole record (also what the migration writes). */
+export function searchDocumentOf(search: EvolveSearch) {
   return {
     id: search.id,
     paperId: search.paperId,
@@ -78,7 +79,7 @@ export class OpenSearchSearchStore implements SearchStore {
         }
       }
       // Free: no claim, or its search has ended. The document first (a 409 means an earlier try wrote it).
-      if (!(await this.docs.create(parsed.id, sourceOf(parsed)))) {
+      if (!(await this.docs.create(parsed.id, searchDocumentOf(parsed)))) {
         const existing = await this.get(parsed.id);
         if (existing && !isLive(existing)) {
           throw new PermanentError(`Evolve search ${parsed.id} already exists and has ended`);
@@ -158,7 +159,7 @@ export class OpenSearchSearchStore implements SearchStore {
     const current = searchOf(doc);
     const applied = next(current);
     if (!applied.ok) return { ok: false, reason: 'conflict', search: current };
-    if (await this.docs.replaceIf(searchId, sourceOf(applied.search), doc.token)) {
+    if (await this.docs.replaceIf(searchId, searchDocumentOf(applied.search), doc.token)) {
       return { ok: true, search: applied.search };
     }
     const winner = await this.get(searchId);

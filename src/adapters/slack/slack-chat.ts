@@ -8,7 +8,9 @@ import {
   ChatError,
   type ChatIdentity,
   type EphemeralMessage,
+  type FileQuery,
   type FileUpload,
+  type FoundFile,
   type MetadataQuery,
   type PostedMessage,
   type PostMessage,
@@ -23,6 +25,7 @@ import {
   ChannelInfoSchema,
   GroupMembersSchema,
   HistoryPageSchema,
+  type HistoryPage,
   PostedSchema,
   UploadedSchema,
   ViewOpenedSchema,
@@ -57,6 +60,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const HISTORY_MAX_MESSAGES = 200;
 /** A thread holds a paper's whole life: its code versions, runs and fixes are well under this. */
 const REPLIES_MAX_MESSAGES = 1000;
+
+type HistoryMessage = HistoryPage['messages'][number];
 
 /** Where a call went, for the log line: never the token, never the text. */
 interface CallContext {
@@ -136,11 +141,29 @@ export class SlackChat implements Chat {
     return { fileId: answer.files[0]?.files?.[0]?.id };
   }
 
-  /**
-   * Newest first at the top level; a thread from its root. Pages follow Slack's cursor until `maxMessages` have
-   * been looked through: Slack may answer with fewer messages than asked for and a cursor to the rest.
-   */
   async findByMetadata(query: MetadataQuery): Promise<PostedMessage | undefined> {
+    const found = await this.findMessage(query, (m) =>
+      m.metadata?.event_type === query.event_type ? query.matches(m.metadata.event_payload ?? {}) : false,
+    );
+    return found ? { channel: query.channel, ts: found.ts } : undefined;
+  }
+
+  async findFile(query: FileQuery): Promise<FoundFile | undefined> {
+    const named = (m: HistoryMessage) => m.files?.find((file) => file.name === query.filename);
+    const found = await this.findMessage(query, (m) => named(m) !== undefined);
+    const file = found && named(found);
+    return found && file ? { fileId: file.id, ts: found.ts } : undefined;
+  }
+
+  /**
+   * The first message that `matches`: newest first at the top level, a thread from its root. Pages follow
+   * Slack's cursor until `maxMessages` have been looked through: Slack may answer with fewer messages than asked
+   * for and a cursor to the rest.
+   */
+  private async findMessage(
+    query: { channel: string; thread_ts?: string; maxMessages?: number },
+    matches: (message: HistoryMessage) => boolean,
+  ): Promise<HistoryMessage | undefined> {
     const inThread = query.thread_ts !== undefined;
     const max = query.maxMessages ?? (inThread ? REPLIES_MAX_MESSAGES : HISTORY_MAX_MESSAGES);
     const pageSize = inThread ? this.pageSizes.replies : this.pageSizes.history;
@@ -161,12 +184,8 @@ export class SlackChat implements Chat {
           ? this.client.conversations.replies({ ...args, ts: query.thread_ts })
           : this.client.conversations.history(args),
       );
-      const found = page.messages
-        .slice(0, max - seen)
-        .find(
-          (m) => m.metadata?.event_type === query.event_type && query.matches(m.metadata.event_payload ?? {}),
-        );
-      if (found) return { channel: query.channel, ts: found.ts };
+      const found = page.messages.slice(0, max - seen).find(matches);
+      if (found) return found;
       seen += page.messages.length;
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor && seen < max);

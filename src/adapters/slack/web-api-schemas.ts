@@ -8,7 +8,7 @@ export const PostedSchema = z.object({
   ts: z.string().optional(),
 });
 
-/** A `conversations.history` or `.replies` page, as much of it as a search by metadata reads. */
+/** A `conversations.history` or `.replies` page, as much of it as a search by metadata or by file reads. */
 export const HistoryPageSchema = z.object({
   ok: z.literal(true),
   messages: z
@@ -18,12 +18,16 @@ export const HistoryPageSchema = z.object({
         metadata: z
           .object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).optional() })
           .optional(),
+        // A file Slack hides (a deleted one, or past a free plan's limit) comes without its name.
+        files: z.array(z.object({ id: z.string(), name: z.string().optional() })).optional(),
       }),
     )
     .default([]),
   has_more: z.boolean().optional(),
   response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
 });
+
+export type HistoryPage = z.infer<typeof HistoryPageSchema>;
 
 export const GroupMembersSchema = z.object({ ok: z.literal(true), users: z.array(z.string()).default([]) });
 

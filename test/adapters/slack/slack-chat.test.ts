@@ -193,6 +193,35 @@ describe('SlackChat: find by metadata', () => {
   });
 });
 
+describe('SlackChat.findFile', () => {
+  it('finds a file shared in a thread by its name, paging through conversations.replies', async () => {
+    const root = await chat().post({ channel: channel(), text: 'root' });
+    const reply = (n: number) => ({ channel: channel(), thread_ts: root.ts, text: `reply ${n}` });
+    for (let n = 1; n <= 3; n++) await chat().post(reply(n));
+    const { fileId } = await chat().uploadFile({
+      channel: channel(),
+      thread_ts: root.ts,
+      filename: 'evolve-s_1-g2.png',
+      content: Buffer.from('png'),
+      title: 'val_loss by generation',
+    });
+    await chat().post(reply(4));
+    const small = chat({ pageSizes: { history: 2, replies: 2 } });
+
+    const where = { channel: channel(), thread_ts: root.ts };
+    const found = await small.findFile({ ...where, filename: 'evolve-s_1-g2.png' });
+    const share = slack.messages({ threadTs: root.ts }).find((m) => m.fileIds.length > 0);
+    expect(found).toEqual({ fileId, ts: share?.ts });
+    expect(slack.calls('conversations.replies')).toHaveLength(3);
+    expect(await small.findFile({ ...where, filename: 'evolve-s_1-g1.png' })).toBeUndefined();
+    // Another thread's file of the same name is not this thread's.
+    const other = await chat().post({ channel: channel(), text: 'another root' });
+    expect(await small.findFile({ ...where, thread_ts: other.ts, filename: 'evolve-s_1-g2.png' })).toBe(
+      undefined,
+    );
+  });
+});
+
 describe('SlackChat: the rest of the port', () => {
   it('uploads a file into a thread, lists a user group, says who the bot is and what the channel is', async () => {
     const root = await chat().post({ channel: channel(), text: 'root' });

@@ -38,7 +38,16 @@ function checkMessageContent(args: ApiArgs): ApiResponse | undefined {
   return undefined;
 }
 
-function render(message: FakeMessage, identity: FakeWorkspace['identity']): Record<string, unknown> {
+/**
+ * A message as the Web API shows it. A file share carries its files (id, name, title) and `upload: true`, as
+ * `conversations.replies` shows a `files.uploadV2` into a thread.
+ */
+function render(message: FakeMessage, workspace: FakeWorkspace): Record<string, unknown> {
+  const { identity } = workspace;
+  const files = message.fileIds.map((id) => {
+    const upload = workspace.uploads.get(id);
+    return { id, name: upload?.filename, title: upload?.title ?? upload?.filename };
+  });
   return {
     type: 'message',
     subtype: message.edited ? undefined : 'bot_message',
@@ -51,6 +60,7 @@ function render(message: FakeMessage, identity: FakeWorkspace['identity']): Reco
     ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
     ...(message.blocks ? { blocks: message.blocks } : {}),
     ...(message.metadata ? { metadata: message.metadata } : {}),
+    ...(files.length > 0 ? { files, upload: true } : {}),
   };
 }
 
@@ -75,7 +85,7 @@ const postMessage: MethodHandler = (args, { workspace }) => {
     edited: false,
   };
   workspace.storeMessage(message);
-  return { ok: true, channel, ts: message.ts, message: render(message, workspace.identity) };
+  return { ok: true, channel, ts: message.ts, message: render(message, workspace) };
 };
 
 const update: MethodHandler = (args, { workspace }) => {
@@ -96,7 +106,7 @@ const update: MethodHandler = (args, { workspace }) => {
     channel,
     ts: message.ts,
     text: message.text ?? '',
-    message: render(message, workspace.identity),
+    message: render(message, workspace),
   };
 };
 
@@ -136,7 +146,7 @@ const conversationsHistory: MethodHandler = (args, { workspace }) => {
     .filter((m) => m.channel === channel && (!m.threadTs || m.threadTs === m.ts) && Number(m.ts) >= oldest)
     .sort((a, b) => Number(b.ts) - Number(a.ts));
   return page(all, args, limit, (m) => {
-    const rendered = render(m, workspace.identity);
+    const rendered = render(m, workspace);
     if (!withMetadata) delete rendered.metadata;
     return rendered;
   });
@@ -184,7 +194,7 @@ const conversationsReplies: MethodHandler = (args, { workspace }) => {
     .filter((m) => m.channel === channel && (m.ts === ts || m.threadTs === ts))
     .sort((a, b) => Number(a.ts) - Number(b.ts));
   return page(all, args, limit, (m) => {
-    const rendered = render(m, workspace.identity);
+    const rendered = render(m, workspace);
     if (!withMetadata) delete rendered.metadata;
     return rendered;
   });
