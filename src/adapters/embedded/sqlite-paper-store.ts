@@ -316,6 +316,14 @@ export class SqlitePaperStore implements PaperStore {
     if (this.options.ownsDatabase && this.database.connection.open) this.database.close();
   }
 
+  /**
+   * The read workers when this store uses them (it has some and is large enough), for the other embedded stores
+   * on the same database (the cost ledger's summaries).
+   */
+  readWorkersInUse(): ReadWorkers | undefined {
+    return this.offThread();
+  }
+
   /** The read workers, when there are any and the store is large enough to need them. */
   private offThread(): ReadWorkers | undefined {
     if (!this.workers) return undefined;
