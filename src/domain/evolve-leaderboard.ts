@@ -9,6 +9,8 @@ export interface LeaderboardRow {
   status: Variant['status'];
   metric?: number;
   failureClass?: string;
+  /** Stopped at (or ended before passing) its smoke gate: a broken variant that cost seconds, not the budget. */
+  failedAtGate?: boolean;
   costUsd: number;
   isParent: boolean;
 }
@@ -24,6 +26,7 @@ export function leaderboardRows(search: EvolveSearch): LeaderboardRow[] {
     ...(variant.metric !== undefined ? { metric: variant.metric } : {}),
     ...(variant.failureClass ? { failureClass: variant.failureClass } : {}),
     ...(variant.dropReason ? { failureClass: 'dropped' } : {}),
+    ...(variant.gate?.passed === false || variant.smoke?.outcome === 'failed' ? { failedAtGate: true } : {}),
     costUsd: variant.costUsd,
     isParent: variant.role === 'parent',
   }));
@@ -40,7 +43,7 @@ export function leaderboardForPrompt(search: EvolveSearch): string {
       const outcome =
         row.metric !== undefined
           ? `${search.settings.objective.metric}=${row.metric}`
-          : `failed (${row.failureClass ?? row.status})`;
+          : `failed (${row.failureClass ?? row.status}${row.failedAtGate ? ', at its smoke stage' : ''})`;
       return `- g${row.generation} ${row.label}: ${row.strategy.slice(0, 160)} → ${outcome}`;
     }),
   ].join('\n');

@@ -1,8 +1,7 @@
 /** What a search will cost before it runs: per generation and in all, against its cap and the day's budget. */
 export interface GenerationEstimate {
-  /** Full-budget runs: the N children and the parent's re-run. */
+  /** Full-budget runs: the N children (each with its smoke gate inside) and the parent's re-run. */
   runs: number;
-  smokeRuns: number;
   instanceMinutes: number;
   llmCalls: number;
   inputTokens: number;

@@ -5,11 +5,16 @@ import { PermanentError } from '../errors.js';
  * search's version in the store, so a crash resumes at the step where it stopped and two workers never both
  * make the same move.
  *
- *   planned ─► confirmed ─► proposing(k) ─► smoke(k) ─► running(k) ─► judged(k) ─► proposing(k+1) …
- *                 │              ╰──────────────────────────────────────────► judged(k) (nothing survived the checks)
- *                 ╰► capped                                       judged(M) ─► finished
+ *   planned ─► confirmed ─► proposing(k) ─► running(k) ─► judged(k) ─► proposing(k+1) …
+ *                 │              ╰───────────────────────────────► judged(k) (nothing survived the checks)
+ *                 ╰► capped                            judged(M) ─► finished
  *   judged(k) ─► capped: the next generation's estimate would pass --max-usd or the daily budget.
  *   any state but the three ends ─► stopped (Stop, Stop now, or the plan declined).
+ *
+ * `smoke(k)` (between proposing and running) is kept only for searches stored before the smoke gate, when each
+ * child had a separate smoke run first: such a search resumes there, its sent smoke runs are followed to their
+ * end, and it moves on to running(k). No search enters it any more: a child's smoke stage is now the first
+ * seconds of its one run (the runner's smoke gate), so a generation has one phase of runs.
  */
 export const SEARCH_STATES = [
   'planned',
@@ -29,7 +34,7 @@ export const SEARCH_ENDS: readonly SearchState[] = ['finished', 'stopped', 'capp
 const TRANSITIONS: Record<SearchState, readonly SearchState[]> = {
   planned: ['confirmed', 'stopped'],
   confirmed: ['proposing', 'capped', 'stopped'],
-  proposing: ['smoke', 'judged', 'stopped'],
+  proposing: ['running', 'judged', 'stopped'],
   smoke: ['running', 'stopped'],
   running: ['judged', 'stopped'],
   judged: ['proposing', 'finished', 'capped', 'stopped'],

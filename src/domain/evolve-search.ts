@@ -41,8 +41,18 @@ export const VariantSchema = z.object({
   status: z.enum(VARIANT_STATUSES),
   /** Why a diff was dropped (did not apply, or failed a check after its repair). */
   dropReason: z.string().optional(),
+  /**
+   * A separate smoke run: only in searches stored before the smoke gate (followed to its end when one was
+   * sent, never started any more). A child's smoke stage is now the first seconds of its one run (`gate`).
+   */
   smoke: VariantRunSchema.optional(),
   run: VariantRunSchema.optional(),
+  /**
+   * The smoke gate of a child's run (issue 13, item 3), from its result: passed (the objective appeared within
+   * the window, after `afterSeconds` of the code) or failed (stopped at the window, `no_objective`, or the code
+   * ended before it with its own class). Absent for the parent's runs and for runs that left no result.
+   */
+  gate: z.object({ passed: z.boolean(), afterSeconds: z.number().nonnegative().optional() }).optional(),
   metric: z.number().optional(),
   /** `no_objective` when it ran but never printed the objective; otherwise the runner's failure class. */
   failureClass: z.string().optional(),
@@ -55,7 +65,10 @@ export const SearchSettingsSchema = z.object({
   generations: z.number().int().min(1).max(20),
   /** The full run's budget per variant, the same for every variant of a search. */
   minutes: z.number().positive().max(240),
-  /** The smoke run's budget: compile and a few steps. */
+  /**
+   * The smoke stage's "few steps": a child's run is stopped unless it reports the objective within this plus
+   * the backend's first-compile allowance (`smokeGateSeconds`, src/evolve/variant-job.ts).
+   */
   smokeSeconds: z.number().int().positive(),
   maxUsd: z.number().positive(),
   objective: ObjectiveSchema,

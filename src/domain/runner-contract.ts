@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ObjectiveSchema } from './objective.js';
 
 /**
  * The contract between the bot and `trainium-runner/` (Python). The bot writes `job.json`; the runner writes
@@ -49,6 +50,16 @@ export const RunnerJobSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
+  /**
+   * Issue 13, item 3: an evolve variant's smoke stage as the first seconds of its one run. The runner stops the
+   * run (its whole PID namespace, as at its time limit) unless a METRICS line carrying `metric` (a number or
+   * null) appears within `seconds` of the code's own time (from its start, the time a Neuron compiler process
+   * of the run is alive left out), and reports `no_objective`; it records `execution.smokeGate`
+   * (trainium-runner/README.md, "The smoke gate").
+   */
+  smokeGate: z
+    .object({ seconds: z.number().int().positive(), metric: ObjectiveSchema.shape.metric })
+    .optional(),
 });
 export type RunnerJob = z.infer<typeof RunnerJobSchema>;
 
@@ -83,6 +94,8 @@ export const FailureClassSchema = z.enum([
   'nonzero_exit',
   'fetch_failed',
   'runner_error',
+  /** Stopped by the job's smoke gate: no METRICS line carrying the objective within its window (issue 13). */
+  'no_objective',
 ]);
 export type FailureClass = z.infer<typeof FailureClassSchema>;
 
@@ -152,6 +165,17 @@ export const ExecutionInfoSchema = z
     rebalanceRecommendedAt: z.string().optional(),
     /** Neuron: the compile cache the run used, its search's shared one or its own (busy, unusable or no key). */
     compileCache: z.enum(['search', 'run']).optional(),
+    /** The job's smoke gate (issue 13): its window, and after how many seconds of the code the objective came. */
+    smokeGate: z
+      .object({
+        seconds: z.number().int().positive(),
+        metric: z.string(),
+        passed: z.boolean(),
+        passedAfterSeconds: z.number().nonnegative().optional(),
+        /** Seconds a Neuron compiler process of the run ran before the verdict: not counted in the window. */
+        compilerSeconds: z.number().nonnegative().optional(),
+      })
+      .optional(),
   })
   .passthrough();
 export type ExecutionInfo = z.infer<typeof ExecutionInfoSchema>;

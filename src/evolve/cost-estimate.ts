@@ -49,24 +49,25 @@ export function estimateProposalTokens(input: {
   };
 }
 
-type Shape = Pick<SearchSettings, 'variants' | 'minutes' | 'smokeSeconds'>;
+type Shape = Pick<SearchSettings, 'variants' | 'minutes'>;
 
 export type { GenerationEstimate, PlanEstimate };
 
+/**
+ * One generation: N children and the parent's re-run, one run each. A child's smoke stage is the first seconds
+ * of its run (the runner's smoke gate), not a run of its own, so it adds nothing: a broken child stopped at the
+ * gate costs less than the full run priced here, which keeps the estimate an upper bound for the cap.
+ */
 export function estimateGeneration(
   shape: Shape,
   rates: CostRates,
   tokens: ProposalTokens,
 ): GenerationEstimate {
   const runs = shape.variants + 1;
-  const smokeRuns = shape.variants;
-  const instanceMinutes =
-    runs * (shape.minutes + rates.overheadMinutes) +
-    smokeRuns * (shape.smokeSeconds / 60 + rates.overheadMinutes);
+  const instanceMinutes = runs * (shape.minutes + rates.overheadMinutes);
   const llmUsd = (tokens.input * rates.inputPerMTok + tokens.output * rates.outputPerMTok) / 1_000_000;
   return {
     runs,
-    smokeRuns,
     instanceMinutes,
     llmCalls: 1,
     inputTokens: tokens.input,
@@ -92,7 +93,7 @@ export function estimatePlan(
     generations: settings.generations,
     perGeneration,
     startRuns: settings.startRepeats,
-    runs: settings.generations * (perGeneration.runs + perGeneration.smokeRuns) + settings.startRepeats,
+    runs: settings.generations * perGeneration.runs + settings.startRepeats,
     instanceMinutes,
     llmCalls: settings.generations,
     tokens: settings.generations * (tokens.input + tokens.output),
@@ -116,7 +117,7 @@ export interface SearchSpend {
 /** The proposal call's ledger purpose: how a search's model spend is told apart from codegen's. */
 export const PROPOSE_PURPOSE = 'evolve.propose';
 
-/** Every run id a search has started (smoke and full), which is how its instance time is found in the ledger. */
+/** Every run id a search has started (full, and a legacy search's smoke runs): how its instance time is found in the ledger. */
 export function runIdsOf(search: EvolveSearch): Set<string> {
   const ids = new Set<string>();
   for (const variant of search.variants) {

@@ -77,7 +77,8 @@ async function step(deps: DriveDeps, search: EvolveSearch, inFlight: InFlight): 
     }
     case 'smoke':
     case 'running': {
-      // Smoke and full runs pipelined; the move to `running` comes once no smoke run is pending.
+      // One run per variant, the smoke stage gated inside it; `smoke` is a search stored before the gate,
+      // whose sent smoke runs are followed first: it moves to `running` once none is pending.
       await runGeneration(deps, search.id, inFlight, async () => {
         if ((await deps.searches.get(search.id))?.state === 'smoke')
           await finishStage(deps, search.id, 'smoke');
@@ -153,11 +154,11 @@ async function startNextGeneration(deps: DriveDeps, search: EvolveSearch): Promi
   return moved.ok ? moved.search : ((await deps.searches.get(search.id)) ?? search);
 }
 
-/** Variants of the current generation that still need this stage. */
+/** Variants of the current generation that still need this stage (`smoke`: a legacy smoke run in flight). */
 function pendingFor(search: EvolveSearch, stage: VariantStage): Variant[] {
   return search.variants.filter((v) => {
     if (v.generation !== search.generation || v.status === 'dropped' || v.status === 'failed') return false;
-    if (stage === 'smoke') return v.role === 'child' && !v.smoke?.outcome;
+    if (stage === 'smoke') return v.role === 'child' && v.smoke !== undefined && !v.smoke.outcome;
     return !v.run?.outcome;
   });
 }

@@ -40,7 +40,7 @@ function withGeneration(search: EvolveSearch, record: GenerationRecord): Generat
 
 /**
  * The proposal of generation k, once (issue 13, item 7): a marker is written before the call, and the
- * variants, their code and the call's usage are recorded with the move to `smoke` in one compare-and-set. A
+ * variants, their code and the call's usage are recorded with the move to `running` in one compare-and-set. A
  * worker that finds the marker without the variants knows the call may have been made by a worker that died
  * before recording it: it calls again, and the record counts both calls (exactly once, or visibly not).
  */
@@ -119,7 +119,7 @@ export async function proposeGeneration(
     const hasParent = latest.variants.some((v) => v.id === parentRun.id);
     const moved = await deps.searches.move(search.id, {
       from: 'proposing',
-      to: 'smoke',
+      to: 'running',
       ifVersion: latest.version,
       patch: {
         variants: [...latest.variants, ...children, ...(hasParent ? [] : [parentRun])],

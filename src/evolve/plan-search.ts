@@ -51,9 +51,11 @@ export type PlanOutcome =
   | { kind: 'refused'; message: string };
 
 /**
- * A smoke run's training budget: compile and a few steps, so a broken variant costs about this, not the budget
- * (item 3). The compile itself is not in it: the runner's grace covers it, and after a generation's first variant
- * the search's compile cache makes it a lookup. `bench/evolve-search.ts` uses this same figure.
+ * The smoke stage's "few steps" (item 3): a child's run is stopped unless it reports the objective within this
+ * plus the backend's start-up allowance of its own time (the runner's smoke gate, src/domain/evolve-smoke-gate.ts),
+ * so a broken variant costs about that, not the budget. A Neuron compile is not in it: the runner leaves the
+ * compiler's time out of the window, and after a generation's first variant the search's compile cache makes it
+ * a lookup. `bench/evolve-search.ts` uses this same figure.
  */
 export const SMOKE_SECONDS = 30;
 /** The same seed for every variant of a search (item 4); fixed, so a re-run search compares alike. */

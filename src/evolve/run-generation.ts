@@ -26,30 +26,36 @@ interface Task {
 const key = (task: { variant: Variant; stage: VariantStage }) => `${task.variant.id}:${task.stage}`;
 const isOut = (v: Variant) => v.status === 'failed' || v.status === 'dropped';
 
-/** What the current generation still needs, full runs first (the parent's, then children's that passed). */
+/** A legacy smoke run (a search stored before the smoke gate) not yet finished: it was sent, or may have been. */
+const smokePending = (v: Variant) => v.role === 'child' && v.smoke !== undefined && !v.smoke.outcome;
+
+/**
+ * What the current generation still needs: one run per variant, the parent's first (its re-run is the noise
+ * every child is judged against), then the children's, each carrying the smoke gate (variant-job.ts). A
+ * legacy smoke run is followed to its end before its variant's full run; none is ever started any more.
+ */
 function tasksOf(search: EvolveSearch): { fulls: Task[]; smokes: Task[] } {
   const current = search.variants.filter((v) => v.generation === search.generation && !isOut(v));
   const fulls = current
-    .filter((v) => !v.run?.outcome && (v.role === 'parent' || v.smoke?.outcome === 'succeeded'))
+    .filter((v) => !v.run?.outcome && !smokePending(v))
     .sort((a, b) => Number(b.role === 'parent') - Number(a.role === 'parent'))
     .map((variant) => ({ variant, stage: 'run' as const, sent: Boolean(variant.run?.dispatchKey) }));
   const smokes = current
-    .filter((v) => v.role === 'child' && !v.smoke?.outcome)
-    .map((variant) => ({ variant, stage: 'smoke' as const, sent: Boolean(variant.smoke?.dispatchKey) }));
+    .filter(smokePending)
+    .map((variant) => ({ variant, stage: 'smoke' as const, sent: true }));
   return { fulls, smokes };
 }
 
 /**
- * One generation's runs, pipelined (issue 13, item 5): the parent's full run starts at once (it needs no smoke
- * run), and each child's full run starts as soon as its own smoke run passed, on the same instance when free,
- * instead of every smoke run waiting for the slowest and every full run waiting for the last smoke. While
- * smoke runs remain, full runs keep one instance of the pool's room free for them, so the smoke runs stay
- * ahead of the instances that will want a next full run. The generation then costs about its budget: its
- * instances are not left idle behind a stage barrier.
+ * One generation's runs (issue 13, item 5): every variant runs once, as many at a time as the pool has room.
+ * A child's smoke stage is the first seconds of that run (the runner's smoke gate), so a broken variant frees
+ * its instance within seconds for the next variant and a good one needs no second start, no second fetch and
+ * no second sandbox: the generation costs about its budget.
  *
  * Exactly once as before: every run goes through `runVariantStage` (the dispatch key recorded before the
  * send, a run already sent is followed, never sent again). After Stop nothing new is started; what is in
- * flight is followed to its end. `onSmokesDone` is called once no smoke run is pending (the move to `running`).
+ * flight is followed to its end. A search stored before the gate may have smoke runs in flight: they are
+ * followed like any sent run, and `onSmokesDone` is called once none is pending (its move to `running`).
  */
 export async function runGeneration(
   deps: GenerationDeps,
@@ -67,20 +73,17 @@ export async function runGeneration(
       await onSmokesDone();
     }
     const stopped = Boolean(search.stop);
-    const room = deps.pool.room({ backend: search.settings.target });
-    // While smokes are pending, full runs leave one instance for them (none to leave with a room of one).
-    const fullCap = smokes.length > 0 ? Math.max(room - 1, 0) : room;
-    let fullsRunning = [...inFlight.keys()].filter((k) => k.endsWith(':run')).length;
-    const ready = [...fulls, ...smokes].filter((task) => !inFlight.has(key(task)) && (task.sent || !stopped));
+    // Runs already sent first: they are followed (and billed) whatever happens; then new ones in order.
+    const ready = [...smokes, ...fulls]
+      .filter((task) => !inFlight.has(key(task)) && (task.sent || !stopped))
+      .sort((a, b) => Number(b.sent) - Number(a.sent));
     for (const task of ready) {
-      if (task.stage === 'run' && !task.sent && fullsRunning >= fullCap && smokes.length > 0) continue;
       const started = await start(deps, searchId, task);
       if (started === 'busy') {
         if (task.sent) continue; // its old lease has not lapsed yet; others may still start
         break; // the pool is full: a task of lower priority would not find room either
       }
       inFlight.set(key(task), started.run);
-      if (task.stage === 'run') fullsRunning += 1;
     }
     if (inFlight.size === 0 && ready.length === 0) break;
     await waitForChange(deps, inFlight);

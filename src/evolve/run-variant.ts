@@ -66,8 +66,8 @@ export async function runVariantStage(
   const adopted = await deps.pool.takeOverFromDead(runId);
   if (!adopted && (await deps.pool.isRunHeld(runId))) return 'busy';
   // The search's target picks the pool (a CUDA search runs on a GPU pool), as a paper's run's backend does.
-  // A full run goes back to the instance of its own smoke run when it is free: its graph is in that
-  // instance's compile cache (the search's, trainium-runner/README.md) and its files are warm.
+  // A full run after a legacy smoke run goes back to that run's instance when it is free: its graph is in
+  // that instance's compile cache (the search's, trainium-runner/README.md) and its files are warm.
   const preferred = recorded?.instanceId ?? (stage === 'run' ? variant.smoke?.instanceId : undefined);
   const lease =
     adopted ?? (await deps.pool.tryAcquire(runId, preferred, { backend: search.settings.target }));
@@ -131,10 +131,16 @@ export async function runVariantStage(
         ...(outcome.failureClass ? { status: 'failed', failureClass: outcome.failureClass } : {}),
         ...(stage === 'run' && outcome.succeeded ? { status: 'succeeded' } : {}),
         ...(outcome.metric !== undefined ? { metric: outcome.metric } : {}),
+        ...(outcome.gate ? { gate: outcome.gate } : {}),
       };
     });
     log.info(
-      { succeeded: outcome.succeeded, metric: outcome.metric, failureClass: outcome.failureClass },
+      {
+        succeeded: outcome.succeeded,
+        metric: outcome.metric,
+        failureClass: outcome.failureClass,
+        gate: outcome.gate,
+      },
       'variant stage finished',
     );
     return 'finished';

@@ -3,7 +3,9 @@ import { runKeys, type RunLocation } from '../domain/run-keys.js';
 import { PermanentError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { EvolveSearch, Variant } from '../domain/evolve-search.js';
+import { isGated, smokeGateSeconds } from '../domain/evolve-smoke-gate.js';
 
+/** `smoke`: a separate smoke run, only followed in searches stored before the smoke gate (evolve-search-state.ts). */
 export type VariantStage = 'smoke' | 'run';
 
 /** The runner's job id of a variant's smoke or full run: one per stage, so the runner refuses a second start. */
@@ -22,7 +24,9 @@ const STAGE_GRACE_SECONDS = 300;
 /**
  * job.json of one variant stage, with its code copied beside it, as `writeRunnerJob` does for a paper's run.
  * Every variant of a search gets the same budget and the same seed (PYTHONHASHSEED, on the runner's
- * allowlist; the script's own torch seed is kept unchanged by the proposal rules).
+ * allowlist; the script's own torch seed is kept unchanged by the proposal rules). A child's run carries the
+ * smoke gate (issue 13, item 3): the runner stops it within its first seconds unless it reports the objective,
+ * so a broken variant costs seconds and a good one runs once.
  */
 export async function writeVariantJob(
   deps: { blobs: BlobStore },
@@ -57,6 +61,11 @@ export async function writeVariantJob(
     // One search, one compile-cache scope: never shared with another paper's or another search's runs. The
     // runner uses it for Neuron only (trainium-runner/README.md, "The search's compile cache").
     compileCacheKey: search.id,
+    ...(isGated(variant, stage)
+      ? {
+          smokeGate: { seconds: smokeGateSeconds(search, backend), metric: search.settings.objective.metric },
+        }
+      : {}),
   });
   await deps.blobs.put(keys.job, JSON.stringify(job, null, 2), { contentType: 'application/json' });
   return { key: keys.job };

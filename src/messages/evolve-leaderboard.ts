@@ -22,6 +22,8 @@ export interface LeaderboardRowView {
   status: string;
   metric?: number;
   failureClass?: string;
+  /** Failed within its smoke stage (the runner's gate, or a legacy smoke run): it cost seconds, not the budget. */
+  failedAtGate?: boolean;
   costUsd: number;
   isParent: boolean;
 }
@@ -50,7 +52,7 @@ export function evolveLeaderboardMessage(
       row.metric !== undefined
         ? `*${row.metric.toPrecision(4)}*`
         : row.failureClass
-          ? `\`${row.failureClass}\``
+          ? `\`${row.failureClass}\`${row.failedAtGate ? ' at its smoke stage' : ''}`
           : '—';
     const who = row.isParent ? 'parent' : row.label;
     return `${STATUS[row.status] ?? '•'} g${row.generation} ${who}: ${escapeMrkdwn(truncate(row.strategy, 90))} → ${result} · ${formatUsd(row.costUsd)}`;

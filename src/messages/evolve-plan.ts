@@ -1,5 +1,6 @@
 import type { Button, KnownBlock } from '../domain/block-kit.js';
 import { isSearchOver } from '../domain/evolve-search-state.js';
+import { smokeGateSeconds } from '../domain/evolve-smoke-gate.js';
 import { formatObjective } from '../domain/objective.js';
 import type { EvolveSearch } from '../domain/evolve-search.js';
 import type { PlanEstimate } from '../domain/evolve-plan-estimate.js';
@@ -109,7 +110,7 @@ export function evolvePlanMessage(search: EvolveSearch, estimate: PlanFigures): 
   const fits = estimate.withinMaxUsd && estimate.withinDaily;
   const lines = [
     `🧬 *Evolve plan* (asked by <@${search.requestedBy}>): ${s.generations} generations × ${s.variants} variants, ${s.minutes} min each, objective *${formatObjective(s.objective)}*, target ${s.target}`,
-    `• Runs: ${estimate.runs} (${s.variants} smoke + ${s.variants} full + 1 parent re-run per generation${s.startRepeats ? `, ${s.startRepeats} repeats of the original first` : ''})`,
+    `• Runs: ${estimate.runs} (${s.variants} variants + 1 parent re-run per generation${s.startRepeats ? `, ${s.startRepeats} repeats of the original first` : ''}); a variant's smoke stage is its run's first ${smokeGateSeconds(search, s.target)} s (its compile not counted): one that has not printed \`${s.objective.metric}\` by then is stopped there`,
     `• Instance time: ≈${Math.round(estimate.instanceMinutes)} min · model: ${estimate.llmCalls} calls, ≈${Math.round(estimate.tokens / 1000)}k tokens`,
     `• Estimated cost: ≈${formatUsd(estimate.usd)} of the ${formatUsd(estimate.maxUsd)} cap${estimate.withinMaxUsd ? '' : ' ⚠️ over the cap'}`,
     `• Today: ${formatUsd(estimate.spentTodayUsd)} spent of ${formatUsd(estimate.dailyUsd)}${estimate.withinDaily ? '' : ' ⚠️ the whole search would pass the daily budget'}`,

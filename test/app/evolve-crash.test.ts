@@ -178,8 +178,8 @@ describe('an evolve search after a kill -9 of the bot', () => {
       .split('\n')
       .filter((line) => line.includes('runner started on this host'))
       .map((line) => String((JSON.parse(line) as { runId: string }).runId));
-    // Generation 1 ran in the killed process: 3 smoke runs, 3 children and the parent.
-    expect(firstRuns.filter((id) => id.startsWith(`${search.id}.g1.`))).toHaveLength(7);
+    // Generation 1 ran in the killed process: 3 children (each with its smoke gate inside) and the parent.
+    expect(firstRuns.filter((id) => id.startsWith(`${search.id}.g1.`))).toHaveLength(4);
 
     process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME = bedrock.url;
     process.env.AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKEFAKE';
@@ -205,7 +205,8 @@ describe('an evolve search after a kill -9 of the bot', () => {
     const all = [...firstRuns, ...secondRuns];
     expect(new Set(all).size).toBe(all.length);
     expect(secondRuns.filter((id) => id.startsWith(`${search.id}.g1.`))).toEqual([]);
-    expect(secondRuns.filter((id) => id.startsWith(`${search.id}.g2.`))).toHaveLength(7);
+    expect(secondRuns.filter((id) => id.startsWith(`${search.id}.g2.`))).toHaveLength(4);
+    expect(done.variants.filter((v) => v.role === 'child').every((v) => v.gate?.passed)).toBe(true);
     // The call the kill cut short was made again, and the record says so.
     expect(done.generations.map((g) => g.callAttempts)).toEqual([1, 2]);
     expect(done.variants.find((v) => v.role === 'child' && v.codeHash === done.parentHash)?.id).toBe(

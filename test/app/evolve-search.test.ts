@@ -171,7 +171,8 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
       150_000,
     );
 
-    // Two proposal calls, one per generation; every variant ran once (smoke then full), the parent beside them.
+    // Two proposal calls, one per generation; every variant ran once (its smoke stage the gate inside its one
+    // run), the parent beside them.
     expect(proposals.calls).toBe(2);
     const kept = done.variants.find(
       (v) => v.role === 'child' && v.codeHash === done.parentHash,
@@ -185,8 +186,13 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
     const started = sherpa.logs.find('runner started on this host').map((line) => String(line.runId));
     expect(new Set(started).size).toBe(started.length);
     const variantRuns = started.filter((id) => id.startsWith(searchId));
-    // 3 smoke + 3 children + the parent, twice.
-    expect(variantRuns).toHaveLength(14);
+    // 3 children + the parent, twice: no separate smoke runs.
+    expect(variantRuns).toHaveLength(8);
+    expect(variantRuns.filter((id) => id.endsWith('.smoke'))).toEqual([]);
+    // Every child passed its smoke gate (the real runner's, on its first METRICS line with val_loss).
+    const children = done.variants.filter((v) => v.role === 'child');
+    expect(children.every((v) => v.gate?.passed === true)).toBe(true);
+    expect(done.variants.filter((v) => v.role === 'parent').every((v) => v.gate === undefined)).toBe(true);
 
     // One leaderboard message, posted once and updated in place; a plot after each generation.
     const leaderboardPosts = fake

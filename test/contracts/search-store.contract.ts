@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SearchStore } from '../../src/ports/search-store.js';
-import { searchFixture } from '../evolve/search-fixture.js';
+import { hashOf, searchFixture, variant } from '../evolve/search-fixture.js';
 
 export interface SearchStoreSubject {
   searches: SearchStore;
@@ -66,7 +66,7 @@ export function describeSearchStoreContract(name: string, factory: () => Promise
         reason: 'conflict',
         search: { state: 'proposing' },
       });
-      expect(await store.move('s_1', { from: 'proposing', to: 'smoke', ifVersion: 2 })).toMatchObject({
+      expect(await store.move('s_1', { from: 'proposing', to: 'running', ifVersion: 2 })).toMatchObject({
         ok: false,
         reason: 'conflict',
         search: { version: 3 },
@@ -77,6 +77,34 @@ export function describeSearchStoreContract(name: string, factory: () => Promise
       });
       expect(await store.update('s_9', { leaderboardTs: '1' }, { ifVersion: 1 })).toBeUndefined();
       expect((await store.get('s_1'))?.leaderboardTs).toBe('1.2');
+    });
+
+    it('reads a search stored mid-smoke before the smoke gate and moves it on to running', async () => {
+      // The record as the version with separate smoke runs wrote it: state `smoke`, a child's smoke run in
+      // flight, no `gate` (issue 13: a child's smoke stage is now the first seconds of its one run).
+      const legacy = JSON.parse(
+        JSON.stringify(
+          searchFixture({
+            state: 'smoke',
+            generation: 1,
+            variants: [
+              variant(1, 0, hashOf('b'), undefined, {
+                status: 'proposed',
+                failureClass: undefined,
+                smoke: { runId: 's_1.g1.v0.smoke', dispatchKey: 's_1.g1.v0.smoke.d1', commandId: 'cmd-1' },
+              }),
+            ],
+          }),
+        ),
+      );
+      await store.create(legacy);
+      const stored = await store.get('s_1');
+      expect(stored).toMatchObject({ state: 'smoke', variants: [{ smoke: { commandId: 'cmd-1' } }] });
+      expect(stored?.variants[0]?.gate).toBeUndefined();
+      expect(await store.move('s_1', { from: 'smoke', to: 'running', ifVersion: 1 })).toMatchObject({
+        ok: true,
+        search: { state: 'running', version: 2 },
+      });
     });
 
     it('lets exactly one of many concurrent creates for a paper win, across processes', async () => {

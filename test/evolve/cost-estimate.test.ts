@@ -23,20 +23,21 @@ const database = openSherpaDatabase({ dataDir: ':memory:' });
 afterAll(() => database.close());
 
 describe('the cost estimate', () => {
-  it('prices N + 1 full runs, N smoke runs and one proposal call per generation', () => {
+  it('prices N + 1 runs (the smoke stage is inside each child’s run) and one proposal call per generation', () => {
     const tokens = estimateProposalTokens({ parentChars: 7000, variants: 3, leaderboardRows: 4 });
     expect(tokens).toEqual({ input: 2500 + 2000 + 160 + 400, output: 2100 });
-    const generation = estimateGeneration({ variants: 3, minutes: 5, smokeSeconds: 30 }, RATES, tokens);
-    expect(generation).toMatchObject({ runs: 4, smokeRuns: 3, llmCalls: 1 });
-    expect(generation.instanceMinutes).toBeCloseTo(4 * 6 + 3 * 1.5);
+    const generation = estimateGeneration({ variants: 3, minutes: 5 }, RATES, tokens);
+    expect(generation).toMatchObject({ runs: 4, llmCalls: 1 });
+    expect(generation).not.toHaveProperty('smokeRuns');
+    expect(generation.instanceMinutes).toBeCloseTo(4 * 6);
     const llmUsd = (5060 * 3 + 2100 * 15) / 1e6;
-    expect(generation.usd).toBeCloseTo((28.5 / 60) * 1.34 + llmUsd, 10);
+    expect(generation.usd).toBeCloseTo((24 / 60) * 1.34 + llmUsd, 10);
   });
 
   it('sets the whole plan against --max-usd and what is left of the daily budget', () => {
     const settings = { ...searchFixture().settings, startRepeats: 2 };
     const plan = estimatePlan(settings, RATES, 7000, { spentTodayUsd: 9, dailyUsd: 10 });
-    expect(plan.runs).toBe(2 * (4 + 3) + 2);
+    expect(plan.runs).toBe(2 * 4 + 2);
     expect(plan.llmCalls).toBe(2);
     expect(plan.usd).toBeCloseTo(2 * plan.perGeneration.usd + ((2 * 6) / 60) * 1.34, 10);
     expect(plan.withinMaxUsd).toBe(true);
@@ -51,9 +52,9 @@ describe('the cost estimate', () => {
     const search = searchFixture({ createdAt: '2026-12-05T08:59:00.000Z' });
     const variants = [variant(1, 0, ORIGIN, 2.1)];
     for (let i = 1; i <= 3; i += 1) variants.push(variant(1, i, hashOf(String(i)), 2 - i / 10));
+    // One run per variant: a child's smoke stage is the first seconds of it (the runner's smoke gate).
     variants.forEach((v, i) => {
       v.run = { runId: `run-${i}` };
-      if (v.role === 'child') v.smoke = { runId: `smoke-${i}` };
     });
     // Each run on its instance, billed as the run worker bills: budget + overhead of running time.
     const bill = async (runId: string, minutes: number) => {
@@ -62,10 +63,7 @@ describe('the cost estimate', () => {
       clock.advance(minutes * 60_000);
       await billInstanceTime(billing, instance, { purpose: 'run', paperId: 'p_1', runId });
     };
-    for (const v of variants) {
-      if (v.smoke) await bill(v.smoke.runId, 30 / 60 + RATES.overheadMinutes);
-      if (v.run) await bill(v.run.runId, 5 + RATES.overheadMinutes);
-    }
+    for (const v of variants) if (v.run) await bill(v.run.runId, 5 + RATES.overheadMinutes);
     const tokens = estimateProposalTokens({ parentChars: 7000, variants: 3, leaderboardRows: 0 });
     await ledger.record({
       at: clock.now().toISOString(),
@@ -93,10 +91,23 @@ describe('the cost estimate', () => {
     expect(actual.instanceSeconds).toBeCloseTo(estimate.instanceMinutes * 60, 0);
     expect(actual.usd).toBeCloseTo(estimate.usd, 2);
     expect(actual.inputTokens).toBe(estimate.inputTokens);
+
+    // A child stopped at its smoke gate (90 s window, then the runner's overhead) spends less than its run's
+    // estimate: the estimate stays an upper bound for the cap.
+    const stopped = variant(1, 4, hashOf('4'), 2);
+    stopped.run = { runId: 'run-gated' };
+    await bill('run-gated', 90 / 60 + RATES.overheadMinutes);
+    const withStopped = searchSpend(
+      { ...search, variants: [...variants, stopped] },
+      await ledger.entries({ paperId: 'p_1' }),
+    );
+    const four = estimateGeneration({ ...search.settings, variants: 4 }, RATES, tokens);
+    expect(withStopped.instanceSeconds - actual.instanceSeconds).toBeCloseTo((90 / 60 + 1) * 60, 0);
+    expect(withStopped.instanceSeconds).toBeLessThan(four.instanceMinutes * 60);
   });
 
   it('stops before a generation that would pass the cap or the daily budget, and not before', () => {
-    const next = estimateGeneration({ variants: 3, minutes: 5, smokeSeconds: 30 }, RATES, {
+    const next = estimateGeneration({ variants: 3, minutes: 5 }, RATES, {
       input: 5000,
       output: 2000,
     });

@@ -83,6 +83,19 @@ describe('the search state machine', () => {
     );
   });
 
+  it('keeps smoke only for searches stored before the smoke gate: they move on, none enters it', () => {
+    const stored = searchFixture({ state: 'smoke', generation: 1 });
+    expect(applySearchMove(stored, { from: 'smoke', to: 'running' }, 'now')).toMatchObject({
+      ok: true,
+      search: { state: 'running' },
+    });
+    const proposing = searchFixture({ state: 'proposing', generation: 1 });
+    expect(applySearchMove(proposing, { from: 'proposing', to: 'running' }, 'now').ok).toBe(true);
+    expect(() => applySearchMove(proposing, { from: 'proposing', to: 'smoke' }, 'now')).toThrow(
+      IllegalSearchTransitionError,
+    );
+  });
+
   it('lets any live state stop, and none of the ends move again', () => {
     for (const state of ['planned', 'confirmed', 'proposing', 'smoke', 'running', 'judged'] as const) {
       const moved = applySearchMove(searchFixture({ state }), { from: state, to: 'stopped' }, 'now');

@@ -30,34 +30,41 @@ function recordSends(r: SearchRig) {
 }
 
 describe('one generation on the pool', () => {
-  it('pipelines smoke and full runs: parent first, each child right after its own smoke, no stage barrier', async () => {
+  it('runs each variant once, parent first; a broken child frees its instance at its crash or its gate', async () => {
     rig = searchRig({
       instanceIds: INSTANCES,
       summary: () => ({ val_loss: 1.9 }),
-      fails: (id) => id.endsWith('.g1.v9.smoke'),
+      // v0 does not compile (it ends by itself in seconds); v1 steps but never prints val_loss.
+      fails: (id) => id.endsWith('.g1.v0.run'),
+      runMs: (id) => (id.endsWith('.g1.v0.run') ? 10_000 : 5 * MINUTE),
+      objectiveAfterMs: (id) => (id.endsWith('.g1.v1.run') ? undefined : 20_000),
     });
     const sends = recordSends(rig);
     const search = await rig.seed({ variants: 10, generations: 1 });
     const done = await driveSearch(rig.deps({ busyRetryMs: 5_000 }), search.id);
     expect(done?.state).toBe('finished');
     const at = (runId: string) => sends.find((send) => send.runId === runId);
-    // The parent needs no smoke run: it starts at once, beside the first smoke runs.
+    // One run per variant, each sent once, the parent's first; no separate smoke run.
+    expect(sends.map((send) => send.runId).sort()).toEqual(
+      ['p0.run', ...Array.from({ length: 10 }, (_, i) => `v${i}.run`)].sort(),
+    );
     expect(sends[0]).toMatchObject({ runId: 'p0.run', at: 0 });
-    for (let i = 0; i < 9; i += 1) {
-      const smoke = at(`v${i}.smoke`);
-      const full = at(`v${i}.run`);
-      // 30-second smoke runs: the full run never comes before its smoke run ended.
-      expect(full!.at).toBeGreaterThanOrEqual(smoke!.at + 0.5);
-    }
-    // A child whose smoke run failed never gets its full run; the others do not wait for it.
-    expect(at('v9.run')).toBeUndefined();
-    // The first full runs of children go back to the instance their smoke ran on (its compile cache).
-    for (const i of [0, 1]) expect(at(`v${i}.run`)?.instanceId).toBe(at(`v${i}.smoke`)?.instanceId);
-    // Full runs began while smoke runs were still going (no barrier): v0's full before v8's smoke.
-    expect(at('v0.run')!.at).toBeLessThan(at('v8.smoke')!.at);
-    // 10 full runs of 5 minutes + 10 smoke runs of 30 s on 4 instances: 15 minutes of work each, ended by
-    // 15.5 (the stage barrier took 16.5: 1.5 of smoke waves, then three waves of full runs).
-    const lastEnd = Math.max(...sends.filter((s) => s.runId.endsWith('.run')).map((s) => s.at + 5));
+    const variant = (i: number) => done?.variants.find((v) => v.id === `s_abc.g1.v${i}`);
+    expect(variant(0)).toMatchObject({ status: 'failed', failureClass: 'compiler_error' });
+    expect(variant(1)).toMatchObject({
+      status: 'failed',
+      failureClass: 'no_objective',
+      gate: { passed: false },
+    });
+    // The crash freed its instance within the first minute for the next child; the silent one at its
+    // 90-second gate (30 s of steps + the start-up allowance), not at its 5-minute budget.
+    expect(at('v3.run')?.at).toBeLessThan(1);
+    expect(at('v3.run')?.instanceId).toBe(at('v0.run')?.instanceId);
+    expect(at('v4.run')?.at).toBeLessThan(2);
+    expect(at('v4.run')?.instanceId).toBe(at('v1.run')?.instanceId);
+    // 9 full runs of 5 minutes, a crash and a gate stop on 4 instances: done within three waves.
+    const lastEnd = Math.max(...sends.map((s) => s.at + 5));
     expect(lastEnd).toBeLessThanOrEqual(15.5);
+    expect(done?.variants.filter((v) => v.status === 'succeeded')).toHaveLength(9);
   });
 });

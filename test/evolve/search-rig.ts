@@ -78,7 +78,8 @@ export interface SearchRig {
   ledger: SqliteCostLedger;
   /** Ports of one "process" on the shared database, compute and blobs. */
   deps(overrides?: Partial<DriveDeps>): DriveDeps;
-  seed(settings?: Partial<EvolveSearch['settings']>): Promise<EvolveSearch>;
+  /** A confirmed search (`record` overrides any other field, e.g. a state stored by an older version). */
+  seed(settings?: Partial<EvolveSearch['settings']>, record?: Partial<EvolveSearch>): Promise<EvolveSearch>;
   close(): void;
 }
 
@@ -96,7 +97,7 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
     hourlyPriceUsd: 1.2,
     bootMs: 2 * MINUTE,
     stopMs: MINUTE,
-    // A full run trains for its 5-minute budget, a smoke run for its 30 seconds.
+    // A full run trains for its 5-minute budget; a smoke run (a search stored before the gate) for 30 seconds.
     runMs: (runId) => (runId.endsWith('.smoke') ? 30_000 : 5 * MINUTE),
     initialState: 'running',
     ...compute,
@@ -137,7 +138,7 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
         ...overrides,
       };
     },
-    async seed(settings = {}) {
+    async seed(settings = {}, record = {}) {
       const origin = await storeCode(blobs, GOOD_SCRIPT);
       const search = EvolveSearchSchema.parse({
         id: 's_abc',
@@ -163,6 +164,7 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
         confirmedBy: 'U0APPROVER1',
         createdAt: clock.now().toISOString(),
         updatedAt: clock.now().toISOString(),
+        ...record,
       });
       const created = await new SqliteSearchStore(database, { clock }).create(search);
       return created.search;

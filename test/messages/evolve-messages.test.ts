@@ -30,6 +30,14 @@ const finished = searchFixture({
     }),
     variant(2, 0, hashOf('b'), 1.72, { role: 'parent', parentHash: hashOf('b'), costUsd: 0.13 }),
     variant(2, 1, hashOf('d'), 1.69, { label: 'conservative', parentHash: hashOf('b'), costUsd: 0.13 }),
+    // Stopped by the runner's smoke gate: it never printed val_loss, and cost its window, not its budget.
+    variant(2, 2, hashOf('e'), undefined, {
+      label: 'aggressive',
+      parentHash: hashOf('b'),
+      failureClass: 'no_objective',
+      gate: { passed: false },
+      costUsd: 0.06,
+    }),
   ],
 });
 
@@ -54,6 +62,8 @@ describe('evolve messages', () => {
     const text = JSON.stringify(live);
     expect(text).toContain('&lt;b&gt;bold&lt;/b&gt;');
     expect(text).toContain('`compiler_error`');
+    expect(text).toContain('`no_objective` at its smoke stage');
+    expect(text).not.toContain('`compiler_error` at its smoke stage');
     expect(text).toContain(EVOLVE_ACTION_IDS.stopNow);
     expect(JSON.stringify(evolveLeaderboardMessage(finished, leaderboardRows(finished)))).not.toContain(
       EVOLVE_ACTION_IDS.stop,
@@ -104,7 +114,7 @@ describe('evolve messages', () => {
     expect(tsv.split('\n')[0]).toBe(
       'variant\tgeneration\tlabel\tstrategy\tstatus\tval_loss\tfailure\tcode_hash\tusd',
     );
-    expect(tsv.trim().split('\n')).toHaveLength(6);
+    expect(tsv.trim().split('\n')).toHaveLength(7);
     expect(tsv).toContain('s_1.g1.v2\t1\taggressive\tchange 2\tfailed\t\tcompiler_error');
     const spec = evolvePlotSpec(finished) as { layer: { data: { values: unknown[] } }[] };
     expect(spec.layer[1]?.data.values).toEqual([

@@ -104,4 +104,29 @@ describe('runner ⇄ runner-contract.ts', () => {
     }
     expect(parsed.artifacts).toContain('profile/neuron-summary.json');
   }, 60_000);
+
+  it('a run stopped at its smoke gate parses, with the gate in its execution info (issue 13)', async () => {
+    dir = await openTempDir();
+    const code = join(dir, 'train.py');
+    // Steps, but prints another key than the objective: the gate stops it after its one-second window.
+    await writeFile(
+      code,
+      [
+        'import time',
+        `print('METRICS: {"step": 0, "loss": 1.0}', flush=True)`,
+        'while True:',
+        '    time.sleep(0.1)',
+      ].join('\n'),
+    );
+    await chmod(code, 0o644);
+    const jobUri = await writeJob(dir, {
+      codeUri: pathToFileURL(code).href,
+      smokeGate: { seconds: 1, metric: 'val_loss' },
+    });
+    expect(await runRunner(jobUri, join(dir, 'work'))).toContain('status=failed');
+    const parsed = RunnerResultSchema.parse((await readResults()).result);
+    expect(parsed.failure?.class).toBe('no_objective');
+    expect(parsed.execution?.smokeGate).toEqual({ seconds: 1, metric: 'val_loss', passed: false });
+    expect(parsed.durationSeconds).toBeLessThan(30);
+  }, 60_000);
 });

@@ -36,6 +36,14 @@ export interface SimRun {
   startedAt: number;
   /** Set by `interrupt`: the run ends with status `interrupted` and this much work checkpointed. */
   interrupted?: { checkpointedMs: number };
+  /** The job's smoke gate as the runner reports it (`execution.smokeGate`). */
+  gate?: {
+    seconds: number;
+    metric: string;
+    passed: boolean;
+    passedAfterSeconds?: number;
+    compilerSeconds?: number;
+  };
 }
 
 export interface SimulatedComputeOptions {
@@ -64,6 +72,16 @@ export interface SimulatedComputeOptions {
   capacity?: (request: LaunchRequest) => string | undefined;
   /** How often the simulated code checkpoints (its work since the last one is lost on interruption). */
   checkpointEveryMs?: number;
+  /**
+   * Issue 13, the runner's smoke gate: when the code first prints the job's `smokeGate.metric`, in ms of its
+   * run (default 10 s, or its whole length if shorter); undefined: never. A gated run that has not printed it
+   * within the window is stopped there and fails with `no_objective`, as the runner does.
+   */
+  objectiveAfterMs?: (runId: string) => number | undefined;
+  /** What a gate stop takes after the window (the runner's SIGTERM grace, its upload); default none. */
+  gateStopMs?: number;
+  /** Time the run spends in a Neuron compiler first: the runner leaves it out of the gate's window. */
+  compilerMs?: (runId: string) => number;
 }
 
 /**
@@ -243,7 +261,28 @@ export class SimulatedCompute implements Compute {
       ? await this.options.blobs.getText(`${run.jobKey.replace(/job\.json$/, '')}checkpoint/state.json`)
       : undefined;
     const workBeforeMs = restored ? (JSON.parse(restored) as { workMs: number }).workMs : 0;
-    const total = this.options.runMs(job?.runId ?? run.runId);
+    let total = this.options.runMs(job?.runId ?? run.runId);
+    let gate: SimRun['gate'];
+    if (job?.smokeGate) {
+      const { seconds, metric } = job.smokeGate;
+      // Both in the code's own time, the compiler's left out (as the runner counts the window).
+      const compiler = this.options.compilerMs?.(run.runId) ?? 0;
+      const reportsAt = this.options.objectiveAfterMs
+        ? this.options.objectiveAfterMs(run.runId)
+        : Math.min(total, 10_000);
+      const compiled = compiler > 0 ? { compilerSeconds: compiler / 1000 } : {};
+      if (reportsAt === undefined || reportsAt > seconds * 1000) {
+        total = Math.min(total, compiler + seconds * 1000 + (this.options.gateStopMs ?? 0));
+        gate = { seconds, metric, passed: false, ...compiled };
+      } else
+        gate = {
+          seconds,
+          metric,
+          passed: true,
+          passedAfterSeconds: (compiler + reportsAt) / 1000,
+          ...compiled,
+        };
+    }
     this.runs.set(run.runId, {
       runId: run.runId,
       endsAt: this.now() + Math.max(0, total - workBeforeMs),
@@ -251,6 +290,7 @@ export class SimulatedCompute implements Compute {
       instanceId,
       workBeforeMs,
       startedAt: this.now(),
+      ...(gate ? { gate } : {}),
     });
     this.runStarts.set(run.runId, this.now());
     this.sent.push(run);
@@ -296,12 +336,16 @@ export class SimulatedCompute implements Compute {
       await this.options.blobs.put(keys.result, JSON.stringify(result));
     } else if (!run.written) {
       run.written = true;
-      const simulated = simulatedResult(run, this.now(), this.options.fails?.(run.runId) ?? false);
+      const stoppedAtGate = run.gate?.passed === false;
+      const simulated = stoppedAtGate
+        ? gateStoppedResult(run, this.now())
+        : simulatedResult(run, this.now(), this.options.fails?.(run.runId) ?? false);
       const summary = simulated.status === 'succeeded' ? this.options.summary?.(run.runId) : undefined;
       const result = {
         ...simulated,
         ...(summary ? { metrics: { series: {}, summary: summaryOf(summary) } } : {}),
         sandbox: { ...simulated.sandbox, metadataBlocked: this.options.metadataBlocked ?? true },
+        ...(run.gate ? { execution: { smokeGate: run.gate } } : {}),
       };
       const location = { runId: run.runId, scope: this.storageScope(handle.instanceId) };
       await this.options.blobs.put(runKeys(location).result, JSON.stringify(result));
@@ -354,6 +398,21 @@ function summaryOf(values: Record<string, number>): RunnerResult['metrics']['sum
       { first: value, last: value, best: value, goal: 'min' as const, points: 1 },
     ]),
   );
+}
+
+/** What the runner writes when its smoke gate stopped the code (trainium-runner/sherpa_runner/smoke_gate.py). */
+function gateStoppedResult(run: SimRun, nowMs: number): RunnerResult {
+  return {
+    ...simulatedResult(run, nowMs, false),
+    status: 'failed',
+    exitCode: -15,
+    metrics: { series: {}, summary: {} },
+    profile: { kind: 'none', reason: 'the run was stopped at its smoke gate before it could be profiled' },
+    failure: {
+      class: 'no_objective',
+      message: `no METRICS line carrying '${run.gate?.metric}' within the ${run.gate?.seconds} s smoke window`,
+    },
+  };
 }
 
 function simulatedResult(run: SimRun, nowMs: number, failed: boolean): RunnerResult {

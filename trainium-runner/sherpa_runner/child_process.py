@@ -53,15 +53,25 @@ class ChildOutcome:
 
 
 class StopRequest:
-    """Set by another thread (the spot watcher) to stop the code: SIGTERM, `grace_seconds`, then SIGKILL."""
+    """Set by another thread to stop the code: SIGTERM, `grace_seconds`, then SIGKILL. Two threads may ask: the
+    spot watcher (`reason` "spot") and the smoke gate ("smoke_gate"); the first request wins, so a run stopped by
+    one is never reported as stopped by the other."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._lock = threading.Lock()
         self.grace_seconds = KILL_GRACE_SECONDS
+        self.reason = None  # type: Optional[str]
 
-    def request(self, grace_seconds: float) -> None:
-        self.grace_seconds = grace_seconds
-        self._event.set()
+    def request(self, grace_seconds: float, reason: str = "spot") -> bool:
+        """True when this request is the one that stops the code (False: another came first)."""
+        with self._lock:
+            if self._event.is_set():
+                return False
+            self.grace_seconds = grace_seconds
+            self.reason = reason
+            self._event.set()
+            return True
 
     @property
     def requested(self) -> bool:

@@ -24,14 +24,27 @@ FAILURE_CLASSES = (
     "nonzero_exit",
     "fetch_failed",
     "runner_error",
+    # Issue 13: stopped by the job's smoke gate, no METRICS line carrying the objective within its window.
+    "no_objective",
 )
 DEFAULT_OUTPUT_CAP_BYTES = 20 * 1024 * 1024
 # `compileCacheKey` (issue 13): as the zod schema has it; the runner hashes it with the paper id, never a path.
 COMPILE_CACHE_KEY = r"^[A-Za-z0-9_.-]{1,64}\Z"
+# `smokeGate.metric`: a METRICS key, as `ObjectiveSchema` in src/domain/objective.ts has it.
+METRIC_NAME = r"^[A-Za-z_][A-Za-z0-9_.]{0,63}\Z"
 
 
 class JobSpecError(ValueError):
     """job.json does not match the contract; the message names the field."""
+
+
+@dataclass(frozen=True)
+class SmokeGateSpec:
+    """Issue 13: the run is stopped unless a METRICS line carrying `metric` appears within `seconds` of the code's
+    start (smoke_gate.py says why the window counts from the start, compile included)."""
+
+    seconds: int
+    metric: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,8 @@ class JobSpec:
     prior_resumes: int = 0
     # Runs with the same paper and key share one Neuron compile cache (compile_cache.py); None: the run's own.
     compile_cache_key: Optional[str] = None
+    # An evolve variant's smoke stage as the first seconds of its one run; None: no gate.
+    smoke_gate: Optional[SmokeGateSpec] = None
 
 
 def _require_str(raw: Dict[str, Any], key: str) -> str:
@@ -98,6 +113,21 @@ def _compile_cache_key(raw: Dict[str, Any]) -> Optional[str]:
     return key
 
 
+def _smoke_gate(raw: Dict[str, Any]) -> Optional[SmokeGateSpec]:
+    gate = raw.get("smokeGate")
+    if gate is None:
+        return None
+    if not isinstance(gate, dict):
+        raise JobSpecError("job.smokeGate must be {\"seconds\": <positive integer>, \"metric\": \"<METRICS key>\"}")
+    seconds = gate.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds != int(seconds) or seconds <= 0:
+        raise JobSpecError("job.smokeGate.seconds must be a positive integer, got %r" % (seconds,))
+    metric = gate.get("metric")
+    if not isinstance(metric, str) or not re.match(METRIC_NAME, metric):
+        raise JobSpecError("job.smokeGate.metric must be a METRICS key (letters, digits, _ and .), got %r" % (metric,))
+    return SmokeGateSpec(int(seconds), metric)
+
+
 def parse_job(text: str) -> JobSpec:
     """Validate job.json like `RunnerJobSchema.parse` does (unknown keys are ignored, defaults applied)."""
     try:
@@ -133,6 +163,7 @@ def parse_job(text: str) -> JobSpec:
         prior_interruptions=_count(raw, "priorInterruptions"),
         prior_resumes=_count(raw, "priorResumes"),
         compile_cache_key=_compile_cache_key(raw),
+        smoke_gate=_smoke_gate(raw),
     )
 
 

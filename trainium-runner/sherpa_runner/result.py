@@ -33,6 +33,8 @@ class RunRecord:
     compile_seconds: Optional[float] = None
     # Neuron: "search" (the search's shared cache, lent by the runner) or "run" (the run's own).
     compile_cache: Optional[str] = None
+    # Issue 13: the job's smoke gate (smoke_gate.SmokeGate), reported as execution.smokeGate.
+    smoke_gate: Optional[Any] = None
 
 
 def status_of(record: RunRecord) -> str:

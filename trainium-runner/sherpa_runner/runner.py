@@ -28,6 +28,7 @@ from .progress import ProgressReporter
 from .result import RunRecord, build_result
 from .run_guard import DEFAULT_SYNC_RESERVE_SECONDS, DEFAULT_SYNC_SECONDS, CheckpointSync, RunGuard, iso
 from .sandbox_user import current_user_name, device_gids
+from .smoke_gate import SmokeGate, compiler_running
 from .spot_watch import DEFAULT_POLL_SECONDS, SpotWatcher
 from .timestamps import utc_now
 from .uid_pool import NoFreeUid
@@ -157,9 +158,14 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         if rejected:
             _log("job env names refused by the allowlist: %s" % ", ".join(rejected))
         record.sandbox.env_keys, record.sandbox.rejected_env_keys = list(env), rejected
-        stdout = CappedStream(
-            os.path.join(artifacts_dir, "stdout.log"), job.output_cap_bytes, [metrics.feed, watch.listener("stdout")], b"METRICS:"
-        )
+        gate = None
+        if job.smoke_gate:
+            # The run's processes are the run's uid's (contained) or this user's (--unconfined, a local trial).
+            run_uid = workspace.uid if workspace.uid is not None else os.getuid()
+            gate = SmokeGate(job.smoke_gate, guard.stop_request, compiling=lambda: compiler_running(run_uid))
+        record.smoke_gate = gate
+        listeners = [metrics.feed, watch.listener("stdout")] + ([gate.feed] if gate else [])
+        stdout = CappedStream(os.path.join(artifacts_dir, "stdout.log"), job.output_cap_bytes, listeners, b"METRICS:")
         stderr = CappedStream(os.path.join(artifacts_dir, "stderr.log"), job.output_cap_bytes, [watch.listener("stderr")])
         if guard.stop_request.requested:
             record.interrupted = True  # the notice came before the code started: nothing to stop, nothing lost
@@ -168,9 +174,13 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
         progress.set_phase("running")
         guard.code_started()
         code_started_at = time.time()
+        if gate is not None:
+            gate.start()  # the window counts the code's time outside its compiler (smoke_gate.py says why)
         try:
             outcome = run_child(plan.argv, env, home, workspace, job.timeout_seconds, stdout, stderr, stop=guard.stop_request)
         finally:
+            if gate is not None:
+                gate.end()
             guard.code_ended()
         record.exit_code = outcome.exit_code
         record.peak_host_memory_bytes = outcome.peak_memory_bytes
@@ -182,6 +192,11 @@ def _execute(job: JobSpec, options: RunnerOptions, record: RunRecord, scratch: s
             return
         if outcome.leftovers:
             _log("processes left in the run's cgroup were killed: %s" % outcome.leftovers)
+        if outcome.interrupted and gate is not None and gate.stopped_the_run():
+            # Stopped by the gate, not by a spot notice: a failed run (nothing to resume), classified as such.
+            record.profile = no_profile("the run was stopped at its smoke gate before it could be profiled")
+            record.failure = failure_document("no_objective", gate.failure_message())
+            return
         if outcome.interrupted:
             # Minutes count now: no profile, the checkpoint first, then the logs and result.json.
             record.interrupted = True
@@ -252,12 +267,15 @@ def _execution(job: JobSpec, record: RunRecord, metrics: MetricsCollector, guard
         except Exception as error:
             _log("instance facts not read: %s" % error)
     rebalance = watcher.rebalance
-    return build_execution(
+    document = build_execution(
         wall_seconds, metrics, job.backend, record.profile, watcher.instance, record.peak_host_memory_bytes,
         record.compile_seconds, job.prior_interruptions + (1 if record.interrupted else 0),
         job.prior_resumes + (1 if guard.sync.restored else 0), iso(rebalance.received_at) if rebalance else None,
         record.compile_cache,
     )
+    if record.smoke_gate is not None:
+        document["smokeGate"] = record.smoke_gate.report()
+    return document
 
 
 def run(job_uri: str, options: RunnerOptions) -> int:
