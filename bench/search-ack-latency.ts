@@ -1,97 +1,125 @@
 /**
  * Acks while searches run (issue 14, item 3): better-sqlite3 is synchronous, so a search on the main thread
- * holds the event loop that must ack every other user's command. The real app (`startSherpa`, the `npm start`
+ * holds the event loop that must ack every other user's command. The real app (`bootSherpa`, the `npm start`
  * boot path) on the large seeded store acks a `/paper help` every few milliseconds, four ways in one run:
  * nothing else running; `/paper search` commands kept in flight with the store's searches on its worker thread
- * (the product); digests gathered one after another (their store reads on the worker too); and searches on the
- * main thread (what the product did before issue 14), for comparison.
+ * (the product); `/paper digest` commands one after another (the digest's reads on the worker, its Block Kit and
+ * its post here); and searches on the main thread (what the product did before issue 14), for comparison.
+ *
+ * The Slack fake, the probes and the commands run in a child process (`support/slack-fake-process.ts`), in every
+ * phase, the quiet one included: production Slack is not in the bot's process, and in it the fake was about a
+ * fifth of the main thread's long tasks. `BENCH_PROFILE=<prefix>` lists each phase's main-thread tasks over 1 ms.
  *
  * Target: the ack p99 while searches or digests run stays within 1.5× the quiet p99 (the slack a shared 2-core
  * machine needs: the worker's CPU comes from the same two cores, and the answers are still built here).
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { openSherpaDatabase, SqlitePaperStore } from '../src/adapters/embedded/index.js';
-import { gatherDigest } from '../src/digest/gather-digest.js';
+import { bootSherpa } from '../src/boot.js';
+import { createLogger } from '../src/logging/logger.js';
 import type { PaperStore, SearchQuery } from '../src/ports/paper-store.js';
-import { startSherpa } from '../test/support/start-sherpa.js';
 import { LARGE_PAPERS, PAPERS, SEARCHES } from './search-latency.js';
+import { profileWhile, saveProfile } from './support/cpu-profile.js';
+import { longTasks, summariseLongTasks } from './support/long-tasks.js';
 import { copyOfSeed, describeSamples, percentile, sharedSeed } from './support/seeded-store.js';
+import { type Load, type ProbeResult, startSlackFakeProcess } from './support/slack-fake-process.js';
 
 const PROBES = 150;
 const PROBE_INTERVAL_MS = 10;
 /** Search commands kept in flight while probing. */
 const SEARCHERS = 2;
 const TARGET_RATIO = 1.5;
+/** `BENCH_PROFILE=<prefix>`: profile each phase, list its long main-thread tasks, save `<prefix>-<phase>.cpuprofile`. */
+const PROFILE = process.env.BENCH_PROFILE;
+const APPROVER = 'U0APPROVER1';
 /**
  * A phase probes until this many searches or digests are done too (and at least PROBES acks): on a busy machine
  * a digest can take seconds on the low-priority worker, and a phase that ends before its main-thread part runs
  * measures nothing.
  */
-const MIN_DONE = { searches: 20, digests: 5 };
+const LOADS: Record<'searches' | 'digests', Load> = {
+  searches: { texts: SEARCHES, loops: SEARCHERS, minDone: 20 },
+  // `/paper digest` as an approver: the digest's reads (on the worker), its Block Kit, its post to the channel.
+  digests: { texts: ['digest'], loops: 1, user: APPROVER, minDone: 5 },
+};
 
-type Harness = Awaited<ReturnType<typeof startSherpa>>;
+type Fake = Awaited<ReturnType<typeof startSlackFakeProcess>>;
 
-/** Ack latency of `/paper help` commands sent every few ms, while `background` runs until they are all acked. */
-async function probeAcks(
-  sherpa: Harness,
-  background?: (stop: () => boolean) => Promise<void>,
-  enough: () => boolean = () => true,
-) {
-  let done = false;
-  const running = background?.(() => done);
-  const acks: Promise<number>[] = [];
-  for (let i = 0; i < PROBES || !enough(); i += 1) {
-    const sent = await sherpa.fake.sendSlashCommand('/paper', 'help');
-    acks.push(sherpa.fake.waitForAck(sent.envelopeId, { timeoutMs: 30_000 }).then((a) => a.latencyMs ?? NaN));
-    await sleep(PROBE_INTERVAL_MS);
+/**
+ * CPU time of this process's main thread so far, in ms (Linux: `/proc/self/task/<pid>/stat`, in clock ticks of
+ * 10 ms), or undefined elsewhere. Wall-clock tails on a shared machine follow the scheduler; the event loop's
+ * own CPU time per command does not.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
   }
-  const latencies = await Promise.all(acks);
-  done = true;
-  await running;
-  return latencies;
 }
 
-/** `SEARCHERS` loops, each sending the next search as soon as the previous one is answered. */
-function searching(sherpa: Harness, answered: number[]) {
-  return async (stop: () => boolean) => {
-    await Promise.all(
-      Array.from({ length: SEARCHERS }, async (_, loop) => {
-        for (let i = loop; !stop(); i += SEARCHERS) {
-          const start = performance.now();
-          const sent = await sherpa.fake.sendSlashCommand('/paper', SEARCHES[i % SEARCHES.length] as string);
-          await sherpa.fake.waitForCall('response_url', (c) => c.responseUrlId === sent.responseUrlId, {
-            timeoutMs: 60_000,
-          });
-          answered.push(performance.now() - start);
-        }
-      }),
-    );
-  };
-}
-
-/** The digest's reads (what `/paper digest` and the daily job gather), one after another. */
-function digesting(sherpa: Harness, built: number[]) {
-  return async (stop: () => boolean) => {
-    while (!stop()) {
-      const start = performance.now();
-      await gatherDigest(sherpa.deps);
-      built.push(performance.now() - start);
-    }
-  };
-}
-
-async function phase(label: string, sherpa: Harness, work?: 'searches' | 'digests'): Promise<number> {
-  const done: number[] = [];
-  const background =
-    work === 'searches' ? searching(sherpa, done) : work === 'digests' ? digesting(sherpa, done) : undefined;
-  const acks = await probeAcks(sherpa, background, () => !work || done.length >= MIN_DONE[work]);
+async function phase(label: string, fake: Fake, work?: 'searches' | 'digests'): Promise<number> {
+  const probe = () =>
+    fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS, ...(work ? { load: LOADS[work] } : {}) });
+  const cpuBefore = mainThreadCpuMs();
+  const wallBefore = performance.now();
+  const { acks, answered } = PROFILE ? await profiled(label, probe) : await probe();
+  const cpu = (mainThreadCpuMs() ?? NaN) - (cpuBefore ?? NaN);
+  const wall = performance.now() - wallBefore;
   console.log(describeSamples(`  ack /paper help, ${label}`, acks));
-  if (work) console.log(describeSamples(`    (${done.length} ${work} done)`, done));
+  if (work) console.log(describeSamples(`    (${answered.length} ${work} answered)`, answered));
+  if (!Number.isNaN(cpu)) {
+    console.log(
+      `    main thread: ${cpu.toFixed(0)} ms CPU in ${wall.toFixed(0)} ms (${((100 * cpu) / wall).toFixed(0)} % busy); ` +
+        `${(cpu / (acks.length + answered.length)).toFixed(2)} ms per command (${acks.length} probes` +
+        `${work ? ` + ${answered.length} ${work}` : ''})`,
+    );
+  }
   return percentile(
     [...acks].sort((a, b) => a - b),
     99,
   );
+}
+
+/**
+ * The main thread's CPU time per command, each kind sent alone one after another (no probes): what each search
+ * and each digest costs the event loop that acks, measured in CPU time, which the machine's other jobs do not
+ * stretch as they stretch wall-clock tails.
+ */
+async function mainThreadCostPerCommand(fake: Fake): Promise<void> {
+  const kinds: [string, string[], string | undefined][] = [
+    ['/paper help', Array.from({ length: 200 }, () => 'help'), undefined],
+    [
+      '/paper search',
+      Array.from({ length: 200 }, (_, i) => SEARCHES[i % SEARCHES.length] as string),
+      undefined,
+    ],
+    ['/paper digest', Array.from({ length: 20 }, () => 'digest'), APPROVER],
+  ];
+  const parts: string[] = [];
+  for (const [label, texts, user] of kinds) {
+    const before = mainThreadCpuMs();
+    await fake.send(texts, user);
+    const after = mainThreadCpuMs();
+    if (before === undefined || after === undefined) return;
+    parts.push(`${label} ${((after - before) / texts.length).toFixed(2)} ms (${texts.length})`);
+  }
+  console.log(`  main-thread CPU per command, each sent alone: ${parts.join(', ')}`);
+}
+
+/** The phase under the CPU profiler (100 µs samples), its main-thread tasks over 1 ms listed by cause. */
+async function profiled(label: string, probe: () => Promise<ProbeResult>): Promise<ProbeResult> {
+  const { result, profile } = await profileWhile(probe, 100);
+  const tasks = longTasks(profile, 1);
+  const busyMs = tasks.reduce((sum, task) => sum + task.ms, 0);
+  console.log(`  main-thread tasks over 1 ms, ${label}: ${tasks.length} (${busyMs.toFixed(0)} ms in all)`);
+  for (const line of summariseLongTasks(tasks).slice(0, 12)) console.log(`    ${line}`);
+  if (PROFILE) saveProfile(`${PROFILE}-${label.replace(/\W+/g, '-')}.cpuprofile`, profile);
+  return result;
 }
 
 /** The app's store, except that `search` goes to `here` while `useHere()` says so. */
@@ -108,12 +136,24 @@ function searchingFrom(papers: PaperStore, here: PaperStore, useHere: () => bool
 export async function run(): Promise<void> {
   const seed = await sharedSeed(LARGE_PAPERS > 0 ? LARGE_PAPERS : PAPERS);
   const copy = copyOfSeed(seed);
+  const fake = await startSlackFakeProcess();
   let inThread: PaperStore | undefined;
   // Only `search` goes to the in-thread store, and only when asked: the "before" reference.
   let searchHere = false;
-  const sherpa = await startSherpa({
-    env: { DATA_DIR: copy.dataDir },
-    logLevel: 'warn',
+  // The real app (`bootSherpa`, the `npm start` boot path); the paper sources point at a closed loopback port.
+  process.env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ??= 'http://127.0.0.1:9';
+  process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
+  const sherpa = await bootSherpa({
+    env: {
+      ...fake.env,
+      APPROVERS: APPROVER,
+      TIMEZONE: 'UTC',
+      DATA_DIR: copy.dataDir,
+      OPENREVIEW_API_URL: 'http://127.0.0.1:9',
+      ARXIV_API_URL: 'http://127.0.0.1:9/api/query',
+      MLSYS_PROCEEDINGS_URL: 'http://127.0.0.1:9',
+    },
+    logger: createLogger({ level: 'warn', format: 'json' }),
     decorateDeps: (deps) => {
       const here = new SqlitePaperStore(openSherpaDatabase({ dataDir: copy.dataDir }), {
         ownsDatabase: true,
@@ -123,20 +163,18 @@ export async function run(): Promise<void> {
     },
   });
   try {
-    console.log(`${seed.papers} papers; load average ${loadavg()[0]?.toFixed(1)} on this machine`);
+    console.log(
+      `${seed.papers} papers; load average ${loadavg()[0]?.toFixed(1)} on this machine; ` +
+        'the Slack fake (and the probes) in a process of its own',
+    );
     // Warm-up: the worker starts on the first search, the handlers compile, the page cache fills.
-    for (const text of SEARCHES) {
-      const sent = await sherpa.fake.sendSlashCommand('/paper', text);
-      await sherpa.fake.waitForCall('response_url', (c) => c.responseUrlId === sent.responseUrlId, {
-        timeoutMs: 60_000,
-      });
-    }
-    await probeAcks(sherpa);
-    const quiet = await phase('nothing else running', sherpa);
-    const searches = await phase('searches on the worker thread', sherpa, 'searches');
-    const digests = await phase('digests built (reads on the worker)', sherpa, 'digests');
+    await fake.send([...SEARCHES, 'digest']);
+    await fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS });
+    const quiet = await phase('nothing else running', fake);
+    const searches = await phase('searches on the worker thread', fake, 'searches');
+    const digests = await phase('/paper digest (reads on the worker)', fake, 'digests');
     searchHere = true;
-    const before = await phase('searches on the main thread (before)', sherpa, 'searches');
+    const before = await phase('searches on the main thread (before)', fake, 'searches');
     const ratio = (p99: number) => `${p99.toFixed(1)} ms (${(p99 / quiet).toFixed(2)}×)`;
     for (const [label, p99] of [
       ['searches', searches],
@@ -148,9 +186,12 @@ export async function run(): Promise<void> {
       );
     }
     console.log(`  for comparison, searches on the main thread: ${ratio(before)}`);
+    searchHere = false;
+    await mainThreadCostPerCommand(fake);
   } finally {
     await sherpa.stop();
     await inThread?.close();
+    await fake.stop();
     copy.remove();
   }
 }

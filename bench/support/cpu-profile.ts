@@ -18,12 +18,15 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
-export async function profileWhile<T>(work: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }> {
+export async function profileWhile<T>(
+  work: () => Promise<T>,
+  intervalUs = 500,
+): Promise<{ result: T; profile: CpuProfile }> {
   const session = new Session();
   session.connect();
   try {
     await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
     await session.post('Profiler.start');
     const result = await work();
     const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };

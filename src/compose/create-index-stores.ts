@@ -43,7 +43,8 @@ export async function createIndexStores(context: StorageContext): Promise<IndexS
       return {
         papers,
         coordination: new SqliteCoordinationStore(database, { clock: context.clock }),
-        ledger: new SqliteCostLedger(database),
+        // The ledger's summaries (digest, App Home) go to the same worker once the papers do.
+        ledger: new SqliteCostLedger(database, { readWorkers: () => papers.readWorkersInUse() }),
         searches: new SqliteSearchStore(database, { clock: context.clock }),
       };
     }

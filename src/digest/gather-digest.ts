@@ -1,13 +1,10 @@
 import type { CoreDeps } from '../deps.js';
-import { AWAITING_HUMAN, PAPER_STATES, type PaperState } from '../domain/paper-state.js';
+import { AWAITING_HUMAN } from '../domain/paper-state.js';
 import { describeForUser } from '../errors.js';
 import { startOfLocalDay } from '../runs/local-day.js';
 import { localDayKey } from '../threads/daily-quota.js';
-import { rankForThreads } from '../threads/rank-candidates.js';
 import type { DigestData, InstanceReport } from '../messages/digest-data.js';
-import { finishedRuns } from './finished-runs.js';
 import { startOfLocalMonth } from './local-month.js';
-import { sourceActivity } from './source-activity.js';
 import { spendPeriod } from './spend.js';
 
 export type DigestDeps = Pick<CoreDeps, 'config' | 'clock' | 'papers' | 'ledger' | 'logger'> &
@@ -18,8 +15,6 @@ export const DIGEST_WINDOW_HOURS = 24;
 /** Candidates shown with an Open thread button (each is a block; the message holds 50). */
 export const CANDIDATES_SHOWN = 8;
 
-/** Every state a paper can be in once the judge (or the pre-filter) has seen it. */
-const AFTER_JUDGING: readonly PaperState[] = PAPER_STATES.filter((state) => state !== 'scraped');
 /** Enough to cover a whole venue judged in one day (NeurIPS accepts about 4,500). */
 const TOUCHED_LIMIT = 50_000;
 const CANDIDATE_SCAN = 2_000;
@@ -34,27 +29,26 @@ const WAITING_SCAN = 500;
 export async function gatherDigest(deps: DigestDeps, now: Date = deps.clock.now()): Promise<DigestData> {
   const timeZone = deps.config.timezone;
   const windowStart = new Date(now.getTime() - DIGEST_WINDOW_HOURS * 3_600_000).toISOString();
-  const [created, touched, accepted, gated, today, month, instances] = await Promise.all([
-    deps.papers.countCreatedSince(windowStart),
-    deps.papers.listByState(AFTER_JUDGING, { updatedSince: windowStart, limit: TOUCHED_LIMIT }),
-    deps.papers.listByState(['accepted'], { limit: CANDIDATE_SCAN }),
+  const [activity, candidates, gated, today, month, instances] = await Promise.all([
+    // Counted and ranked in the store: only what the digest shows comes back (issue 14, item 3).
+    deps.papers.activitySince({ since: windowStart, limit: TOUCHED_LIMIT }),
+    deps.papers.threadCandidates({ limit: CANDIDATES_SHOWN, scan: CANDIDATE_SCAN }),
     deps.papers.listByState(AWAITING_HUMAN, { limit: WAITING_SCAN }),
     deps.ledger.summarize({ since: startOfLocalDay(now, timeZone).toISOString() }),
     deps.ledger.summarize({ since: startOfLocalMonth(now, timeZone).toISOString() }),
     instanceReport(deps),
   ]);
-  const candidates = rankForThreads(accepted.filter((paper) => !paper.thread));
   return {
     day: localDayKey(now, timeZone),
     generatedAt: now.toISOString(),
     windowStart,
     timeZone,
-    sources: sourceActivity(created, touched, windowStart),
-    candidates: candidates.slice(0, CANDIDATES_SHOWN),
-    candidatesTotal: candidates.length,
+    sources: activity.sources,
+    candidates: candidates.papers,
+    candidatesTotal: candidates.total,
     // Longest waiting first: the store lists newest updates first.
     waiting: gated.filter((paper) => paper.thread).reverse(),
-    finishedRuns: finishedRuns(touched, windowStart),
+    finishedRuns: activity.finishedRuns,
     spend: {
       today: spendPeriod(today),
       month: spendPeriod(month),

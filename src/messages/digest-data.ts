@@ -1,21 +1,7 @@
 import type { Paper } from '../domain/paper.js';
-import type { RunRecord } from '../domain/run-record.js';
+import type { FinishedRun, SourceActivity } from '../domain/window-activity.js';
 
-/** What one source brought in during the digest's window. */
-export interface SourceActivity {
-  source: string;
-  scraped: number;
-  /** Papers Claude judged (an LLM verdict), and how many of those it accepted. */
-  judged: number;
-  accepted: number;
-  /** Papers the local keyword pre-filter dropped without an LLM call. */
-  filtered: number;
-}
-
-export interface FinishedRun {
-  paper: Pick<Paper, 'id' | 'title' | 'thread'>;
-  run: RunRecord;
-}
+export type { FinishedRun, SourceActivity } from '../domain/window-activity.js';
 
 /** One model or one instance in a spend period. */
 export interface SpendLine {

@@ -1,6 +1,8 @@
 import type { PaperPatch, TransitionEvent } from '../domain/apply-transition.js';
 import type { AuditEntry, Paper, ScrapedPaper } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
+import type { ThreadCandidates } from '../domain/thread-rank.js';
+import type { WindowActivity } from '../domain/window-activity.js';
 import type { SendOptions, WorkQueue } from './work-queue.js';
 
 /** One paper of a page for `ingestMany`. */
@@ -67,6 +69,9 @@ export interface PaperOutbox<T> {
   ): Promise<IngestOutcome[]>;
 }
 
+export type { ThreadCandidates } from '../domain/thread-rank.js';
+export type { WindowActivity } from '../domain/window-activity.js';
+
 export interface SearchFilters {
   venue?: string;
   year?: number;
@@ -126,6 +131,19 @@ export interface PaperStore {
     states: readonly PaperState[],
     options?: { limit?: number; updatedSince?: string },
   ): Promise<Paper[]>;
+  /**
+   * The digest's candidates: of the `scan` accepted papers updated last, those without a thread, ranked
+   * (`rankForThreads`), the best `limit` of them and how many there are. Ranked where the papers are, so the
+   * caller receives a handful of papers instead of thousands (issue 14, item 3: taking 2,000 papers off the read
+   * worker's channel and ranking them held the event loop that acks Slack).
+   */
+  threadCandidates(options: { limit: number; scan: number }): Promise<ThreadCandidates>;
+  /**
+   * The digest's window: papers created since `since` per source, verdicts given since then (of at most `limit`
+   * papers updated since then), and runs finished since then (`windowActivityOf`). Computed where the papers are,
+   * for the same reason as `threadCandidates`.
+   */
+  activitySince(options: { since: string; limit: number }): Promise<WindowActivity>;
   countByState(): Promise<Partial<Record<PaperState, number>>>;
   /** Counts of papers created since a time, grouped by source (for digests). */
   countCreatedSince(since: string): Promise<Record<string, number>>;

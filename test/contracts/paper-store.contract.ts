@@ -168,6 +168,119 @@ export function describePaperStoreContract(name: string, factory: PaperStoreFact
       });
     });
 
+    describe('thread candidates', () => {
+      /** An accepted paper with this relevance (novelty 5, feasible), optionally with a thread already. */
+      async function accepted(sourceId: string, relevance: number, thread?: { channel: string; ts: string }) {
+        const { paper } = await store.ingest(
+          scraped({ sourceId, title: `Candidate paper number ${sourceId}` }),
+        );
+        subject.clock.advance(1000);
+        const verdict = {
+          decidedBy: 'llm' as const,
+          prefilterScore: 4,
+          relevance,
+          novelty: 5,
+          feasibility: { verdict: 'yes' as const, reason: 'fits one chip' },
+          rationale: 'why',
+          comparedWith: [],
+          judgedAt: subject.clock.now().toISOString(),
+        };
+        await store.transition({
+          paperId: paper.id,
+          from: 'scraped',
+          to: 'accepted',
+          actor: 'system:judge',
+          patch: { verdict },
+        });
+        if (thread) await store.update(paper.id, { thread });
+        return paper.id;
+      }
+
+      it('ranks the accepted papers without a thread, returns the best few and counts them all', async () => {
+        const low = await accepted('2502.00001', 3);
+        const best = await accepted('2502.00002', 9);
+        await accepted('2502.00003', 10, { channel: 'C0SHERPA001', ts: '1700000000.000100' });
+        const middle = await accepted('2502.00004', 6);
+        await store.ingest(scraped({ sourceId: '2502.00005' }));
+        expect(await store.threadCandidates({ limit: 2, scan: 100 })).toMatchObject({
+          papers: [{ id: best }, { id: middle }],
+          total: 3,
+        });
+        const all = await store.threadCandidates({ limit: 10, scan: 100 });
+        expect(all.papers.map((p) => p.id)).toEqual([best, middle, low]);
+        // Whole papers, as `get` returns them.
+        expect(all.papers[0]).toEqual(await store.get(best));
+        // Only the `scan` accepted papers updated last are ranked.
+        expect(await store.threadCandidates({ limit: 10, scan: 2 })).toMatchObject({
+          papers: [{ id: middle }],
+          total: 1,
+        });
+      });
+    });
+
+    describe('activity since a time', () => {
+      it('counts papers scraped and verdicts given per source, and lists the runs finished, since then', async () => {
+        const judge = async (
+          sourceId: string,
+          source: 'arxiv' | 'mlsys',
+          to: 'filtered' | 'accepted' | 'judge_rejected',
+        ) => {
+          const { paper } = await store.ingest(
+            scraped({ source, sourceId, title: `Activity paper for the digest ${sourceId}` }),
+          );
+          const verdict = {
+            decidedBy: to === 'filtered' ? ('prefilter' as const) : ('llm' as const),
+            prefilterScore: 2,
+            rationale: 'why',
+            comparedWith: [],
+            judgedAt: subject.clock.now().toISOString(),
+          };
+          await store.transition({
+            paperId: paper.id,
+            from: 'scraped',
+            to,
+            actor: 'system:judge',
+            patch: { verdict },
+          });
+          return paper.id;
+        };
+        await judge('2503.10001', 'arxiv', 'accepted');
+        subject.clock.advance(60_000);
+        const since = subject.clock.now().toISOString();
+        subject.clock.advance(1000);
+        const accepted = await judge('2503.10002', 'arxiv', 'accepted');
+        await judge('2503.10003', 'arxiv', 'judge_rejected');
+        await judge('2503.10004', 'arxiv', 'filtered');
+        await judge('m-activity-1', 'mlsys', 'filtered');
+        await store.ingest(
+          scraped({ source: 'mlsys', sourceId: 'm-activity-2', title: 'Not judged yet at all' }),
+        );
+        const finishedAt = subject.clock.now().toISOString();
+        const run = {
+          runId: 'r1',
+          codeHash: 'c1',
+          status: 'succeeded' as const,
+          queuedAt: since,
+          finishedAt,
+        };
+        await store.update(accepted, { runs: [run] });
+
+        const activity = await store.activitySince({ since, limit: 100 });
+        expect(activity.sources).toEqual([
+          { source: 'arxiv', scraped: 3, judged: 2, accepted: 1, filtered: 1 },
+          { source: 'mlsys', scraped: 2, judged: 0, accepted: 0, filtered: 1 },
+        ]);
+        expect(activity.finishedRuns).toEqual([
+          { paper: { id: accepted, title: expect.stringContaining('2503.10002') }, run },
+        ]);
+        subject.clock.advance(1000);
+        expect(await store.activitySince({ since: subject.clock.now().toISOString(), limit: 100 })).toEqual({
+          sources: [],
+          finishedRuns: [],
+        });
+      });
+    });
+
     describePaperSearchContract(() => store);
   });
 }

@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openSherpaDatabase, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
+import { openSherpaDatabase, SqliteCostLedger, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
 import { REPLY_PART_ITEMS } from '../../src/adapters/embedded/read-worker-protocol.js';
 import { ReadWorkers } from '../../src/adapters/embedded/read-workers.js';
+import { LedgerSummaryStatement } from '../../src/adapters/embedded/sqlite-ledger-summary.js';
 import { SqlitePaperSearch } from '../../src/adapters/embedded/sqlite-paper-search.js';
 import { PaperStatements } from '../../src/adapters/embedded/sqlite-paper-statements.js';
 import { TransientError } from '../../src/errors.js';
@@ -54,6 +55,8 @@ describe('reads on worker threads', () => {
       vi.spyOn(PaperStatements.prototype, 'listByState'),
       vi.spyOn(PaperStatements.prototype, 'countByState'),
       vi.spyOn(PaperStatements.prototype, 'countCreatedSince'),
+      vi.spyOn(PaperStatements.prototype, 'threadCandidates'),
+      vi.spyOn(PaperStatements.prototype, 'activitySince'),
     ];
     const queries = [
       { text: 'attention' },
@@ -69,6 +72,8 @@ describe('reads on worker threads', () => {
         store.listByState(['scraped', 'accepted'], { updatedSince: '2000-01-01T00:00:00.000Z' }),
         store.countByState(),
         store.countCreatedSince('2000-01-01T00:00:00.000Z'),
+        store.threadCandidates({ limit: 8, scan: 100 }),
+        store.activitySince({ since: '2000-01-01T00:00:00.000Z', limit: 100 }),
       ]);
     const threadedReads = await reads(threaded);
     for (const spy of here) expect(spy).not.toHaveBeenCalled();
@@ -121,6 +126,67 @@ describe('reads on worker threads', () => {
     await small.ingest(scraped({ sourceId: '2503.00012', title: 'Attention on two papers' }));
     expect(await small.search({ text: 'attention' })).toHaveLength(2);
     expect(here).toHaveBeenCalledTimes(1);
+  });
+
+  it('stops counting the papers on this thread once the store is large enough for the workers', async () => {
+    const dir = tempDataDir();
+    const database = openSherpaDatabase({ dataDir: dir.path });
+    const store = new SqlitePaperStore(database, {
+      ownsDatabase: true,
+      readWorkers: 1,
+      readWorkersFromPapers: 1,
+    });
+    cleanups.push(dir.remove, () => store.close());
+    await store.ingest(scraped({ sourceId: '2503.00021', title: 'Attention counted once' }));
+    // Every statement of this connection shares one prototype: its reads on this thread are counted there.
+    const statement = Object.getPrototypeOf(database.connection.prepare('SELECT 1')) as { get(): unknown };
+    const reads = vi.spyOn(statement, 'get');
+    await store.search({ text: 'attention' });
+    expect(reads).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 3; i += 1) expect(await store.search({ text: 'attention' })).toHaveLength(1);
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('sums the cost ledger on the paper store’s worker once the store uses it, as on this thread', async () => {
+    const dir = tempDataDir();
+    const database = openSherpaDatabase({ dataDir: dir.path });
+    const papers = new SqlitePaperStore(database, {
+      ownsDatabase: true,
+      readWorkers: 1,
+      readWorkersFromPapers: 1,
+    });
+    const ledger = new SqliteCostLedger(database, { readWorkers: () => papers.readWorkersInUse() });
+    const plain = new SqliteCostLedger(database);
+    cleanups.push(dir.remove, () => papers.close());
+    const entry = (at: string, resource: string, usd: number, paperId?: string) => ({
+      at,
+      kind: 'llm' as const,
+      resource,
+      purpose: 'judge',
+      inputTokens: 100,
+      outputTokens: 10,
+      usd,
+      ...(paperId ? { paperId } : {}),
+    });
+    await ledger.record(entry('2026-12-01T10:00:00.000Z', 'haiku', 0.5, 'p_a'));
+    await ledger.record(entry('2026-12-02T10:00:00.000Z', 'haiku', 0.25));
+    await ledger.record(entry('2026-12-03T10:00:00.000Z', 'sonnet', 1));
+    const queries = [
+      { since: '2026-12-01T00:00:00.000Z' },
+      { since: '2026-12-02T00:00:00.000Z', until: '2026-12-03T00:00:00.000Z' },
+      { since: '2026-11-01T00:00:00.000Z', paperId: 'p_a' },
+    ];
+    // No paper yet: below the threshold, the sums run here.
+    const here = vi.spyOn(LedgerSummaryStatement.prototype, 'summarize');
+    await ledger.summarize(queries[0]!);
+    expect(here).toHaveBeenCalledTimes(1);
+    await papers.ingest(scraped({ sourceId: '2503.00031', title: 'A paper makes the store large enough' }));
+    here.mockClear();
+    const threaded = await Promise.all(queries.map((query) => ledger.summarize(query)));
+    expect(here).not.toHaveBeenCalled();
+    expect(threaded).toEqual(await Promise.all(queries.map((query) => plain.summarize(query))));
+    expect(threaded[0]).toMatchObject({ usd: 1.75, inputTokens: 300, byResource: { sonnet: { usd: 1 } } });
+    expect(threaded[2]).toMatchObject({ usd: 0.5 });
   });
 
   it('rejects searches once closed, so shutdown never leaves one waiting', async () => {

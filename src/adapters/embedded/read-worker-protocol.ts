@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { Paper } from '../../domain/paper.js';
 import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
-import type { SearchHit } from '../../ports/paper-store.js';
+import type { LedgerSummary } from '../../ports/cost-ledger.js';
+import type { SearchHit, ThreadCandidates, WindowActivity } from '../../ports/paper-store.js';
 
 const id = z.number().int();
 const state = z.enum(PAPER_STATES);
@@ -33,6 +34,13 @@ export const ReadRequestSchema = z.discriminatedUnion('op', [
     limit: z.number().int(),
     updatedSince: z.string().optional(),
   }),
+  z.object({ id, op: z.literal('threadCandidates'), limit: z.number().int(), scan: z.number().int() }),
+  z.object({ id, op: z.literal('activitySince'), since: z.string(), limit: z.number().int() }),
+  z.object({
+    id,
+    op: z.literal('summarizeLedger'),
+    query: z.object({ since: z.string(), until: z.string().optional(), paperId: z.string().optional() }),
+  }),
   z.object({ id, op: z.literal('countByState') }),
   z.object({ id, op: z.literal('countCreatedSince'), since: z.string() }),
   /** The next part of a long list whose reply said `more` (see `REPLY_PART_ITEMS`). */
@@ -53,6 +61,9 @@ export interface ReadResults {
   search: SearchHit[];
   similar: Paper[];
   listByState: Paper[];
+  threadCandidates: ThreadCandidates;
+  activitySince: WindowActivity;
+  summarizeLedger: LedgerSummary;
   countByState: Partial<Record<PaperState, number>>;
   countCreatedSince: Record<string, number>;
   more: unknown[];

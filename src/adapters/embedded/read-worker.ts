@@ -18,6 +18,7 @@ import {
 import { SqlitePaperSearch } from './sqlite-paper-search.js';
 import { paperFromDoc } from './sqlite-paper-rows.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
+import { LedgerSummaryStatement } from './sqlite-ledger-summary.js';
 
 const { location, busyTimeoutMs } = z
   .object({ location: z.string().min(1), busyTimeoutMs: z.number().int().nonnegative() })
@@ -45,6 +46,7 @@ connection.pragma('cache_size = -16384');
 const search = new SqlitePaperSearch(connection);
 // Only its read statements run (a read-only connection still prepares the others).
 const sql = new PaperStatements(connection);
+const ledger = new LedgerSummaryStatement(connection);
 
 /** What is left of long lists, by request id, until the main thread has asked for every part. */
 const unsent = new Map<number, unknown[]>();
@@ -71,6 +73,12 @@ function answer(request: ReadRequest): ReadReply & { ok: true } {
         ok: true,
         value: sql.listByState(request.states, request.updatedSince, request.limit).map(paperFromDoc),
       };
+    case 'threadCandidates':
+      return { id: request.id, ok: true, value: sql.threadCandidates(request.limit, request.scan) };
+    case 'activitySince':
+      return { id: request.id, ok: true, value: sql.activitySince(request.since, request.limit) };
+    case 'summarizeLedger':
+      return { id: request.id, ok: true, value: ledger.summarize(request.query) };
     case 'countByState':
       return { id: request.id, ok: true, value: sql.countByState() };
     case 'countCreatedSince':

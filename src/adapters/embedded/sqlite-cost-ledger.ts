@@ -1,6 +1,8 @@
 import { LedgerEntrySchema } from '../../domain/ledger-entry.js';
 import type { CostLedger, LedgerEntry, LedgerExecution, LedgerSummary } from '../../ports/cost-ledger.js';
+import type { ReadWorkers } from './read-workers.js';
 import { runSql, type SherpaDatabase } from './sqlite-database.js';
+import { type LedgerSummaryQuery, LedgerSummaryStatement } from './sqlite-ledger-summary.js';
 
 interface LedgerRow {
   at: string;
@@ -23,20 +25,24 @@ interface LedgerRow {
   throughput_unit: string | null;
 }
 
-interface SummaryRow {
-  resource: string;
-  kind: string;
-  usd: number;
-  input_tokens: number;
-  output_tokens: number;
-  seconds: number;
+export interface SqliteCostLedgerOptions {
+  /**
+   * The paper store's read workers when it uses them (`SqlitePaperStore.readWorkersInUse`): the summaries behind
+   * the digest and App Home then run there, off the event loop that acks Slack (issue 14, item 3).
+   */
+  readWorkers?: () => ReadWorkers | undefined;
 }
 
 /** The cost ledger on SQLite: one row per priced call or instance session. */
 export class SqliteCostLedger implements CostLedger {
   private readonly statements;
+  private readonly summary: LedgerSummaryStatement;
 
-  constructor(private readonly database: SherpaDatabase) {
+  constructor(
+    private readonly database: SherpaDatabase,
+    private readonly options: SqliteCostLedgerOptions = {},
+  ) {
+    this.summary = new LedgerSummaryStatement(database.connection);
     const prepare = database.connection.prepare.bind(database.connection);
     this.statements = {
       insert: prepare<LedgerRow>(
@@ -46,13 +52,6 @@ export class SqliteCostLedger implements CostLedger {
          VALUES (@at, @paper_id, @run_id, @kind, @resource, @purpose, @input_tokens, @output_tokens,
            @cache_read_tokens, @cache_write_tokens, @seconds, @usd, @instance_type, @market, @device,
            @wall_seconds, @throughput_value, @throughput_unit)`,
-      ),
-      summary: prepare<{ since: string; until: string | null; paperId: string | null }, SummaryRow>(
-        `SELECT resource, kind, SUM(usd) AS usd, COALESCE(SUM(input_tokens), 0) AS input_tokens,
-           COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(seconds), 0) AS seconds
-         FROM cost_ledger
-         WHERE at >= @since AND (@until IS NULL OR at < @until) AND (@paperId IS NULL OR paper_id = @paperId)
-         GROUP BY resource, kind`,
       ),
       entries: prepare<{ since: string | null; paperId: string | null; limit: number }, LedgerRow>(
         `SELECT * FROM cost_ledger
@@ -89,38 +88,15 @@ export class SqliteCostLedger implements CostLedger {
     );
   }
 
-  async summarize(options: { since: string; until?: string; paperId?: string }): Promise<LedgerSummary> {
-    const rows = runSql(this.database, () =>
-      this.statements.summary.all({
-        since: new Date(options.since).toISOString(),
-        until: options.until ? new Date(options.until).toISOString() : null,
-        paperId: options.paperId ?? null,
-      }),
-    );
-    const summary: LedgerSummary = {
-      usd: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      instanceSeconds: 0,
-      byResource: {},
+  async summarize(options: LedgerSummaryQuery): Promise<LedgerSummary> {
+    const query = {
+      since: new Date(options.since).toISOString(),
+      ...(options.until ? { until: new Date(options.until).toISOString() } : {}),
+      ...(options.paperId ? { paperId: options.paperId } : {}),
     };
-    for (const row of rows) {
-      summary.usd += row.usd;
-      summary.inputTokens += row.input_tokens;
-      summary.outputTokens += row.output_tokens;
-      if (row.kind === 'instance') summary.instanceSeconds += row.seconds;
-      const resource = (summary.byResource[row.resource] ??= {
-        usd: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        seconds: 0,
-      });
-      resource.usd += row.usd;
-      resource.inputTokens += row.input_tokens;
-      resource.outputTokens += row.output_tokens;
-      resource.seconds += row.seconds;
-    }
-    return summary;
+    const workers = this.options.readWorkers?.();
+    if (workers) return workers.read('summarizeLedger', { query });
+    return runSql(this.database, () => this.summary.summarize(query));
   }
 
   async entries(options: { paperId?: string; since?: string; limit?: number } = {}): Promise<LedgerEntry[]> {

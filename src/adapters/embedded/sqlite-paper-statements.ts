@@ -1,7 +1,15 @@
 import type { PaperState } from '../../domain/paper-state.js';
 import type { Paper } from '../../domain/paper.js';
 import type { SqliteConnection } from './sqlite-database.js';
-import { type AuditRow, columnsOf, type FtsColumns, type PaperColumns } from './sqlite-paper-rows.js';
+import { type ThreadCandidates, threadCandidatesOf } from '../../domain/thread-rank.js';
+import { AFTER_JUDGING, type WindowActivity, windowActivityOf } from '../../domain/window-activity.js';
+import {
+  type AuditRow,
+  columnsOf,
+  type FtsColumns,
+  type PaperColumns,
+  paperFromDoc,
+} from './sqlite-paper-rows.js';
 
 /** The prepared SQL of the paper store, one method per statement, so the store reads as domain logic. */
 export class PaperStatements {
@@ -137,6 +145,17 @@ export class PaperStatements {
     return this.statements.listByState
       .all({ states: JSON.stringify(states), since: since ?? null, limit })
       .map((row) => row.doc);
+  }
+
+  /** The `scan` accepted papers updated last, ranked here (on the read worker when there is one). */
+  threadCandidates(limit: number, scan: number): ThreadCandidates {
+    return threadCandidatesOf(this.listByState(['accepted'], undefined, scan).map(paperFromDoc), limit);
+  }
+
+  /** The digest's window, counted here (on the read worker when there is one). */
+  activitySince(since: string, limit: number): WindowActivity {
+    const touched = this.listByState(AFTER_JUDGING, since, limit).map(paperFromDoc);
+    return windowActivityOf(this.countCreatedSince(since), touched, since);
   }
 
   countByState(): Partial<Record<PaperState, number>> {

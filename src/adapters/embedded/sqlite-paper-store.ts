@@ -27,7 +27,9 @@ import type {
   PaperStore,
   SearchHit,
   SearchQuery,
+  ThreadCandidates,
   TransitionRequest,
+  WindowActivity,
   TransitionResult,
 } from '../../ports/paper-store.js';
 import type { WorkQueue } from '../../ports/work-queue.js';
@@ -72,6 +74,7 @@ export class SqlitePaperStore implements PaperStore {
   private readonly workers: ReadWorkers | undefined;
   private readonly workersFrom: number;
   private readonly paperCount;
+  private largeEnough = false;
 
   constructor(
     private readonly database: SherpaDatabase,
@@ -283,6 +286,19 @@ export class SqlitePaperStore implements PaperStore {
     );
   }
 
+  async threadCandidates(options: { limit: number; scan: number }): Promise<ThreadCandidates> {
+    const workers = this.offThread();
+    if (workers) return workers.read('threadCandidates', options);
+    return runSql(this.database, () => this.sql.threadCandidates(options.limit, options.scan));
+  }
+
+  async activitySince(options: { since: string; limit: number }): Promise<WindowActivity> {
+    const since = new Date(options.since).toISOString();
+    const workers = this.offThread();
+    if (workers) return workers.read('activitySince', { since, limit: options.limit });
+    return runSql(this.database, () => this.sql.activitySince(since, options.limit));
+  }
+
   async countByState(): Promise<Partial<Record<PaperState, number>>> {
     const workers = this.offThread();
     if (workers) return workers.read('countByState', {});
@@ -300,13 +316,25 @@ export class SqlitePaperStore implements PaperStore {
     if (this.options.ownsDatabase && this.database.connection.open) this.database.close();
   }
 
+  /**
+   * The read workers when this store uses them (it has some and is large enough), for the other embedded stores
+   * on the same database (the cost ledger's summaries).
+   */
+  readWorkersInUse(): ReadWorkers | undefined {
+    return this.offThread();
+  }
+
   /** The read workers, when there are any and the store is large enough to need them. */
   private offThread(): ReadWorkers | undefined {
     if (!this.workers) return undefined;
     // Closed: the workers refuse with a typed error (the connection would throw a plain TypeError).
     if (!this.database.connection.open) return this.workers;
+    if (this.largeEnough) return this.workers;
     const papers = runSql(this.database, () => this.paperCount.get()?.n ?? 0);
-    return papers >= this.workersFrom ? this.workers : undefined;
+    // Papers are never deleted: once large enough, always large enough, and no read asks again (the count is a
+    // query on the main thread, which took up to 16 ms when the worker was busy; issue 14, item 3).
+    this.largeEnough = papers >= this.workersFrom;
+    return this.largeEnough ? this.workers : undefined;
   }
 
   private now(): string {

@@ -10,6 +10,8 @@ import {
 } from '../../domain/paper-merge.js';
 import { applyTransition, assertTransitionEvent } from '../../domain/apply-transition.js';
 import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
+import { type ThreadCandidates, threadCandidatesOf } from '../../domain/thread-rank.js';
+import { AFTER_JUDGING, type WindowActivity, windowActivityOf } from '../../domain/window-activity.js';
 import {
   type AuditEntry,
   type Paper,
@@ -204,6 +206,19 @@ export class OpenSearchPaperStore implements PaperStore {
       byStateQuery(states, limit, options.updatedSince),
     );
     return this.hits(response).map((hit) => hit.paper);
+  }
+
+  async threadCandidates(options: { limit: number; scan: number }): Promise<ThreadCandidates> {
+    return threadCandidatesOf(await this.listByState(['accepted'], { limit: options.scan }), options.limit);
+  }
+
+  async activitySince(options: { since: string; limit: number }): Promise<WindowActivity> {
+    const since = new Date(options.since).toISOString();
+    const [created, touched] = await Promise.all([
+      this.countCreatedSince(since),
+      this.listByState(AFTER_JUDGING, { updatedSince: since, limit: options.limit }),
+    ]);
+    return windowActivityOf(created, touched, since);
   }
 
   async countByState(): Promise<Partial<Record<PaperState, number>>> {

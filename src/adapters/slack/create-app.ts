@@ -4,6 +4,7 @@ import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../logging/logger.js';
 import { AckGuard } from './ack-guard.js';
 import { createBoltLogger } from './bolt-logger.js';
+import { createWebApiFetch, type WebApiFetch } from './web-api-fetch.js';
 import { createResponseUrlPoster } from './response-url.js';
 import { ConnectionWatchdog } from './connection-watchdog.js';
 
@@ -41,10 +42,11 @@ const WATCHDOG_MAX_RESTARTS = 5;
  * here: socket-mode spreads clientOptions after its own `Authorization: Bearer xapp-…` header, so a headers
  * object would strip the app token from apps.connections.open (slack.md §1.8 gotcha b).
  */
-function webClientOptions(config: Config): webApi.WebClientOptions {
+function webClientOptions(config: Config, transport: WebApiFetch): webApi.WebClientOptions {
   return {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     timeout: WEB_API_TIMEOUT_MS,
+    fetch: transport.fetch,
   };
 }
 
@@ -78,13 +80,14 @@ function explainStartFailure(error: unknown, variable: 'SLACK_BOT_TOKEN' | 'SLAC
 export function createSlackApp(config: Config, logger: Logger, options: CreateSlackAppOptions): SlackApp {
   const boltLogger = createBoltLogger(logger);
   const slackLogger = logger.child({ component: 'slack' });
+  const transport = createWebApiFetch();
   const receiver = new SocketModeReceiver({
     appToken: config.slack.appToken,
     logger: boltLogger,
     clientPingTimeout: config.slack.clientPingTimeoutMs,
     serverPingTimeout: config.slack.serverPingTimeoutMs,
     autoReconnectEnabled: true,
-    installerOptions: { clientOptions: webClientOptions(config) },
+    installerOptions: { clientOptions: webClientOptions(config, transport) },
     // A listener threw: log it and make sure Slack still gets its ack (slack.md §4: 3 s or the user sees an error).
     processEventErrorHandler: async ({ error, event }) => {
       const body = event.body as { type?: unknown; command?: unknown };
@@ -99,7 +102,7 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
     token: config.slack.botToken,
     receiver,
     logger: boltLogger,
-    clientOptions: webClientOptions(config),
+    clientOptions: webClientOptions(config, transport),
     // auth.test runs in start(), where a refused token can become a clear ConfigError instead of a stray rejection.
     deferInitialization: true,
     // No conversation store: Sherpa keeps no per-conversation state in Bolt, and the default in-memory store
@@ -155,6 +158,7 @@ export function createSlackApp(config: Config, logger: Logger, options: CreateSl
       clearTimeout(timer);
       guard.stop();
       await responseUrls.close();
+      await transport.close();
     },
   };
 }

@@ -19,6 +19,7 @@ import {
 import { realSleep, type Sleep } from '../../ports/sleep.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { toChatError } from './web-api-error.js';
+import { createWebApiFetch } from './web-api-fetch.js';
 import {
   AuthTestSchema,
   ChannelInfoSchema,
@@ -47,6 +48,11 @@ export interface SlackChatOptions {
   sleep?: Sleep;
   /** Messages asked for per history / replies page (Slack's recommended 200, and a whole thread). */
   pageSizes?: { history: number; replies: number };
+  /**
+   * The client's HTTP (default: undici's request on a keep-alive agent of its own, `createWebApiFetch`; its idle
+   * connections keep no process alive, so the port needs no close).
+   */
+  fetch?: webApi.FetchFunction;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -90,6 +96,7 @@ export class SlackChat implements Chat {
       rejectRateLimitedCalls: true,
       logger: createBoltLogger(options.logger),
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+      fetch: options.fetch ?? createWebApiFetch().fetch,
     });
   }
 

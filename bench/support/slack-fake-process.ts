@@ -1,0 +1,139 @@
+/**
+ * The Slack fake in a child process, with the ack probes and the commands that load the app (issue 14, item 3).
+ * Production Slack does not run in the bot's process; in the same process the fake's own work (its WebSocket
+ * frames, the HTTP server that takes each answer, the Block Kit checks, the records it keeps, and their garbage)
+ * ran on the event loop whose ack latency it measured, about a fifth of that loop's long tasks in every phase.
+ * Here the fake measures each ack on an event loop of its own, and only the bot's work runs in the bot.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { startSlackFake, type SlackFake } from '../../test/support/slack-fake/index.js';
+
+/** What loads the app while acks are probed: `/paper` commands, each sent once the previous one is answered. */
+export interface Load {
+  /** The `/paper` texts, taken in turn. */
+  texts: string[];
+  /** Loops sending them. */
+  loops: number;
+  /** Who sends them (`/paper digest` is for approvers). */
+  user?: string;
+  /** Keep probing until this many are answered. */
+  minDone: number;
+}
+
+export interface ProbeRequest {
+  probes: number;
+  intervalMs: number;
+  load?: Load;
+}
+
+export interface ProbeResult {
+  /** Ack latency of each probe, ms. */
+  acks: number[];
+  /** Send → answer of each command of the load, ms. */
+  answered: number[];
+}
+
+type Request = { op: 'probe'; request: ProbeRequest } | { op: 'send'; texts: string[]; user?: string };
+type Reply =
+  { op: 'ready'; env: Record<string, string> } | { op: 'probed'; result: ProbeResult } | { op: 'sent' };
+
+export interface SlackFakeProcess {
+  /** SLACK_* variables that point an app at the fake. */
+  env: Record<string, string>;
+  /** Send `/paper help` every `intervalMs` while `load` runs; the acks' latencies and the load's answer times. */
+  probe(request: ProbeRequest): Promise<ProbeResult>;
+  /** Send these `/paper` commands one after another, each once the previous one is answered. */
+  send(texts: string[], user?: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSlackFakeProcess(): Promise<SlackFakeProcess> {
+  const child = fork(fileURLToPath(import.meta.url), ['--child'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T extends Reply['op']>(op: T): Promise<Extract<Reply, { op: T }>> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (reply: Reply): void => {
+        if (reply.op !== op) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(reply as Extract<Reply, { op: T }>);
+      };
+      const onExit = (code: number | null): void => reject(new Error(`Slack fake exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ask = <T extends Reply['op']>(request: Request, op: T) => {
+    const reply = next(op);
+    child.send(request);
+    return reply;
+  };
+  const { env } = await next('ready');
+  return {
+    env,
+    probe: async (request) => (await ask({ op: 'probe', request }, 'probed')).result,
+    send: async (texts, user) => void (await ask({ op: 'send', texts, ...(user ? { user } : {}) }, 'sent')),
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** One `/paper` command, from sending it to its answer on the response_url. */
+async function command(fake: SlackFake, text: string, user?: string): Promise<number> {
+  const start = performance.now();
+  const sent = await fake.sendSlashCommand('/paper', text, user);
+  await fake.waitForCall('response_url', (c) => c.responseUrlId === sent.responseUrlId, {
+    timeoutMs: 120_000,
+  });
+  return performance.now() - start;
+}
+
+async function probe(fake: SlackFake, { probes, intervalMs, load }: ProbeRequest): Promise<ProbeResult> {
+  const answered: number[] = [];
+  let stopped = false;
+  const loops = Array.from({ length: load?.loops ?? 0 }, async (_, loop) => {
+    const texts = load?.texts ?? [];
+    for (let i = loop; !stopped; i += load?.loops ?? 1) {
+      answered.push(await command(fake, texts[i % texts.length] as string, load?.user));
+    }
+  });
+  const acks: Promise<number>[] = [];
+  for (let i = 0; i < probes || answered.length < (load?.minDone ?? 0); i += 1) {
+    const sent = await fake.sendSlashCommand('/paper', 'help');
+    acks.push(fake.waitForAck(sent.envelopeId, { timeoutMs: 30_000 }).then((a) => a.latencyMs ?? NaN));
+    await sleep(intervalMs);
+  }
+  const result = { acks: await Promise.all(acks), answered: [...answered] };
+  stopped = true;
+  await Promise.all(loops);
+  return result;
+}
+
+async function serve(): Promise<void> {
+  const fake = await startSlackFake();
+  process.on('message', (request: Request) => {
+    if (request.op === 'probe') {
+      void probe(fake, request.request).then((result) => process.send?.({ op: 'probed', result }));
+    } else {
+      void (async () => {
+        for (const text of request.texts) await command(fake, text, request.user);
+        process.send?.({ op: 'sent' });
+      })();
+    }
+  });
+  process.once('disconnect', () => void fake.close().finally(() => process.exit(0)));
+  process.once('SIGTERM', () => void fake.close().finally(() => process.exit(0)));
+  process.send?.({ op: 'ready', env: fake.env() } satisfies Reply);
+}
+
+if (process.argv.includes('--child')) await serve();
