@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { closeAgent } from './close-agent.js';
 import { PermanentError, TransientError } from '../../errors.js';
 
 /** Posts a message to a slash command's response_url; rejects with a classified error on a non-2xx answer. */
@@ -8,8 +9,6 @@ export interface ResponseUrlPoster {
 }
 
 const TIMEOUT_MS = 30_000;
-const CLOSE_GRACE_MS = 5_000;
-
 /**
  * A slash command's answers go to its response_url through undici's `request` on a keep-alive agent instead of
  * Bolt's `respond` (global `fetch`): fetch builds WHATWG Request, Headers and stream objects for every call and
@@ -36,12 +35,6 @@ export function createResponseUrlPoster(options: { timeoutMs?: number } = {}): R
       throw new PermanentError(problem, { context: { status } });
     },
     /** Lets answers in flight finish for up to 5 s (shutdown must not hang on a slow Slack), then drops them. */
-    async close() {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
-      await Promise.race([agent.close().catch(() => undefined), late]);
-      clearTimeout(timer);
-      await agent.destroy().catch(() => undefined);
-    },
+    close: () => closeAgent(agent),
   };
 }

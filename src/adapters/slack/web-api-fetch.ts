@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { Agent, request } from 'undici';
+import { closeAgent } from './close-agent.js';
 
 /** The Web API client's transport, and how to let its connections go at shutdown. */
 export interface WebApiFetch {
@@ -9,8 +10,6 @@ export interface WebApiFetch {
 
 /** What the client reads of an answer (the SDK declares it, but does not export its name). */
 type FetchResponse = Awaited<ReturnType<webApi.FetchFunction>>;
-
-const CLOSE_GRACE_MS = 5_000;
 
 /**
  * The Web API client's form posts (every `chat.postMessage`, `chat.update`, `views.publish`, …) through undici's
@@ -40,13 +39,7 @@ export function createWebApiFetch(): WebApiFetch {
   return {
     fetch: light,
     /** Lets calls in flight finish for up to 5 s (shutdown must not hang on a slow Slack), then drops them. */
-    async close() {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
-      await Promise.race([agent.close().catch(() => undefined), late]);
-      clearTimeout(timer);
-      await agent.destroy().catch(() => undefined);
-    },
+    close: () => closeAgent(agent),
   };
 }
 
