@@ -14,7 +14,7 @@
  * The interpreter must be executable by any uid (the code runs as one of the sandbox range).
  *
  * Then (issue 12; BENCH_SPOT=0 skips it) a checkpointing script is interrupted by a spot notice through the
- * runner and resumed: lost work and resume overhead (bench/gpu-spot-resume.ts).
+ * runner and resumed: lost work and resume overhead (bench/support/gpu-spot-resume.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RunnerJobSchema, RunnerResultSchema, type RunnerResult } from '../src/domain/runner-contract.js';
-import { printSpotResume, runSpotResume, type SpotResumeFigures } from './gpu-spot-resume.js';
+import { printSpotResume, runSpotResume, type SpotResumeFigures } from './support/gpu-spot-resume.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNNER_DIR = join(ROOT, 'trainium-runner');

@@ -16,8 +16,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RunnerJobSchema, RunnerResultSchema, type RunnerResult } from '../src/domain/runner-contract.js';
-import { startImdsFake, type ImdsFake } from '../test/support/imds-fake.js';
+import { RunnerJobSchema, RunnerResultSchema, type RunnerResult } from '../../src/domain/runner-contract.js';
+import { startImdsFake, type ImdsFake } from '../../test/support/imds-fake.js';
 
 export interface SpotResumeFigures {
   device: string;
