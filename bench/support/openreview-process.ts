@@ -4,10 +4,9 @@
  * Sherpa's papers per CPU-second or its peak RSS. The child generates the venue itself (generated notes of the
  * recorded shape) and answers counters over the IPC channel.
  */
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { FakeOpenReview } from '../../test/support/fake-openreview.js';
 import { generateNotes } from '../../test/support/openreview-notes.js';
+import { forkFakeChild } from './fake-child.js';
 
 export interface VenueSpec {
   venue: 'ICLR';
@@ -27,23 +26,12 @@ export interface OpenReviewProcess {
 }
 
 export async function startOpenReviewProcess(spec: VenueSpec): Promise<OpenReviewProcess> {
-  const child = fork(fileURLToPath(import.meta.url), ['--child'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ask = <T extends Reply['type']>(request: Request, type: T): Promise<Extract<Reply, { type: T }>> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (reply: Reply): void => {
-        if (reply.type !== type) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(reply as Extract<Reply, { type: T }>);
-      };
-      const onExit = (code: number | null): void => reject(new Error(`fake OpenReview exited (${code})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.send(request);
-    });
+  const fake = forkFakeChild<Reply>(import.meta.url, 'fake OpenReview');
+  const replyOf =
+    <T extends Reply['type']>(type: T) =>
+    (reply: Reply): reply is Extract<Reply, { type: T }> =>
+      reply.type === type;
+  const ask = <T extends Reply['type']>(request: Request, type: T) => fake.ask(request, replyOf(type));
   const { url } = await ask({ type: 'start', spec }, 'started');
   return {
     url,
@@ -51,16 +39,8 @@ export async function startOpenReviewProcess(spec: VenueSpec): Promise<OpenRevie
       const { listingRequests, logins } = await ask({ type: 'stats' }, 'stats');
       return { listingRequests, logins };
     },
-    stop: () => stopChild(child),
+    stop: () => fake.stop(),
   };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 async function serve(): Promise<void> {

@@ -5,10 +5,9 @@
  * ran on the event loop whose ack latency it measured, about a fifth of that loop's long tasks in every phase.
  * Here the fake measures each ack on an event loop of its own, and only the bot's work runs in the bot.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { startSlackFake, type SlackFake } from '../../test/support/slack-fake/index.js';
+import { forkFakeChild } from './fake-child.js';
 
 /** What loads the app while acks are probed: `/paper` commands, each sent once the previous one is answered. */
 export interface Load {
@@ -50,42 +49,20 @@ export interface SlackFakeProcess {
 }
 
 export async function startSlackFakeProcess(): Promise<SlackFakeProcess> {
-  const child = fork(fileURLToPath(import.meta.url), ['--child'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const next = <T extends Reply['op']>(op: T): Promise<Extract<Reply, { op: T }>> =>
-    new Promise((resolve, reject) => {
-      const onMessage = (reply: Reply): void => {
-        if (reply.op !== op) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(reply as Extract<Reply, { op: T }>);
-      };
-      const onExit = (code: number | null): void => reject(new Error(`Slack fake exited (${code})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
-  const ask = <T extends Reply['op']>(request: Request, op: T) => {
-    const reply = next(op);
-    child.send(request);
-    return reply;
-  };
+  const fake = forkFakeChild<Reply>(import.meta.url, 'Slack fake');
+  const replyOf =
+    <T extends Reply['op']>(op: T) =>
+    (reply: Reply): reply is Extract<Reply, { op: T }> =>
+      reply.op === op;
+  const next = <T extends Reply['op']>(op: T) => fake.next(replyOf(op));
+  const ask = <T extends Reply['op']>(request: Request, op: T) => fake.ask(request, replyOf(op));
   const { env } = await next('ready');
   return {
     env,
     probe: async (request) => (await ask({ op: 'probe', request }, 'probed')).result,
     send: async (texts, user) => void (await ask({ op: 'send', texts, ...(user ? { user } : {}) }, 'sent')),
-    stop: () => stopChild(child),
+    stop: () => fake.stop(),
   };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 /** One `/paper` command, from sending it to its answer on the response_url. */
