@@ -1,46 +1,23 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlackChat } from '../../src/adapters/slack/index.js';
+import type { SlackChat } from '../../src/adapters/slack/index.js';
 import { SqliteSearchStore } from '../../src/adapters/embedded/index.js';
 import { driveSearch } from '../../src/evolve/drive-search.js';
 import { showSearchInThread } from '../../src/evolve/search-thread.js';
 import type { SearchThreadDeps } from '../../src/evolve/search-thread-deps.js';
-import { createLogger } from '../../src/logging/logger.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
-import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
+import type { SlackFake } from '../support/slack-fake/index.js';
 import { searchRig, type SearchRig } from './search-rig.js';
-
-/** val_loss by variant: g1.v1 is the clear winner, generation 2 adds nothing beyond the noise. */
-const METRICS: Record<string, number> = {
-  'g1.p0': 2.05,
-  'g1.v0': 1.99,
-  'g1.v1': 1.7,
-  'g1.v2': 2.2,
-  'g2.p0': 1.72,
-  'g2.v0': 1.69,
-  'g2.v1': 1.9,
-  'g2.v2': 1.8,
-};
-const summary = (runId: string) => {
-  const key = /\.(g\d\.[pv]\d)\.run$/.exec(runId)?.[1];
-  return key && METRICS[key] !== undefined ? { val_loss: METRICS[key] } : undefined;
-};
+import { paperThread, silentLogger, twoGenerationSummary } from './search-thread-fixture.js';
 
 let rig: SearchRig;
 let slack: SlackFake;
 let chat: SlackChat;
 let threadTs: string;
-const logger = createLogger({ level: 'silent' });
+const logger = silentLogger;
 
 beforeEach(async () => {
-  rig = searchRig({ summary });
-  slack = await startSlackFake();
-  chat = new SlackChat({
-    token: slack.identity.botToken,
-    apiUrl: slack.apiUrl,
-    logger,
-    retryConfig: { retries: 0 },
-  });
-  threadTs = (await chat.post({ channel: slack.identity.defaultChannel, text: 'A paper' })).ts;
+  rig = searchRig({ summary: twoGenerationSummary });
+  ({ slack, chat, threadTs } = await paperThread());
 });
 afterEach(async () => {
   rig.close();

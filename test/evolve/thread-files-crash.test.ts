@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlackChat } from '../../src/adapters/slack/index.js';
+import type { SlackChat } from '../../src/adapters/slack/index.js';
 import { SqliteSearchStore } from '../../src/adapters/embedded/index.js';
 import { driveSearch } from '../../src/evolve/drive-search.js';
 import { showSearchInThread } from '../../src/evolve/search-thread.js';
 import type { SearchThreadDeps } from '../../src/evolve/search-thread-deps.js';
 import { STALE_UPLOAD_MS } from '../../src/evolve/upload-once.js';
-import { createLogger } from '../../src/logging/logger.js';
 import type { Chat } from '../../src/ports/chat.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
-import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
+import type { SlackFake } from '../support/slack-fake/index.js';
 import { searchRig, type SearchRig } from './search-rig.js';
+import { paperThread, silentLogger, twoGenerationSummary } from './search-thread-fixture.js';
 
 /**
  * The files a search puts in its thread (the plot, the best train.py, the TSV) are there exactly once, whatever
@@ -18,40 +18,17 @@ import { searchRig, type SearchRig } from './search-rig.js';
  * evolve queue would hand the search over.
  */
 
-/** val_loss by variant: g1.v1 is the clear winner, so the summary's train.py is its code. */
-const METRICS: Record<string, number> = {
-  'g1.p0': 2.05,
-  'g1.v0': 1.99,
-  'g1.v1': 1.7,
-  'g1.v2': 2.2,
-  'g2.p0': 1.72,
-  'g2.v0': 1.69,
-  'g2.v1': 1.9,
-  'g2.v2': 1.8,
-};
-const summary = (runId: string) => {
-  const key = /\.(g\d\.[pv]\d)\.run$/.exec(runId)?.[1];
-  return key && METRICS[key] !== undefined ? { val_loss: METRICS[key] } : undefined;
-};
-
 let rig: SearchRig;
 let slack: SlackFake;
 let chat: SlackChat;
 let store: SqliteSearchStore;
 let threadTs: string;
-const logger = createLogger({ level: 'silent' });
+const logger = silentLogger;
 
 beforeEach(async () => {
-  rig = searchRig({ summary });
-  slack = await startSlackFake();
-  chat = new SlackChat({
-    token: slack.identity.botToken,
-    apiUrl: slack.apiUrl,
-    logger,
-    retryConfig: { retries: 0 },
-  });
+  rig = searchRig({ summary: twoGenerationSummary });
   store = new SqliteSearchStore(rig.database, { clock: rig.clock });
-  threadTs = (await chat.post({ channel: slack.identity.defaultChannel, text: 'A paper' })).ts;
+  ({ slack, chat, threadTs } = await paperThread());
 });
 afterEach(async () => {
   rig.close();
