@@ -1,6 +1,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EvolveSearch } from '../../src/domain/evolve-search.js';
+import type { SearchStore } from '../../src/ports/search-store.js';
 import type { Paper } from '../../src/domain/paper.js';
 import { ACTION_IDS, VIEW_IDS } from '../../src/messages/action-ids.js';
 import { codeStepMessage } from '../../src/messages/code-step.js';
@@ -161,15 +162,7 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
       return current && buttonValue(current, ACTION_IDS.evolveStop) ? current : undefined;
     });
 
-    const searches = deps.searches!;
-    const done = await until(
-      'the search to finish',
-      async () => {
-        const search = await searches.get(searchId);
-        return search?.state === 'finished' && search.summaryFilesAt ? search : undefined;
-      },
-      150_000,
-    );
+    const done = await searchEnded(deps.searches!, searchId, 'finished', 'the search to finish');
 
     // Two proposal calls, one per generation; every variant ran once (its smoke stage the gate inside its one
     // run), the parent beside them.
@@ -288,15 +281,7 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
     const modal = fake.views().find((view) => view.callbackId === VIEW_IDS.evolveConfirm);
     await fake.submitView({ callbackId: VIEW_IDS.evolveConfirm, user: TEST_APPROVER, view: modal });
 
-    const searches = deps.searches!;
-    const done = await until(
-      'the search to stop at its cap',
-      async () => {
-        const search = await searches.get(searchId);
-        return search?.state === 'capped' && search.summaryFilesAt ? search : undefined;
-      },
-      150_000,
-    );
+    const done = await searchEnded(deps.searches!, searchId, 'capped', 'the search to stop at its cap');
     expect(proposals.calls).toBe(1);
     expect(done.generations.filter((g) => g.judged)).toHaveLength(1);
     expect(done.endReason).toMatch(/^stopped before generation 2/);
@@ -318,4 +303,16 @@ function until<T>(
   ms = 60_000,
 ) {
   return untilEvery(what, probe, ms, 50);
+}
+
+/** The search in `state` with its summary's files posted: how both searches here end. */
+function searchEnded(searches: SearchStore, searchId: string, state: EvolveSearch['state'], what: string) {
+  return until(
+    what,
+    async () => {
+      const search = await searches.get(searchId);
+      return search?.state === state && search.summaryFilesAt ? search : undefined;
+    },
+    150_000,
+  );
 }
