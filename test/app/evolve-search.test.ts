@@ -11,7 +11,7 @@ import { useFakeBedrockEnv } from '../support/fake-bedrock-llm.js';
 import { writeFakeNeuronProfile } from '../support/fake-neuron-tools.js';
 import { seedCodeReadyPaper } from '../support/run-fixtures.js';
 import { openTempDir } from '../runner/runner-cli.js';
-import type { FakeMessage } from '../support/slack-fake/index.js';
+import type { FakeMessage, SlackFake } from '../support/slack-fake/index.js';
 import { buttonValue, textOf, until as untilEvery } from '../support/message-probes.js';
 import { startSherpa, TEST_APPROVER, type SherpaHarness } from '../support/start-sherpa.js';
 
@@ -139,23 +139,7 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
     );
     const answer = await fake.waitForCall('response_url', (c) => c.responseUrlId === command.responseUrlId);
     expect(String(answer.args.text)).toContain('The plan is in the paper');
-    const plan = await until('the plan', () =>
-      fake.messages({ threadTs }).find((m) => buttonValue(m, ACTION_IDS.evolveConfirm)),
-    );
-    const searchId = buttonValue(plan, ACTION_IDS.evolveConfirm) as string;
-    await fake.clickButton({
-      actionId: ACTION_IDS.evolveConfirm,
-      value: searchId,
-      user: TEST_APPROVER,
-      message: plan,
-    });
-    await fake.waitForCall('views.open');
-    const modal = fake.views().find((view) => view.callbackId === VIEW_IDS.evolveConfirm);
-    const submit = await fake.submitView({
-      callbackId: VIEW_IDS.evolveConfirm,
-      user: TEST_APPROVER,
-      view: modal,
-    });
+    const { plan, searchId, submit } = await confirmThePlan(fake, threadTs);
     expect((await fake.waitForAck(submit.envelopeId)).payload).toEqual({});
     await until('the confirmed plan to carry Stop', () => {
       const current = fake.messages({ threadTs }).find((m) => m.ts === plan.ts);
@@ -267,19 +251,7 @@ describe('an evolve search, end to end (COMPUTE=local)', () => {
       `evolve ${paper.id} --variants 3 --generations 2 --minutes 1 --max-usd 0.1 --metric val_loss:min`,
       TEST_APPROVER,
     );
-    const plan = await until('the plan', () =>
-      fake.messages({ threadTs }).find((m) => buttonValue(m, ACTION_IDS.evolveConfirm)),
-    );
-    const searchId = buttonValue(plan, ACTION_IDS.evolveConfirm) as string;
-    await fake.clickButton({
-      actionId: ACTION_IDS.evolveConfirm,
-      value: searchId,
-      user: TEST_APPROVER,
-      message: plan,
-    });
-    await fake.waitForCall('views.open');
-    const modal = fake.views().find((view) => view.callbackId === VIEW_IDS.evolveConfirm);
-    await fake.submitView({ callbackId: VIEW_IDS.evolveConfirm, user: TEST_APPROVER, view: modal });
+    const { searchId } = await confirmThePlan(fake, threadTs);
 
     const done = await searchEnded(deps.searches!, searchId, 'capped', 'the search to stop at its cap');
     expect(proposals.calls).toBe(1);
@@ -315,4 +287,26 @@ function searchEnded(searches: SearchStore, searchId: string, state: EvolveSearc
     },
     150_000,
   );
+}
+
+/** The plan posted in the thread, its Confirm search… clicked and the modal submitted by an approver. */
+async function confirmThePlan(fake: SlackFake, threadTs: string) {
+  const plan = await until('the plan', () =>
+    fake.messages({ threadTs }).find((m) => buttonValue(m, ACTION_IDS.evolveConfirm)),
+  );
+  const searchId = buttonValue(plan, ACTION_IDS.evolveConfirm) as string;
+  await fake.clickButton({
+    actionId: ACTION_IDS.evolveConfirm,
+    value: searchId,
+    user: TEST_APPROVER,
+    message: plan,
+  });
+  await fake.waitForCall('views.open');
+  const modal = fake.views().find((view) => view.callbackId === VIEW_IDS.evolveConfirm);
+  const submit = await fake.submitView({
+    callbackId: VIEW_IDS.evolveConfirm,
+    user: TEST_APPROVER,
+    view: modal,
+  });
+  return { plan, searchId, submit };
 }
