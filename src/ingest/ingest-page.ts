@@ -1,4 +1,5 @@
 import type { ScrapedPaper } from '../domain/paper.js';
+import { SliceClock } from '../event-loop-slices.js';
 import type { JudgeJob } from '../domain/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -33,7 +34,7 @@ export interface IngestRun {
 interface Accepted {
   paper: ScrapedPaper;
   raw: unknown;
-  rawJson: string | undefined;
+  rawJson: string | Uint8Array | undefined;
   fingerprint: string | undefined;
 }
 
@@ -50,8 +51,11 @@ export async function ingestPage(deps: IngestDeps, page: SourcePage, run: Ingest
   tally.duplicates += unchanged;
 
   const accepted: Accepted[] = [];
+  // Normalised in slices (`SliceClock`): the event loop that does it also acks Slack.
+  const clock = new SliceClock();
   for (const record of page.records) {
     if (run.remaining !== undefined && accepted.length >= run.remaining) break;
+    if (clock.spent()) await clock.next();
     const result = normalisePaper(record.paper);
     if (!result.ok) {
       logSkipped(deps.logger, record.sourceId, result.reason);
@@ -103,7 +107,7 @@ async function keepRawRecords(blobs: BlobStore, items: readonly Accepted[]): Pro
   }
   const keys = new Map<ScrapedPaper['source'], string>();
   for (const [source, records] of bySource) {
-    const page = rawPageOf(source, records);
+    const page = await rawPageOf(source, records);
     await keepRawPage(blobs, page);
     keys.set(source, page.key);
   }

@@ -14,8 +14,11 @@ export interface SourceRecord {
   paper: ScrapedPaperInput;
   /** The record exactly as the source returned it, kept in the blob store with its page (`ingest/raw-page.ts`). */
   raw: unknown;
-  /** `raw` as the JSON text the source sent, when the adapter has it: kept as it is, not serialised again. */
-  rawJson?: string;
+  /**
+   * `raw` as the JSON the source sent (text, or its UTF-8 bytes), when the adapter has it: kept as it is, not
+   * serialised again. With it, `raw` may be left undefined, so a page does not keep every parsed record alive.
+   */
+  rawJson?: string | Uint8Array;
   /**
    * A hash of the record as the source returned it and of everything else its mapping depends on, when the
    * adapter computes one. The store keeps it with the paper; `PageOptions.knownFingerprints` finds it again.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,17 +23,17 @@ const records = [
 ];
 
 describe('raw records kept one object per listing page', () => {
-  it('names the page by its content and source, as JSON Lines', () => {
-    const page = rawPageOf('arxiv', records);
+  it('names the page by its content and source, as JSON Lines', async () => {
+    const page = await rawPageOf('arxiv', records);
     expect(page.key).toMatch(/^raw\/arxiv\/pages\/[0-9a-f]{64}\.jsonl$/);
     expect(page.body.toString('utf8').trimEnd().split('\n')).toHaveLength(3);
-    expect(rawPageOf('arxiv', records).key).toBe(page.key);
-    expect(rawPageOf('arxiv', records.slice(1)).key).not.toBe(page.key);
-    expect(rawPageOf('openreview', records).key).not.toBe(page.key);
+    expect((await rawPageOf('arxiv', records)).key).toBe(page.key);
+    expect((await rawPageOf('arxiv', records.slice(1))).key).not.toBe(page.key);
+    expect((await rawPageOf('openreview', records)).key).not.toBe(page.key);
   });
 
   it('finds each record by its exact source id, and nothing for an id not on the page', async () => {
-    const page = rawPageOf('arxiv', records);
+    const page = await rawPageOf('arxiv', records);
     await keepRawPage(blobs, page);
     for (const { sourceId, raw } of records)
       expect(await readRawRecord(blobs, page.key, sourceId)).toEqual(raw);
@@ -41,10 +42,20 @@ describe('raw records kept one object per listing page', () => {
   });
 
   it('keeping the same page twice writes it once', async () => {
-    const page = rawPageOf('openreview', records);
+    const page = await rawPageOf('openreview', records);
     await keepRawPage(blobs, page);
     await keepRawPage(blobs, page);
     expect(await blobs.list('raw/')).toEqual([page.key]);
+  });
+
+  it('a page built in several slices is byte for byte the page built at once, named by its sha256', async () => {
+    // Enough records that building them takes several slices of the event loop on any machine.
+    const many = Array.from({ length: 60_000 }, (_, i) => ({ sourceId: `n${i}`, raw: { id: `n${i}`, i } }));
+    const page = await rawPageOf('openreview', many);
+    const expected = many.map((r) => `${JSON.stringify({ sourceId: r.sourceId, record: r.raw })}\n`).join('');
+    expect(page.body.toString('utf8')).toBe(expected);
+    const digest = createHash('sha256').update(Buffer.from(expected, 'utf8')).digest('hex');
+    expect(page.key).toBe(`raw/openreview/pages/${digest}.jsonl`);
   });
 
   it('still reads single-record objects (`/paper fetch`, scrapes before issue 14)', async () => {

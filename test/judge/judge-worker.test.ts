@@ -143,9 +143,11 @@ describe('the judge worker', () => {
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
     // Batches of 8 (24 messages held), so most of the 60 papers are still in the queue when the pause begins.
+    // A partial batch waits 50 ms: the consumer starts a receive's handlers in slices of the event loop, and on a
+    // busy machine a shorter wait could split a batch across them.
     const worker = startJudgeWorker(harness.deps, {
       waitSeconds: 1,
-      maxWaitMs: 10,
+      maxWaitMs: 50,
       configPauseSeconds: 600,
       batchSize: 8,
     });

@@ -1,4 +1,5 @@
 import { PermanentError } from '../../errors.js';
+import { forEachInSlices } from '../../event-loop-slices.js';
 import type {
   PageOptions,
   PaperSource,
@@ -148,13 +149,16 @@ async function readNotes(
   context: ListingContext,
   options: PageOptions,
 ): Promise<{ records: SourceRecord[]; skipped: SkippedRecord[]; unchanged: number; apiV1: boolean }> {
-  const fingerprints = notes.map((bytes) => noteFingerprint(bytes, context));
+  // In slices (`forEachInSlices`): a 1,000-note page hashed, parsed and mapped in one go held the event loop
+  // that acks Slack for over 100 ms.
+  const fingerprints: string[] = [];
+  await forEachInSlices(notes, (bytes) => void fingerprints.push(noteFingerprint(bytes, context)));
   const known = options.knownFingerprints ? await options.knownFingerprints(fingerprints) : undefined;
   const records: SourceRecord[] = [];
   const skipped: SkippedRecord[] = [];
   let unchanged = 0;
   let apiV1 = false;
-  notes.forEach((bytes, index) => {
+  await forEachInSlices(notes, (bytes, index) => {
     const fingerprint = fingerprints[index] as string;
     if (known?.has(fingerprint)) {
       unchanged++;
@@ -171,8 +175,12 @@ async function readNotes(
     apiV1 ||= looksLikeApiV1Note(raw);
     const result = noteToRecord(raw, context);
     if (isSkipped(result)) skipped.push(result);
-    // JSON Lines keep one record a line: text with a line break in it is serialised again instead.
-    else records.push({ ...result, fingerprint, ...(oneLine(text) ? { rawJson: text } : {}) });
+    // JSON Lines keep one record a line: a note with a line break in it is serialised again instead. Otherwise
+    // the raw page gets the note's own bytes (a view of the body), and the parsed note is let go at once: a
+    // page's thousand parsed notes kept alive until the page was stored made each scavenge copy them, pauses
+    // of 10 to 25 ms of the event loop that acks Slack (issue 14, item 3).
+    else if (oneLine(bytes)) records.push({ ...result, raw: undefined, fingerprint, rawJson: bytes });
+    else records.push({ ...result, fingerprint });
   });
   return { records, skipped, unchanged, apiV1 };
 }
@@ -184,6 +192,6 @@ function parseCursor(cursor: string | undefined): { phase: number; offset: numbe
   return { phase: Number(match[1]), offset: Number(match[2]) };
 }
 
-function oneLine(text: string): boolean {
-  return text.indexOf('\n') === -1 && text.indexOf('\r') === -1;
+function oneLine(bytes: Buffer): boolean {
+  return bytes.indexOf(0x0a) === -1 && bytes.indexOf(0x0d) === -1;
 }
