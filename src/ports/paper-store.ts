@@ -62,7 +62,7 @@ export interface PaperOutbox<T> {
     request: TransitionRequest,
     message: (committed: CommittedTransition) => QueueMessage<T>,
   ): Promise<TransitionResult>;
-  /** `ingestMany` with the message each outcome causes (none for `undefined`), in one transaction. */
+  /** `ingestMany` with the message each outcome causes (none for `undefined`), committed with its paper. */
   ingestMany(
     items: readonly IngestEntry[],
     message: (outcome: IngestOutcome) => QueueMessage<T> | undefined,
@@ -97,7 +97,9 @@ export interface PaperStore {
   ingest(paper: ScrapedPaper, rawKey?: string): Promise<IngestOutcome>;
   /**
    * Optional bulk form of `ingest` for a page of a scrape: the same dedup, in order (a later item sees the earlier
-   * ones), written together (one SQLite transaction). Stores without a bulk path leave it out; ingest then calls
+   * ones), written in a few commits instead of one per paper (SQLite: a transaction per slice of a few ms, so the
+   * event loop is never held for long). Each paper commits whole; a page that fails part-way has stored a prefix
+   * of its items, which a retry finds as duplicates. Stores without a bulk path leave it out; ingest then calls
    * `ingest` once per paper.
    */
   ingestMany?(items: readonly IngestEntry[]): Promise<IngestOutcome[]>;

@@ -137,14 +137,18 @@ describe('reads on worker threads', () => {
       readWorkersFromPapers: 1,
     });
     cleanups.push(dir.remove, () => store.close());
-    await store.ingest(scraped({ sourceId: '2503.00021', title: 'Attention counted once' }));
     // Every statement of this connection shares one prototype: its reads on this thread are counted there.
     const statement = Object.getPrototypeOf(database.connection.prepare('SELECT 1')) as { get(): unknown };
     const reads = vi.spyOn(statement, 'get');
-    await store.search({ text: 'attention' });
-    expect(reads).toHaveBeenCalledTimes(1);
+    // The write counts the papers (it decides whether the WAL is checkpointed off this thread).
+    await store.ingest(scraped({ sourceId: '2503.00021', title: 'Attention counted once' }));
+    // The index merging the write set off reads on this thread too; it is not what this test counts.
+    await store.merged();
+    const counts = reads.mock.calls.length;
+    reads.mockClear();
+    expect(counts).toBeGreaterThanOrEqual(1);
     for (let i = 0; i < 3; i += 1) expect(await store.search({ text: 'attention' })).toHaveLength(1);
-    expect(reads).toHaveBeenCalledTimes(1);
+    expect(reads).not.toHaveBeenCalled();
   });
 
   it('sums the cost ledger on the paper store’s worker once the store uses it, as on this thread', async () => {

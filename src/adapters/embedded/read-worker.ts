@@ -4,8 +4,6 @@
  * thread holds the event loop that must ack Slack). WAL lets it read what the main connection commits; it never
  * writes. Papers are parsed here, so the main thread only receives them.
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -19,25 +17,13 @@ import { SqlitePaperSearch } from './sqlite-paper-search.js';
 import { paperFromDoc } from './sqlite-paper-rows.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
 import { LedgerSummaryStatement } from './sqlite-ledger-summary.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 const { location, busyTimeoutMs } = z
   .object({ location: z.string().min(1), busyTimeoutMs: z.number().int().nonnegative() })
   .parse(workerData);
 
-/**
- * Acks come first: on a small shared machine this thread competes with the main one for a core, so it runs at
- * a lower priority (nice 10). Linux lets one thread have its own nice value (setpriority on its thread id);
- * elsewhere it keeps the process's priority.
- */
-function yieldCpuToAcks(): void {
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, 10);
-  } catch {
-    // Not Linux, or not permitted: same priority as the main thread, which only costs some ack latency.
-  }
-}
-yieldCpuToAcks();
+lowerThreadPriority();
 
 const connection = new Database(location, { readonly: true, fileMustExist: true });
 connection.pragma(`busy_timeout = ${busyTimeoutMs}`);

@@ -3,6 +3,7 @@ import { TransientError } from '../../errors.js';
 import { setImmediate as nextTurn } from 'node:timers';
 import type { ReadReply, ReadRequest, ReadResults } from './read-worker-protocol.js';
 import { storageError } from './sqlite-database.js';
+import { workerEntry } from './worker-entry.js';
 
 export interface ReadWorkersOptions {
   /** Absolute path of `sherpa.db` (a file: an in-memory database cannot be shared with a thread). */
@@ -71,7 +72,7 @@ export class ReadWorkers {
   }
 
   private start(): Slot {
-    const { url, entry } = workerEntry();
+    const { url, entry } = workerEntry('read-worker');
     const worker = new Worker(url, {
       workerData: {
         entry,
@@ -122,18 +123,4 @@ export class ReadWorkers {
     for (const pending of slot.pending.values()) pending.reject(error);
     slot.pending.clear();
   }
-}
-
-/**
- * Compiled JavaScript runs the worker's sibling `.js`; TypeScript source (tsx, vitest) goes through a bootstrap
- * that registers tsx in the worker first.
- */
-function workerEntry(): { url: URL; entry: string | undefined } {
-  if (!import.meta.url.endsWith('.ts')) {
-    return { url: new URL('./read-worker.js', import.meta.url), entry: undefined };
-  }
-  return {
-    url: new URL('./ts-worker-bootstrap.mjs', import.meta.url),
-    entry: new URL('./read-worker.ts', import.meta.url).href,
-  };
 }

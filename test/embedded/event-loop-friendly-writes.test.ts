@@ -1,0 +1,109 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSherpaDatabase, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
+import { scraped } from '../contracts/contract-support.js';
+import { tempDataDir } from './temp-data-dir.js';
+
+/**
+ * Issue 14, item 3: a scrape's writes must not hold the event loop that acks Slack. A page is written in
+ * transactions of a few milliseconds with a turn of the loop between them; FTS5 merges no longer run inside a
+ * commit but in short steps between writes; a large store checkpoints its WAL on a worker thread.
+ */
+describe('store writes that leave the event loop free', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  function fileStore(options: ConstructorParameters<typeof SqlitePaperStore>[1] = {}) {
+    const dir = tempDataDir();
+    const database = openSherpaDatabase({ dataDir: dir.path });
+    const store = new SqlitePaperStore(database, options);
+    cleanups.push(
+      dir.remove,
+      () => database.close(),
+      () => store.close(),
+    );
+    return { dir, database, store };
+  }
+
+  /** Distinct FTS5 segments of the paper index (each has rows in the %_idx shadow table). */
+  const segments = (connection: Database.Database) =>
+    (connection.prepare('SELECT COUNT(DISTINCT segid) AS n FROM papers_fts_idx').get() as { n: number }).n;
+
+  it('writes a large page in several transactions, with turns of the event loop between them, in order', async () => {
+    const { store } = fileStore();
+    const papers = Array.from({ length: 3000 }, (_, i) =>
+      scraped({ sourceId: `2501.${String(i).padStart(5, '0')}`, title: `Kernel fusion study ${i}` }),
+    );
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      if (!ticking) return;
+      turns += 1;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const outcomes = await store.ingestMany(papers.map((paper) => ({ paper })));
+    ticking = false;
+    expect(outcomes.map((o) => o.kind)).toEqual(papers.map(() => 'created'));
+    expect(outcomes.map((o) => o.paper.sourceId)).toEqual(papers.map((p) => p.sourceId));
+    // Each slice is a few ms and the page takes far longer on any machine: the loop turned between slices.
+    expect(turns).toBeGreaterThan(2);
+    expect(await store.search({ text: 'kernel fusion', limit: 5 })).toHaveLength(5);
+    expect((await store.findBySourceKey('arxiv:2501.02999'))?.title).toBe('Kernel fusion study 2999');
+  });
+
+  it('merges the index between writes, not in their commits', async () => {
+    const { dir, database, store } = fileStore();
+    const automerge = database.connection
+      .prepare("SELECT v FROM papers_fts_config WHERE k = 'automerge'")
+      .get() as { v: number } | undefined;
+    expect(automerge?.v).toBe(0);
+
+    for (let i = 0; i < 40; i += 1) {
+      await store.ingest(
+        scraped({ sourceId: `2502.${String(i).padStart(5, '0')}`, title: `Routing paper ${i}` }),
+      );
+    }
+    await store.merged();
+    // 40 commits added 40 segments; the merger left a handful (FTS5 merges a level once it holds 4).
+    expect(segments(database.connection)).toBeLessThanOrEqual(8);
+    expect(await store.search({ text: 'routing', limit: 50 })).toHaveLength(40);
+
+    // A writer without the merger (a plain connection): its commits no longer merge, so segments pile up.
+    const plain = new Database(join(dir.path, 'sherpa.db'));
+    cleanups.push(() => void plain.close());
+    const before = segments(plain);
+    const insert = plain.prepare(
+      'INSERT INTO papers_fts (rowid, title, abstract, authors, venue) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (let i = 0; i < 10; i += 1) insert.run(100_000 + i, `Plain ${i}`, 'text', 'someone', 'ICLR');
+    expect(segments(plain)).toBe(before + 10);
+  });
+
+  it('a large store checkpoints its WAL on a worker thread, and hands it back to SQLite when closed', async () => {
+    const { dir, database, store } = fileStore({ readWorkers: 1, readWorkersFromPapers: 1 });
+    const autocheckpoint = () => database.connection.pragma('wal_autocheckpoint', { simple: true });
+    expect(autocheckpoint()).toBe(1000);
+    const file = join(dir.path, 'sherpa.db');
+    const sizeBefore = statSync(file).size;
+    // About 6 MB of papers, past the worker's 4 MiB threshold: in WAL mode the database file grows only when
+    // a checkpoint copies pages into it.
+    const abstract = 'Tokens are routed to experts by a learned gate. '.repeat(40);
+    const papers = Array.from({ length: 2500 }, (_, i) =>
+      scraped({ sourceId: `2503.${String(i).padStart(5, '0')}`, abstract }),
+    );
+    await store.ingestMany(papers.map((paper) => ({ paper })));
+    expect(autocheckpoint()).toBe(0);
+    const deadline = Date.now() + 15_000;
+    while (statSync(file).size === sizeBefore && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+    await store.close();
+    expect(autocheckpoint()).toBe(1000);
+  });
+});
