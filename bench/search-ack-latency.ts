@@ -19,7 +19,9 @@ import { openSherpaDatabase, SqlitePaperStore } from '../src/adapters/embedded/i
 import { bootSherpa } from '../src/boot.js';
 import { createLogger } from '../src/logging/logger.js';
 import type { PaperStore, SearchQuery } from '../src/ports/paper-store.js';
+import { runScrape } from '../src/ingest/run-scrape.js';
 import { LARGE_PAPERS, PAPERS, SEARCHES } from './search-latency.js';
+import { startOpenReviewProcess } from './support/openreview-process.js';
 import { profileWhile, saveProfile } from './support/cpu-profile.js';
 import { longTasks, summariseLongTasks } from './support/long-tasks.js';
 import { copyOfSeed, describeSamples, percentile, sharedSeed } from './support/seeded-store.js';
@@ -33,6 +35,8 @@ const TARGET_RATIO = 1.5;
 /** `BENCH_PROFILE=<prefix>`: profile each phase, list its long main-thread tasks, save `<prefix>-<phase>.cpuprofile`. */
 const PROFILE = process.env.BENCH_PROFILE;
 const APPROVER = 'U0APPROVER1';
+const OPENREVIEW_LOGIN = { username: 'bench@example.org', password: 'bench' };
+const ICLR_2025 = { kind: 'venue', venue: 'iclr', year: 2025, includeRejected: false } as const;
 /**
  * A phase probes until this many searches or digests are done too (and at least PROBES acks): on a busy machine
  * a digest can take seconds on the low-priority worker, and a phase that ends before its main-thread part runs
@@ -62,9 +66,33 @@ function mainThreadCpuMs(): number | undefined {
   }
 }
 
-async function phase(label: string, fake: Fake, work?: 'searches' | 'digests'): Promise<number> {
-  const probe = () =>
-    fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS, ...(work ? { load: LOADS[work] } : {}) });
+/** Scrapes run here, in the bot's process, while the fake probes: the first of the venue's new papers, then re-scrapes. */
+type InProcessLoad = () => Promise<number>;
+
+async function phase(
+  label: string,
+  fake: Fake,
+  work?: 'searches' | 'digests' | 'ingests',
+  ingest?: InProcessLoad,
+): Promise<number> {
+  const probe = async (): Promise<ProbeResult> => {
+    if (work === 'ingests' && ingest) {
+      let probing = true;
+      const answered: number[] = [];
+      const loop = (async () => {
+        while (probing || answered.length === 0) answered.push(await ingest());
+      })();
+      const result = await fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS });
+      probing = false;
+      await loop;
+      return { acks: result.acks, answered };
+    }
+    return fake.probe({
+      probes: PROBES,
+      intervalMs: PROBE_INTERVAL_MS,
+      ...(work && work !== 'ingests' ? { load: LOADS[work] } : {}),
+    });
+  };
   const cpuBefore = mainThreadCpuMs();
   const wallBefore = performance.now();
   const { acks, answered } = PROFILE ? await profiled(label, probe) : await probe();
@@ -137,6 +165,13 @@ export async function run(): Promise<void> {
   const seed = await sharedSeed(LARGE_PAPERS > 0 ? LARGE_PAPERS : PAPERS);
   const copy = copyOfSeed(seed);
   const fake = await startSlackFakeProcess();
+  const openreview = await startOpenReviewProcess({
+    venue: 'ICLR',
+    year: 2025,
+    venueId: 'ICLR.cc/2025/Conference',
+    count: 5000,
+    credentials: OPENREVIEW_LOGIN,
+  });
   let inThread: PaperStore | undefined;
   // Only `search` goes to the in-thread store, and only when asked: the "before" reference.
   let searchHere = false;
@@ -149,11 +184,14 @@ export async function run(): Promise<void> {
       APPROVERS: APPROVER,
       TIMEZONE: 'UTC',
       DATA_DIR: copy.dataDir,
-      OPENREVIEW_API_URL: 'http://127.0.0.1:9',
+      OPENREVIEW_API_URL: openreview.url,
+      OPENREVIEW_USERNAME: OPENREVIEW_LOGIN.username,
+      OPENREVIEW_PASSWORD: OPENREVIEW_LOGIN.password,
       ARXIV_API_URL: 'http://127.0.0.1:9/api/query',
       MLSYS_PROCEEDINGS_URL: 'http://127.0.0.1:9',
     },
-    logger: createLogger({ level: 'warn', format: 'json' }),
+    // 'fatal': with no Bedrock here the judge worker logs an error for each batch of the scraped papers.
+    logger: createLogger({ level: 'fatal', format: 'json' }),
     decorateDeps: (deps) => {
       const here = new SqlitePaperStore(openSherpaDatabase({ dataDir: copy.dataDir }), {
         ownsDatabase: true,
@@ -167,18 +205,27 @@ export async function run(): Promise<void> {
       `${seed.papers} papers; load average ${loadavg()[0]?.toFixed(1)} on this machine; ` +
         'the Slack fake (and the probes) in a process of its own',
     );
-    // Warm-up: the worker starts on the first search, the handlers compile, the page cache fills.
+    // Warm-up: the worker starts on the first search, the handlers compile, the page cache fills, and a scrape
+    // of one paper loads what a scrape uses (a running bot has paid for that once, long before).
     await fake.send([...SEARCHES, 'digest']);
+    await runScrape(sherpa.deps, sherpa.deps.sources, { ...ICLR_2025, limit: 1 });
     await fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS });
     const quiet = await phase('nothing else running', fake);
     const searches = await phase('searches on the worker thread', fake, 'searches');
     const digests = await phase('/paper digest (reads on the worker)', fake, 'digests');
+    const scrape = async () => {
+      const started = performance.now();
+      await runScrape(sherpa.deps, sherpa.deps.sources, ICLR_2025);
+      return performance.now() - started;
+    };
+    const ingests = await phase('a 5,000-paper venue scraped, then re-scraped', fake, 'ingests', scrape);
     searchHere = true;
     const before = await phase('searches on the main thread (before)', fake, 'searches');
     const ratio = (p99: number) => `${p99.toFixed(1)} ms (${(p99 / quiet).toFixed(2)}×)`;
     for (const [label, p99] of [
       ['searches', searches],
       ['digests', digests],
+      ['ingests', ingests],
     ] as const) {
       console.log(
         `  target: ack p99 while ${label} run ≤ ${TARGET_RATIO}× quiet (${quiet.toFixed(1)} ms) → ${ratio(p99)} ` +
@@ -192,6 +239,7 @@ export async function run(): Promise<void> {
     await sherpa.stop();
     await inThread?.close();
     await fake.stop();
+    await openreview.stop();
     copy.remove();
   }
 }
