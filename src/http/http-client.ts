@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import { TransientError } from '../errors.js';
+import { fetchBytes } from './byte-transport.js';
 import { Pacer } from './pacer.js';
 import {
   type BackoffOptions,
@@ -178,14 +179,21 @@ export class HttpClient {
     const headers = { 'user-agent': this.options.userAgent ?? DEFAULT_USER_AGENT, ...request.headers };
     const init: FetchInit = { method: request.method ?? 'GET', headers, signal };
     if (request.body !== undefined) init.body = request.body;
-    const response = await this.fetchImpl(request.url, init);
     if (!request.bytes) {
+      const response = await this.fetchImpl(request.url, init);
       const body = await response.text();
       return { status: response.status, headers: response.headers, body, url: request.url };
     }
-    const bytes = response.arrayBuffer
-      ? Buffer.from(await response.arrayBuffer())
-      : Buffer.from(await response.text(), 'utf8');
+    // Bytes come through undici's request (`byte-transport.ts`), unless a test gave its own fetch.
+    const response = this.options.fetch
+      ? await this.fetchImpl(request.url, init)
+      : await fetchBytes(request.url, init);
+    const bytes =
+      'bytes' in response && Buffer.isBuffer(response.bytes)
+        ? response.bytes
+        : response.arrayBuffer
+          ? Buffer.from(await response.arrayBuffer())
+          : Buffer.from(await response.text(), 'utf8');
     let decoded: string | undefined;
     return {
       status: response.status,
