@@ -17,6 +17,11 @@ const SHAPES = {
       hourCycle: 'h23',
     },
   },
+  /** `Sat, 5 Dec 2026` (a digest's title). */
+  weekdayDate: {
+    locale: 'en-GB',
+    options: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' },
+  },
   /** Every field down to the second, read back by parts as numbers. */
   second: {
     locale: 'en-US',

@@ -1,4 +1,5 @@
 import type { ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '../domain/block-kit.js';
+import { zoneFormatter } from '../domain/zone-formatter.js';
 import { ACTION_IDS } from './action-ids.js';
 import { fitLines } from './fit-lines.js';
 import type { MessageContent } from './message-content.js';
@@ -31,20 +32,27 @@ function section(text: string, blockId?: string): SectionBlock {
   };
 }
 
-function listSection(title: string, lines: readonly string[], empty: string): SectionBlock {
-  const body = lines.length > 0 ? fitLines(lines, LIST_CHARS, MORE) : empty;
+/** No list line is shorter than this: more lines than LIST_CHARS / MIN_LINE_CHARS can never be shown. */
+const MIN_LINE_CHARS = 16;
+
+/**
+ * A list of items as lines up to LIST_CHARS, the rest counted. Only the lines that can be shown are formatted:
+ * a digest may list hundreds of waiting papers, and formatting each (escaping, truncating, a link) was a few
+ * milliseconds of the event loop that acks Slack (issue 14, item 3).
+ */
+function listSection<T>(
+  title: string,
+  items: readonly T[],
+  line: (item: T) => string,
+  empty: string,
+): SectionBlock {
+  const shown = items.slice(0, Math.ceil(LIST_CHARS / MIN_LINE_CHARS)).map(line);
+  const body = items.length > 0 ? fitLines(shown, LIST_CHARS, MORE, items.length) : empty;
   return section(`*${title}*\n${body}`);
 }
 
 function dayTitle(data: DigestData): string {
-  const label = new Intl.DateTimeFormat('en-GB', {
-    timeZone: data.timeZone,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-  }).format(new Date(data.generatedAt));
-  return `Sherpa digest · ${label}`;
+  return `Sherpa digest · ${zoneFormatter('weekdayDate', data.timeZone).format(new Date(data.generatedAt))}`;
 }
 
 /** A row per candidate with its own **Open thread** button (approvers only; checked on click). */
@@ -171,14 +179,14 @@ export function digestMessage(data: DigestData, options: DigestOptions = {}): Me
   const now = new Date(data.generatedAt);
   const head: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(dayTitle(data), LIMITS.headerText) } },
-    listSection('New papers', data.sources.map(sourceLine), '_Nothing new came in._'),
+    listSection('New papers', data.sources, sourceLine, '_Nothing new came in._'),
     { type: 'divider' },
   ];
   const tail: KnownBlock[] = [
-    listSection('Waiting for a decision', data.waiting.map(waitingLine), '_Nothing is waiting for anyone._'),
-    listSection('Runs finished', data.finishedRuns.map(runLine), '_No runs finished._'),
+    listSection('Waiting for a decision', data.waiting, waitingLine, '_Nothing is waiting for anyone._'),
+    listSection('Runs finished', data.finishedRuns, runLine, '_No runs finished._'),
     spendBlock(data),
-    listSection('Instances', instanceLines(data.instances, now), ''),
+    listSection('Instances', instanceLines(data.instances, now), (line) => line, ''),
     footer(data, options),
   ];
   // Room for the candidate rows: the header line and a possible "and N more" take two blocks.

@@ -228,6 +228,19 @@ describe('digestMessage', () => {
     expect(body).toMatch(/_…and \d+ more_/);
   });
 
+  it('counts every waiting paper in its "and N more", formatting only the lines that fit (issue 14)', () => {
+    const waiting = Array.from({ length: 400 }, (_, n) =>
+      judgedPaper(n % 3, { id: `p_${String(n).padStart(12, '0')}`, state: 'code_ready', thread: THREAD }),
+    );
+    const section = digestMessage({ ...full, waiting }).blocks.find(
+      (block) => block.type === 'section' && block.text?.text.startsWith('*Waiting for a decision*'),
+    );
+    const lines = (section?.type === 'section' ? (section.text?.text ?? '') : '').split('\n').slice(1);
+    const shown = lines.filter((line) => line.startsWith('• ')).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(lines.at(-1)).toBe(`_…and ${400 - shown} more_`);
+  });
+
   it('calls a day with nothing to report quiet, and says so in one line', () => {
     expect(isQuiet(data())).toBe(true);
     expect(isQuiet(full)).toBe(false);
