@@ -69,7 +69,8 @@ describe('/scrape through the Slack fake, against a loopback OpenReview', () => 
     expect(done.args.text).toContain('1,500 / 1,500 fetched · 1,500 new · 0 duplicates · 0 skipped');
     expect(JSON.stringify(done.args.blocks)).toContain('1,500 new papers queued for judging');
     const updates = sherpa.fake.calls('chat.update').filter((c) => c.args.ts === ts);
-    expect(updates[0]?.args.text).toMatch(/^Scraping ICLR 2025: 1,000 \/ 1,500 fetched · 1,000 new/);
+    // The first page of the scrape: a quarter of OpenReview's first 1,000-note listing.
+    expect(updates[0]?.args.text).toMatch(/^Scraping ICLR 2025: 250 \/ 1,500 fetched · 250 new/);
     // One message in the channel for the whole scrape; everything else was an edit of it.
     expect(sherpa.fake.calls('chat.postMessage').filter((c) => c.args.channel === channel())).toHaveLength(1);
     const counts = await sherpa.deps.papers.countByState();

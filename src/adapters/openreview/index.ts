@@ -41,6 +41,9 @@ export interface OpenReviewListing {
   pageSize?: number;
 }
 
+/** Notes in one page of the scrape: a quarter of a full listing response. */
+const SUB_PAGE_NOTES = 250;
+
 interface Phase {
   venueId: string;
   status: SubmissionStatus;
@@ -75,29 +78,46 @@ export function createOpenReviewSource(client: OpenReviewClient, listing: OpenRe
           options.signal,
         );
         const context = { venue: spec.name, year: listing.year, status: current.status };
-        const { records, skipped, unchanged, apiV1 } = await readNotes(body.notes, context, options);
-        if (apiV1) {
-          throw new UnsupportedApiVersionError(
-            `OpenReview returned API v1 notes for ${spec.name} ${listing.year}; Sherpa reads API v2 only`,
-            { hint: `Check OPENREVIEW_API_URL points at API v2 (https://api2.openreview.net)` },
-          );
-        }
-        offset += body.notes.length;
+        const pageOffset = offset;
+        const notes = body.notes;
+        offset += notes.length;
         const phaseTotal = body.count ?? offset;
-        const phaseDone = body.notes.length < pageSize || offset >= phaseTotal;
-        if (phaseDone) {
-          seenTotal += phaseTotal;
-          phase++;
-          offset = 0;
+        const phaseDone = notes.length < pageSize || offset >= phaseTotal;
+        // A listing of 1,000 notes goes on as pages of SUB_PAGE_NOTES, each read only when the scrape asks for
+        // it: a page's mapped papers stay alive until it is stored, and a thousand of them made every scavenge
+        // of the garbage collector copy them, pauses of 10-30 ms of the event loop that acks Slack (issue 14,
+        // item 3). A sub-page's cursor is the offset of the note after it, so a resumed scrape asks OpenReview
+        // from there.
+        for (let start = 0; start === 0 || start < notes.length; start += SUB_PAGE_NOTES) {
+          const part = notes.slice(start, start + SUB_PAGE_NOTES);
+          const { records, skipped, unchanged, apiV1 } = await readNotes(part, context, options);
+          if (apiV1) {
+            throw new UnsupportedApiVersionError(
+              `OpenReview returned API v1 notes for ${spec.name} ${listing.year}; Sherpa reads API v2 only`,
+              { hint: `Check OPENREVIEW_API_URL points at API v2 (https://api2.openreview.net)` },
+            );
+          }
+          const page = { records, skipped, ...(unchanged > 0 ? { unchanged } : {}) };
+          if (start + SUB_PAGE_NOTES < notes.length) {
+            yield {
+              ...page,
+              nextCursor: `${phase}:${pageOffset + start + part.length}`,
+              total: seenTotal + phaseTotal,
+            };
+            continue;
+          }
+          if (phaseDone) {
+            seenTotal += phaseTotal;
+            phase++;
+            offset = 0;
+          }
+          const more = phase < phases.length;
+          yield {
+            ...page,
+            nextCursor: more ? `${phase}:${offset}` : undefined,
+            total: phaseDone ? seenTotal : seenTotal + phaseTotal,
+          };
         }
-        const more = phase < phases.length;
-        yield {
-          records,
-          skipped,
-          ...(unchanged > 0 ? { unchanged } : {}),
-          nextCursor: more ? `${phase}:${offset}` : undefined,
-          total: phaseDone ? seenTotal : seenTotal + phaseTotal,
-        };
       }
     },
   };

@@ -60,13 +60,21 @@ afterEach(async () => {
 });
 
 describe('OpenReview source against a loopback fake', () => {
-  it('pages to the end with 1000-note pages, stopping at count, with resumable cursors', async () => {
+  it('lists 1000 notes a request, stopping at count, and goes on in pages of 250 with resumable cursors', async () => {
     await setup();
     const pages = await collect();
+    // Each listing is read a quarter at a time (issue 14: a page's papers stay alive until it is stored).
     expect(pages.map((p) => [p.records.length, p.nextCursor, p.total])).toEqual([
-      [1000, '0:1000', 2500],
-      [1000, '0:2000', 2500],
-      [500, undefined, 2500],
+      [250, '0:250', 2500],
+      [250, '0:500', 2500],
+      [250, '0:750', 2500],
+      [250, '0:1000', 2500],
+      [250, '0:1250', 2500],
+      [250, '0:1500', 2500],
+      [250, '0:1750', 2500],
+      [250, '0:2000', 2500],
+      [250, '0:2250', 2500],
+      [250, undefined, 2500],
     ]);
     const listings = fake.requests.filter((r) => r.path === '/notes');
     expect(listings.map((r) => [r.query['content.venueid'], r.query.limit, r.query.offset])).toEqual([
@@ -87,8 +95,17 @@ describe('OpenReview source against a loopback fake', () => {
   it('resumes from a cursor', async () => {
     await setup();
     const pages = await collect({}, client(), '0:2000');
-    expect(pages).toHaveLength(1);
+    expect(pages).toHaveLength(2);
     expect(pages[0]?.records[0]?.paper.title).toMatch(/^Generated paper 2001 /);
+  });
+
+  it('resumes from a cursor inside a listing, asking OpenReview from that note on', async () => {
+    await setup();
+    const pages = await collect({}, client(), '0:1250');
+    expect(pages[0]?.records[0]?.paper.title).toMatch(/^Generated paper 1251 /);
+    expect(pages.flatMap((p) => p.records)).toHaveLength(1250);
+    const listings = fake.requests.filter((r) => r.path === '/notes');
+    expect(listings.map((r) => r.query.offset)).toEqual(['1250', '2250']);
   });
 
   it('logs in once and reuses the token across scrapes', async () => {
