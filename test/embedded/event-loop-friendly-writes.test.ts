@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSherpaDatabase, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
+import { StoreMaintenance } from '../../src/adapters/embedded/store-maintenance.js';
 import { scraped } from '../contracts/contract-support.js';
 import { tempDataDir } from './temp-data-dir.js';
 
@@ -105,5 +106,32 @@ describe('store writes that leave the event loop free', () => {
     expect(statSync(file).size).toBeGreaterThan(sizeBefore);
     await store.close();
     expect(autocheckpoint()).toBe(1000);
+  });
+});
+
+describe('the maintenance worker fails safe', () => {
+  it('gives the checkpoint back to SQLite when its worker cannot run, and does not retry on every write', async () => {
+    const dir = tempDataDir();
+    const database = openSherpaDatabase({ dataDir: dir.path });
+    try {
+      const autocheckpoint = () => database.connection.pragma('wal_autocheckpoint', { simple: true });
+      // A database file the worker cannot open: it fails at start.
+      const maintenance = new StoreMaintenance({
+        location: join(dir.path, 'missing', 'sherpa.db'),
+        connection: database.connection,
+      });
+      maintenance.wrote();
+      expect(autocheckpoint()).toBe(0);
+      const deadline = Date.now() + 10_000;
+      while (autocheckpoint() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(autocheckpoint()).toBe(1000);
+      // Within the restart pause, another write does not start another worker.
+      maintenance.wrote();
+      expect(autocheckpoint()).toBe(1000);
+      await maintenance.close();
+    } finally {
+      database.close();
+      dir.remove();
+    }
   });
 });
