@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openSherpaDatabase, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
 import { StoreMaintenance } from '../../src/adapters/embedded/store-maintenance.js';
 import { scraped } from '../contracts/contract-support.js';
+import { countEventLoopTurns } from '../support/event-loop-turns.js';
 import { tempDataDir } from './temp-data-dir.js';
 
 /**
@@ -39,20 +40,13 @@ describe('store writes that leave the event loop free', () => {
     const papers = Array.from({ length: 3000 }, (_, i) =>
       scraped({ sourceId: `2501.${String(i).padStart(5, '0')}`, title: `Kernel fusion study ${i}` }),
     );
-    let turns = 0;
-    let ticking = true;
-    const tick = () => {
-      if (!ticking) return;
-      turns += 1;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countEventLoopTurns();
     const outcomes = await store.ingestMany(papers.map((paper) => ({ paper })));
-    ticking = false;
+    loop.stop();
     expect(outcomes.map((o) => o.kind)).toEqual(papers.map(() => 'created'));
     expect(outcomes.map((o) => o.paper.sourceId)).toEqual(papers.map((p) => p.sourceId));
     // Each slice is a few ms and the page takes far longer on any machine: the loop turned between slices.
-    expect(turns).toBeGreaterThan(2);
+    expect(loop.turns()).toBeGreaterThan(2);
     expect(await store.search({ text: 'kernel fusion', limit: 5 })).toHaveLength(5);
     expect((await store.findBySourceKey('arxiv:2501.02999'))?.title).toBe('Kernel fusion study 2999');
   });

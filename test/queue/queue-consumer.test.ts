@@ -11,6 +11,7 @@ import { startQueueConsumer, type QueueConsumerOptions } from '../../src/queue/q
 import { retryDelaySeconds } from '../../src/queue/retry-delay.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { VirtualClock } from '../support/virtual-clock.js';
+import { countEventLoopTurns } from '../support/event-loop-turns.js';
 import { until } from './until.js';
 
 describe('the queue consumer on the embedded queue and a virtual clock', () => {
@@ -245,27 +246,20 @@ describe('the queue consumer on the embedded queue and a virtual clock', () => {
   it('starts a large receive in slices, turning the event loop between them, each message once (issue 14)', async () => {
     for (let i = 0; i < 30; i += 1) await send(`p${i}`);
     const started: { paperId: string; turn: number }[] = [];
-    let turns = 0;
-    let ticking = true;
-    const tick = () => {
-      if (!ticking) return;
-      turns += 1;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = countEventLoopTurns();
     const consumer = start({
       slots: 30,
       handle: async (m) => {
         // A handler's synchronous part (a store read, a parse) before its first await: 2 ms each.
         const until2ms = performance.now() + 2;
         while (performance.now() < until2ms);
-        started.push({ paperId: m.body.paperId, turn: turns });
+        started.push({ paperId: m.body.paperId, turn: loop.turns() });
         await Promise.resolve();
       },
     });
     await until(() => started.length === 30);
     await consumer.stop();
-    ticking = false;
+    loop.stop();
     expect(new Set(started.map((s) => s.paperId)).size).toBe(30);
     // 60 ms of handler starts, cut into slices of a few ms: the loop turned between them.
     expect(started.at(-1)!.turn - started[0]!.turn).toBeGreaterThan(2);
