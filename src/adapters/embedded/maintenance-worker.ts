@@ -19,6 +19,13 @@ const { location, busyTimeoutMs } = z
 
 /** A WAL under this is left for the next round (SQLite's own threshold is 1,000 pages, about 4 MiB). */
 const CHECKPOINT_FROM_BYTES = 4 * 1024 * 1024;
+/**
+ * At most one checkpoint a second. A PASSIVE checkpoint leaves the WAL file at its size (the next writer reuses
+ * it from the start), so past the threshold once, every round checkpoints: rounds at every write would write
+ * pages back and sync the file far more often than SQLite's own every 1,000 pages.
+ */
+const MIN_INTERVAL_MS = 1_000;
+/** Also this often without being told, for writes from other processes. */
 const CHECK_MS = 2_000;
 
 lowerThreadPriority();
@@ -33,33 +40,35 @@ function walBytes(): number {
   }
 }
 
-let running = false;
-let again = false;
+let lastRound = -Infinity;
+let scheduled = false;
+
+/** A round soon: now, or once MIN_INTERVAL_MS has passed since the last one. */
+function requestRound(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setTimeout(
+    () => {
+      scheduled = false;
+      round();
+    },
+    Math.max(0, lastRound + MIN_INTERVAL_MS - performance.now()),
+  );
+}
 
 /** A round: checkpoint the WAL if it has grown. */
 function round(): void {
-  if (running) {
-    again = true;
-    return;
-  }
-  running = true;
+  lastRound = performance.now();
   try {
     if (walBytes() >= CHECKPOINT_FROM_BYTES) connection.pragma('wal_checkpoint(PASSIVE)');
-    parentPort?.postMessage({ kind: 'round' });
   } catch (error) {
     // A checkpoint that failed (the file went away, the disk is full) is tried again next round.
     const { message, code } = error as { message?: string; code?: string };
     parentPort?.postMessage({ kind: 'failed', message: message ?? String(error), code });
-  } finally {
-    running = false;
-  }
-  if (again) {
-    again = false;
-    setImmediate(round);
   }
 }
 
 const port = parentPort;
 if (!port) throw new Error('maintenance-worker.ts runs only as a worker thread');
-port.on('message', () => round());
-setInterval(round, CHECK_MS);
+port.on('message', requestRound);
+setInterval(requestRound, CHECK_MS);
