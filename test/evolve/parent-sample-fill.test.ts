@@ -11,7 +11,7 @@ import { InstancePool } from '../../src/runs/instance-pool.js';
 import type { EvolveSearch, Variant } from '../../src/domain/evolve-search.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
 import { gated, ProcessSwitch } from '../support/process-switch.js';
-import { searchRig, type SearchRig } from './search-rig.js';
+import { instanceIds, searchRig, type SearchRig } from './search-rig.js';
 
 /**
  * A warm instance left idle by a generation's last wave takes an extra run of the parent (issue 13, items 4
@@ -20,12 +20,7 @@ import { searchRig, type SearchRig } from './search-rig.js';
  */
 
 const MINUTE = 60_000;
-const INSTANCES = [
-  'i-0000000000000000a',
-  'i-0000000000000000b',
-  'i-0000000000000000c',
-  'i-0000000000000000d',
-];
+const INSTANCES = instanceIds(4);
 let rig: SearchRig | undefined;
 afterEach(() => rig?.close());
 

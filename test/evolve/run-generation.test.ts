@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { driveSearch } from '../../src/evolve/drive-search.js';
-import { searchRig, type SearchRig } from './search-rig.js';
+import { instanceIds, searchRig, type SearchRig } from './search-rig.js';
 
 const MINUTE = 60_000;
-const INSTANCES = [
-  'i-0000000000000000a',
-  'i-0000000000000000b',
-  'i-0000000000000000c',
-  'i-0000000000000000d',
-];
+const INSTANCES = instanceIds(4);
 
 let rig: SearchRig | undefined;
 afterEach(() => rig?.close());

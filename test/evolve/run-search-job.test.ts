@@ -1,17 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteSearchStore } from '../../src/adapters/embedded/index.js';
-import { SlackChat } from '../../src/adapters/slack/index.js';
+import type { SlackChat } from '../../src/adapters/slack/index.js';
 import type { CoreDeps } from '../../src/deps.js';
 import { runSearchJob } from '../../src/evolve/run-search-job.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
+import type { SlackFake } from '../support/slack-fake/index.js';
 import { searchRig, type SearchRig } from './search-rig.js';
+import { paperThread, seedInThread, threadDeps } from './search-thread-fixture.js';
 
 let rig: SearchRig;
 let slack: SlackFake;
+let chat: SlackChat;
+let threadTs: string;
 beforeEach(async () => {
   rig = searchRig();
-  slack = await startSlackFake();
+  ({ slack, chat, threadTs } = await paperThread());
 });
 afterEach(async () => {
   rig.close();
@@ -20,29 +22,11 @@ afterEach(async () => {
 
 describe('an evolve job in a bot that cannot run it', () => {
   it('stops the search with the reason in its thread instead of leaving it waiting', async () => {
-    const logger = createLogger({ level: 'silent' });
-    const chat = new SlackChat({
-      token: slack.identity.botToken,
-      apiUrl: slack.apiUrl,
-      logger,
-      retryConfig: { retries: 0 },
-    });
-    const channel = slack.identity.defaultChannel;
-    const thread = { channel, ts: (await chat.post({ channel, text: 'A paper' })).ts };
+    const thread = { channel: slack.identity.defaultChannel, ts: threadTs };
     const searches = new SqliteSearchStore(rig.database, { clock: rig.clock });
-    const seeded = await rig.seed();
-    await searches.update(seeded.id, { thread }, { ifVersion: seeded.version });
+    const seeded = await seedInThread(rig, searches, thread);
     // COMPUTE=none: no compute in the core dependencies.
-    const deps = {
-      searches,
-      papers: { get: async () => undefined },
-      chat,
-      blobs: rig.blobs,
-      ledger: rig.ledger,
-      clock: rig.clock,
-      logger,
-      llm: rig.llm,
-    } as unknown as CoreDeps;
+    const deps = { ...threadDeps(rig, searches, chat), llm: rig.llm } as unknown as CoreDeps;
     await runSearchJob(
       deps,
       { searchId: seeded.id, paperId: seeded.paperId },

@@ -71,6 +71,11 @@ export class ScriptedProposals implements Llm {
   }
 }
 
+/** Instance ids of a simulated pool: `i-0000000000000000a`, `…b`, and so on. */
+export function instanceIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `i-${'0'.repeat(16)}${String.fromCharCode(97 + i)}`);
+}
+
 export interface SearchRig {
   database: SherpaDatabase;
   clock: VirtualClock;
@@ -95,7 +100,7 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
   const simulated = new SimulatedCompute({
     clock,
     blobs,
-    instanceIds: ['i-0000000000000000a', 'i-0000000000000000b'],
+    instanceIds: instanceIds(2),
     hourlyPriceUsd: 1.2,
     bootMs: 2 * MINUTE,
     stopMs: MINUTE,

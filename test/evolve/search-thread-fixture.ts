@@ -1,6 +1,10 @@
 import { SlackChat } from '../../src/adapters/slack/index.js';
+import type { EvolveSearch } from '../../src/domain/evolve-search.js';
+import type { SearchThreadDeps } from '../../src/evolve/search-thread-deps.js';
 import { createLogger } from '../../src/logging/logger.js';
+import type { SearchStore } from '../../src/ports/search-store.js';
 import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
+import type { SearchRig } from './search-rig.js';
 
 /**
  * What the thread tests share: a 3 × 2 search whose runs report these val_loss figures (g1.v1 is the clear
@@ -37,4 +41,28 @@ export async function paperThread(): Promise<{ slack: SlackFake; chat: SlackChat
   });
   const threadTs = (await chat.post({ channel: slack.identity.defaultChannel, text: 'A paper' })).ts;
   return { slack, chat, threadTs };
+}
+
+/** The rig's search, seeded, then given this paper thread (as a search started from the thread has it). */
+export async function seedInThread(
+  rig: SearchRig,
+  searches: SearchStore,
+  thread: { channel: string; ts: string },
+): Promise<EvolveSearch> {
+  const search = await rig.seed();
+  await searches.update(search.id, { thread }, { ifVersion: search.version });
+  return search;
+}
+
+/** What showing a search in its thread reads and writes, on the rig's stores and clock and this chat. */
+export function threadDeps(rig: SearchRig, searches: SearchStore, chat: SlackChat): SearchThreadDeps {
+  return {
+    searches,
+    papers: { get: async () => undefined },
+    chat,
+    blobs: rig.blobs,
+    ledger: rig.ledger,
+    clock: rig.clock,
+    logger: silentLogger,
+  };
 }

@@ -7,13 +7,12 @@ import type { SearchThreadDeps } from '../../src/evolve/search-thread-deps.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
 import type { SlackFake } from '../support/slack-fake/index.js';
 import { searchRig, type SearchRig } from './search-rig.js';
-import { paperThread, silentLogger, twoGenerationSummary } from './search-thread-fixture.js';
+import { paperThread, seedInThread, threadDeps, twoGenerationSummary } from './search-thread-fixture.js';
 
 let rig: SearchRig;
 let slack: SlackFake;
 let chat: SlackChat;
 let threadTs: string;
-const logger = silentLogger;
 
 beforeEach(async () => {
   rig = searchRig({ summary: twoGenerationSummary });
@@ -26,21 +25,10 @@ afterEach(async () => {
 
 /** A search with its thread, and what the thread needs; `searches` can be swapped for a failing one. */
 async function seeded(searches: SearchStore = new SqliteSearchStore(rig.database, { clock: rig.clock })) {
-  const search = await rig.seed();
-  await searches.update(
-    search.id,
-    { thread: { channel: slack.identity.defaultChannel, ts: threadTs } },
-    { ifVersion: search.version },
-  );
+  const search = await seedInThread(rig, searches, { channel: slack.identity.defaultChannel, ts: threadTs });
   const plots: number[] = [];
   const deps: SearchThreadDeps = {
-    searches,
-    papers: { get: async () => undefined },
-    chat,
-    blobs: rig.blobs,
-    ledger: rig.ledger,
-    clock: rig.clock,
-    logger,
+    ...threadDeps(rig, searches, chat),
     renderPlot: async (s) => {
       plots.push(s.generation);
       return Buffer.from('png');

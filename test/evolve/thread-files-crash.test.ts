@@ -9,7 +9,7 @@ import type { Chat } from '../../src/ports/chat.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
 import type { SlackFake } from '../support/slack-fake/index.js';
 import { searchRig, type SearchRig } from './search-rig.js';
-import { paperThread, silentLogger, twoGenerationSummary } from './search-thread-fixture.js';
+import { paperThread, seedInThread, threadDeps, twoGenerationSummary } from './search-thread-fixture.js';
 
 /**
  * The files a search puts in its thread (the plot, the best train.py, the TSV) are there exactly once, whatever
@@ -23,7 +23,6 @@ let slack: SlackFake;
 let chat: SlackChat;
 let store: SqliteSearchStore;
 let threadTs: string;
-const logger = silentLogger;
 
 beforeEach(async () => {
   rig = searchRig({ summary: twoGenerationSummary });
@@ -37,29 +36,14 @@ afterEach(async () => {
 
 /** A search driven to its end with nothing shown yet: the next show posts the board, a plot and the summary. */
 async function finishedSearch() {
-  const search = await rig.seed();
-  await store.update(
-    search.id,
-    { thread: { channel: slack.identity.defaultChannel, ts: threadTs } },
-    { ifVersion: search.version },
-  );
+  const search = await seedInThread(rig, store, { channel: slack.identity.defaultChannel, ts: threadTs });
   const done = await driveSearch(rig.deps(), search.id);
   expect(done?.state).toBe('finished');
   return done!;
 }
 
 function deps(overrides: Partial<SearchThreadDeps> = {}): SearchThreadDeps {
-  return {
-    searches: store,
-    papers: { get: async () => undefined },
-    chat,
-    blobs: rig.blobs,
-    ledger: rig.ledger,
-    clock: rig.clock,
-    logger,
-    renderPlot: async () => Buffer.from('png'),
-    ...overrides,
-  };
+  return { ...threadDeps(rig, store, chat), renderPlot: async () => Buffer.from('png'), ...overrides };
 }
 
 /** The thread's messages that share a file of this name. */
