@@ -23,6 +23,19 @@ describe('reads on worker threads', () => {
     vi.restoreAllMocks();
   });
 
+  /** A store on disk that reads on its worker as soon as it holds one paper. */
+  function storeUsingWorkersFromOnePaper() {
+    const dir = tempDataDir();
+    const database = openSherpaDatabase({ dataDir: dir.path });
+    const store = new SqlitePaperStore(database, {
+      ownsDatabase: true,
+      readWorkers: 1,
+      readWorkersFromPapers: 1,
+    });
+    cleanups.push(dir.remove, () => store.close());
+    return { database, store };
+  }
+
   async function stores() {
     const dir = tempDataDir();
     const writer = new SqlitePaperStore(openSherpaDatabase({ dataDir: dir.path }), { ownsDatabase: true });
@@ -129,14 +142,7 @@ describe('reads on worker threads', () => {
   });
 
   it('stops counting the papers on this thread once the store is large enough for the workers', async () => {
-    const dir = tempDataDir();
-    const database = openSherpaDatabase({ dataDir: dir.path });
-    const store = new SqlitePaperStore(database, {
-      ownsDatabase: true,
-      readWorkers: 1,
-      readWorkersFromPapers: 1,
-    });
-    cleanups.push(dir.remove, () => store.close());
+    const { database, store } = storeUsingWorkersFromOnePaper();
     // Every statement of this connection shares one prototype: its reads on this thread are counted there.
     const statement = Object.getPrototypeOf(database.connection.prepare('SELECT 1')) as { get(): unknown };
     const reads = vi.spyOn(statement, 'get');
@@ -152,16 +158,9 @@ describe('reads on worker threads', () => {
   });
 
   it('sums the cost ledger on the paper store’s worker once the store uses it, as on this thread', async () => {
-    const dir = tempDataDir();
-    const database = openSherpaDatabase({ dataDir: dir.path });
-    const papers = new SqlitePaperStore(database, {
-      ownsDatabase: true,
-      readWorkers: 1,
-      readWorkersFromPapers: 1,
-    });
+    const { database, store: papers } = storeUsingWorkersFromOnePaper();
     const ledger = new SqliteCostLedger(database, { readWorkers: () => papers.readWorkersInUse() });
     const plain = new SqliteCostLedger(database);
-    cleanups.push(dir.remove, () => papers.close());
     const entry = (at: string, resource: string, usd: number, paperId?: string) => ({
       at,
       kind: 'llm' as const,
