@@ -8,8 +8,8 @@ import type { Variant } from '../../src/domain/evolve-search.js';
 import { GOOD_SCRIPT } from '../support/fake-codegen-replies.js';
 import type { ComputePool } from '../../src/config/compute-pools.js';
 import { InstancePool } from '../../src/runs/instance-pool.js';
-import { gated, ProcessSwitch } from '../support/process-switch.js';
-import { searchRig, type SearchRig } from './search-rig.js';
+import { ProcessSwitch } from '../support/process-switch.js';
+import { dyingBot, searchRig, type SearchRig } from './search-rig.js';
 
 /** val_loss by variant: the parent is re-measured at 2.05 then 1.72; g1.v1 is the clear winner. */
 const METRICS: Record<string, number> = {
@@ -132,18 +132,8 @@ describe('driving a search', () => {
     rig = searchRig({ summary, fails, objectiveAfterMs });
     const search = await rig.seed();
     const process = new ProcessSwitch();
-    const first = rig.deps();
-    const compute = gated(rig.compute, process);
-    const coordination = gated(first.coordination, process);
     // Everything the dead process touches goes through the switch, its instance leases' renewals included.
-    const crashed = {
-      ...first,
-      searches: gated(first.searches, process),
-      compute,
-      ledger: gated(first.ledger, process),
-      coordination,
-      pool: new InstancePool({ compute, coordination, logger: first.logger }),
-    };
+    const crashed = dyingBot(rig, process, { ledger: true });
     void driveSearch(crashed, search.id);
     // Kill it once a child's gated run is going (the parent's beside it, on the other instance).
     const childRun = (id: string) => id.endsWith('.run') && !id.includes('.p0.');
@@ -213,16 +203,7 @@ describe('driving a search', () => {
     // An old worker finished v0's smoke run, sent v1's and died; v2's never went out.
     await runVariantStage(old, seeded.id, 's_abc.g1.v0', 'smoke');
     const process = new ProcessSwitch();
-    const compute = gated(rig.compute, process);
-    const coordination = gated(old.coordination, process);
-    const dying = {
-      ...old,
-      searches: gated(old.searches, process),
-      compute,
-      coordination,
-      ledger: gated(old.ledger, process),
-      pool: new InstancePool({ compute, coordination, logger: old.logger }),
-    };
+    const dying = dyingBot(rig, process, { deps: old, ledger: true });
     void runVariantStage(dying, seeded.id, 's_abc.g1.v1', 'smoke');
     for (let i = 0; i < 4000 && !sentIds(rig).includes('s_abc.g1.v1.smoke'); i += 1)
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -7,11 +7,10 @@ import {
   isExtraSample,
   otherWorkWaiting,
 } from '../../src/evolve/parent-sample-fill.js';
-import { InstancePool } from '../../src/runs/instance-pool.js';
 import type { EvolveSearch, Variant } from '../../src/domain/evolve-search.js';
 import type { SearchStore } from '../../src/ports/search-store.js';
-import { gated, ProcessSwitch } from '../support/process-switch.js';
-import { instanceIds, searchRig, type SearchRig } from './search-rig.js';
+import { ProcessSwitch } from '../support/process-switch.js';
+import { dyingBot, instanceIds, searchRig, type SearchRig } from './search-rig.js';
 
 /**
  * A warm instance left idle by a generation's last wave takes an extra run of the parent (issue 13, items 4
@@ -173,14 +172,7 @@ describe('a parent sample across a crash', () => {
     const r = rig;
     const search = await r.seed({ variants: 10, generations: 1 });
     const process = new ProcessSwitch();
-    const first = r.deps({ busyRetryMs: 5_000 });
-    const compute = gated(r.compute, process);
-    const coordination = gated(first.coordination, process);
-    const pool = new InstancePool({ compute, coordination, logger: first.logger });
-    void driveSearch(
-      { ...first, searches: gated(first.searches, process), compute, coordination, pool },
-      search.id,
-    );
+    void driveSearch(dyingBot(r, process, { deps: r.deps({ busyRetryMs: 5_000 }) }), search.id);
     const sampleSent = () => r.compute.sent.some((run) => run.runId.endsWith('.p1.run'));
     for (let i = 0; i < 8000 && !sampleSent(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(sampleSent()).toBe(true);
@@ -212,11 +204,7 @@ describe('a parent sample across a crash', () => {
       get: (target, property, receiver) =>
         property === 'update' ? update : (Reflect.get(target, property, receiver) as unknown),
     });
-    const watched = gated(spied, process);
-    const compute = gated(r.compute, process);
-    const coordination = gated(first.coordination, process);
-    const pool = new InstancePool({ compute, coordination, logger: first.logger });
-    void driveSearch({ ...first, searches: watched, compute, coordination, pool }, search.id);
+    void driveSearch(dyingBot(r, process, { deps: first, searches: spied }), search.id);
     for (let i = 0; i < 8000 && process.isUp; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(process.isUp).toBe(false);
     const recorded = await searches.get(search.id);

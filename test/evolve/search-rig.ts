@@ -18,7 +18,9 @@ import { otherWorkWaiting } from '../../src/evolve/parent-sample-fill.js';
 import { GOOD_SCRIPT } from '../support/fake-codegen-replies.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
 import { SimulatedCompute, type SimulatedComputeOptions } from '../support/simulated-compute.js';
+import { gated, type ProcessSwitch } from '../support/process-switch.js';
 import { VirtualClock } from '../support/virtual-clock.js';
+import type { SearchStore } from '../../src/ports/search-store.js';
 
 /**
  * A scripted proposal model (test equipment): for each `record_variants` call it reads the parent out of
@@ -181,5 +183,39 @@ export function searchRig(compute: Partial<SimulatedComputeOptions> = {}): Searc
       return created.search;
     },
     close: () => database.close(),
+  };
+}
+
+/**
+ * `deps`, a bot's ports, as those of a process that `process.crash()` kills: its searches, compute and
+ * coordination (and an instance pool on them; the ledger too with `ledger: true`) go through the switch.
+ */
+export function dyingBot(
+  r: SearchRig,
+  process: ProcessSwitch,
+  options: {
+    deps?: DriveDeps;
+    /** The searches to gate instead of `deps.searches` (one a test watches). */
+    searches?: SearchStore;
+    ledger?: boolean;
+    processHolder?: () => string;
+  } = {},
+): DriveDeps {
+  const deps = options.deps ?? r.deps();
+  const compute = gated(r.compute, process);
+  const coordination = gated(deps.coordination, process);
+  const pool = new InstancePool({
+    compute,
+    coordination,
+    logger: deps.logger,
+    ...(options.processHolder ? { processHolder: options.processHolder } : {}),
+  });
+  return {
+    ...deps,
+    searches: gated(options.searches ?? deps.searches, process),
+    compute,
+    coordination,
+    pool,
+    ...(options.ledger ? { ledger: gated(deps.ledger, process) } : {}),
   };
 }

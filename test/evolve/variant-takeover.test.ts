@@ -7,8 +7,8 @@ import { runVariantStage } from '../../src/evolve/run-variant.js';
 import { machineKey } from '../../src/ingest/lease-holder.js';
 import { InstancePool } from '../../src/runs/instance-pool.js';
 import { INSTANCE_LEASE_PREFIX } from '../../src/runs/instance-keys.js';
-import { gated, ProcessSwitch } from '../support/process-switch.js';
-import { searchRig, type SearchRig } from './search-rig.js';
+import { ProcessSwitch } from '../support/process-switch.js';
+import { dyingBot, searchRig, type SearchRig } from './search-rig.js';
 
 /**
  * A variant whose bot died mid-run is followed by the next bot on the same machine at once, not after its
@@ -41,14 +41,7 @@ const processHolders = {
 async function botDiesMidRun(r: SearchRig, holder: () => string) {
   const search = await r.seed();
   const process = new ProcessSwitch();
-  const first = r.deps();
-  const compute = gated(r.compute, process);
-  const coordination = gated(first.coordination, process);
-  const pool = new InstancePool({ compute, coordination, logger: first.logger, processHolder: holder });
-  void driveSearch(
-    { ...first, searches: gated(first.searches, process), compute, coordination, pool },
-    search.id,
-  );
+  void driveSearch(dyingBot(r, process, { processHolder: holder }), search.id);
   const sentRuns = () => r.compute.sent.filter((command) => command.runId.endsWith('.run'));
   for (let i = 0; i < 4000 && sentRuns().length === 0; i += 1)
     await new Promise((resolve) => setTimeout(resolve, 5));
