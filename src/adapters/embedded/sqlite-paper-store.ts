@@ -1,11 +1,4 @@
-import {
-  dedupKeysOf,
-  mergeScraped,
-  newPaperFrom,
-  normaliseSourceKey,
-  primarySourceKey,
-  titleKeyUsableForDedup,
-} from '../../domain/paper-merge.js';
+import { normaliseSourceKey } from '../../domain/paper-merge.js';
 import { applyTransition, assertTransitionEvent, fromStatesOf } from '../../domain/apply-transition.js';
 import type { PaperState } from '../../domain/paper-state.js';
 import {
@@ -15,9 +8,7 @@ import {
   type ScrapedPaper,
   ScrapedPaperSchema,
 } from '../../domain/paper.js';
-import { titleKey } from '../../domain/identifiers.js';
 import { NotFoundError } from '../../errors.js';
-import { SliceClock, yieldToEventLoop } from '../../event-loop-slices.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type {
   CommittedTransition,
@@ -39,11 +30,10 @@ import { SqlitePaperSearch } from './sqlite-paper-search.js';
 import { ReadWorkers } from './read-workers.js';
 import { StoreMaintenance } from './store-maintenance.js';
 import { FtsMerger } from './fts-merger.js';
+import { SqlitePaperIngest } from './sqlite-paper-ingest.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
-import { type AuditRow, auditFromRow, auditRowOf, ftsColumnsOf, paperFromDoc } from './sqlite-paper-rows.js';
+import { type AuditRow, auditFromRow, auditRowOf, paperFromDoc } from './sqlite-paper-rows.js';
 import { SqliteWorkQueue } from './sqlite-work-queue.js';
-
-type MatchedOn = 'sourceKey' | 'arxivId' | 'titleKey';
 
 const READ_WORKERS_FROM_PAPERS = 10_000;
 
@@ -77,6 +67,7 @@ export class SqlitePaperStore implements PaperStore {
   private readonly workers: ReadWorkers | undefined;
   private readonly maintenance: StoreMaintenance | undefined;
   private readonly merger: FtsMerger;
+  private readonly ingestion: SqlitePaperIngest;
   private readonly workersFrom: number;
   private readonly paperCount;
   private largeEnough = false;
@@ -89,6 +80,7 @@ export class SqlitePaperStore implements PaperStore {
     this.sql = new PaperStatements(database.connection);
     this.searcher = new SqlitePaperSearch(database.connection);
     this.merger = new FtsMerger(database.connection);
+    this.ingestion = new SqlitePaperIngest(database, this.sql, (paperId) => this.read(paperId));
     this.workersFrom = options.readWorkersFromPapers ?? READ_WORKERS_FROM_PAPERS;
     // seq only grows and papers are never deleted: the last one is the count, read from the end of the table.
     this.paperCount = database.connection.prepare<[], { n: number }>(
@@ -108,7 +100,7 @@ export class SqlitePaperStore implements PaperStore {
     const scraped = ScrapedPaperSchema.parse(input);
     const now = this.now();
     const ingestOnce = this.database.connection.transaction((): IngestOutcome =>
-      this.ingestInTransaction(scraped, now, rawKey),
+      this.ingestion.one(scraped, now, rawKey),
     );
     const outcome = runSql(this.database, () => ingestOnce.immediate());
     this.wrotePapers();
@@ -117,49 +109,20 @@ export class SqlitePaperStore implements PaperStore {
 
   /**
    * A page of a scrape in a few transactions instead of one per paper (issue 3's ingest benchmark), each ending
-   * once it has held the event loop for a slice (`ingestAll`).
+   * once it has held the event loop for a slice (`SqlitePaperIngest.inSlices`).
    */
   async ingestMany(items: readonly IngestEntry[]): Promise<IngestOutcome[]> {
-    return this.ingestAll(items, () => {});
+    return this.ingestion.inSlices(
+      items,
+      this.now(),
+      () => {},
+      () => this.wrotePapers(),
+    );
   }
 
   async knownFingerprints(fingerprints: readonly string[]): Promise<ReadonlySet<string>> {
     if (fingerprints.length === 0) return new Set();
     return runSql(this.database, () => this.sql.knownFingerprints(fingerprints));
-  }
-
-  /**
-   * A page in IMMEDIATE transactions of one slice each (`SLICE_MS`, at least one paper), with a turn of the event
-   * loop between them: a 1,000-paper page in one transaction held the loop that acks Slack for about 450 ms on a
-   * 500,000-paper store (issue 14, item 3). Each paper, its keys and what `alsoWrite` adds for it (the outbox's
-   * message) still commit together, which is all a crash needs: the scrape's checkpoint moves on only after the
-   * whole page, and a page done again finds its stored papers as duplicates.
-   */
-  private async ingestAll(
-    items: readonly IngestEntry[],
-    alsoWrite: (outcome: IngestOutcome) => void,
-  ): Promise<IngestOutcome[]> {
-    const outcomes: IngestOutcome[] = [];
-    const now = this.now();
-    const slice = this.database.connection.transaction((from: number): IngestOutcome[] => {
-      const clock = new SliceClock();
-      const done: IngestOutcome[] = [];
-      for (let index = from; index < items.length && (index === from || !clock.spent()); index++) {
-        const item = items[index] as IngestEntry;
-        const scraped = ScrapedPaperSchema.parse(item.paper);
-        const outcome = this.ingestInTransaction(scraped, now, item.rawKey, item.fingerprint);
-        alsoWrite(outcome);
-        done.push(outcome);
-      }
-      return done;
-    });
-    while (outcomes.length < items.length) {
-      if (outcomes.length > 0) await yieldToEventLoop();
-      // Counted only once committed: a transaction that fails leaves nothing behind, here or in the file.
-      outcomes.push(...runSql(this.database, () => slice.immediate(outcomes.length)));
-      this.wrotePapers();
-    }
-    return outcomes;
   }
 
   /**
@@ -170,46 +133,6 @@ export class SqlitePaperStore implements PaperStore {
   private wrotePapers(): void {
     this.merger.wrote();
     if (this.offThread()) this.maintenance?.wrote();
-  }
-
-  private ingestInTransaction(
-    scraped: ScrapedPaper,
-    now: string,
-    rawKey: string | undefined,
-    fingerprint?: string,
-  ): IngestOutcome {
-    const match = this.findMatch(scraped);
-    if (!match) {
-      const paper = newPaperFrom(scraped, now, rawKey);
-      this.sql.insertPaper(paper, ftsColumnsOf(paper));
-      this.addKeys(paper.id, paper.sourceKeys, scraped, fingerprint);
-      return { kind: 'created', paper };
-    }
-    const merged = mergeScraped(match.paper, scraped, now, rawKey);
-    if (!merged) {
-      this.addKeys(match.paper.id, [], scraped, fingerprint);
-      return { kind: 'unchanged', paper: match.paper, matchedOn: match.matchedOn };
-    }
-    this.sql.replacePaper(merged, match.paper.version, ftsColumnsOf(merged));
-    this.addKeys(merged.id, merged.sourceKeys, scraped, fingerprint);
-    return { kind: 'merged', paper: merged, matchedOn: match.matchedOn };
-  }
-
-  /**
-   * A paper's dedup keys, and the fingerprint of the record just stored under the record's own key, in the same
-   * transaction as the paper: a fingerprint is only ever known for a record whose merge is committed.
-   */
-  private addKeys(paperId: string, keys: readonly string[], scraped: ScrapedPaper, fingerprint?: string) {
-    if (fingerprint === undefined) {
-      this.sql.addSourceKeys(paperId, keys);
-      return;
-    }
-    const own = normaliseSourceKey(primarySourceKey(scraped));
-    this.sql.addSourceKeys(
-      paperId,
-      keys.filter((key) => key !== own),
-    );
-    this.sql.keepFingerprint(paperId, own, fingerprint);
   }
 
   async get(paperId: string): Promise<Paper | undefined> {
@@ -239,10 +162,15 @@ export class SqlitePaperStore implements PaperStore {
     return {
       ingestMany: async (items, message) => {
         let sent = false;
-        const outcomes = await this.ingestAll(items, (outcome) => {
-          const caused = message(outcome);
-          if (caused) sent = !local.insertWithinTransaction(caused.body, caused.options).duplicate || sent;
-        });
+        const outcomes = await this.ingestion.inSlices(
+          items,
+          this.now(),
+          (outcome) => {
+            const caused = message(outcome);
+            if (caused) sent = !local.insertWithinTransaction(caused.body, caused.options).duplicate || sent;
+          },
+          () => this.wrotePapers(),
+        );
         if (sent) local.announceArrival();
         return outcomes;
       },
@@ -399,23 +327,5 @@ export class SqlitePaperStore implements PaperStore {
       paper: current,
       lastAudit: last ? auditFromRow(last) : undefined,
     };
-  }
-
-  /** Source key first, then arXiv id, then the title key (only for titles specific enough to trust). */
-  private findMatch(scraped: ScrapedPaper): { paper: Paper; matchedOn: MatchedOn } | undefined {
-    const found = (paperId: string | undefined, matchedOn: MatchedOn) => {
-      const paper = paperId ? this.read(paperId) : undefined;
-      return paper ? { paper, matchedOn } : undefined;
-    };
-    const primary = normaliseSourceKey(primarySourceKey(scraped));
-    const otherKeys = dedupKeysOf(scraped).filter((key) => key !== primary && !key.startsWith('arxiv:'));
-    const bySourceKey = [primary, ...otherKeys].map((key) => this.sql.paperIdForKey(key)).find(Boolean);
-    const arxivId = scraped.arxivId ?? (scraped.source === 'arxiv' ? scraped.sourceId : undefined);
-    const key = titleKey(scraped.title);
-    return (
-      found(bySourceKey, 'sourceKey') ??
-      (arxivId ? found(this.sql.paperIdForArxiv(arxivId), 'arxivId') : undefined) ??
-      (titleKeyUsableForDedup(key) ? found(this.sql.paperIdForTitleKey(key), 'titleKey') : undefined)
-    );
   }
 }
