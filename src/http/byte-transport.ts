@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { Agent, interceptors, request } from 'undici';
 import type { FetchInit, FetchResponse } from './http-client.js';
+import { arrayBufferOf, headersOf } from './undici-answer.js';
 
 /**
  * The transport of requests whose answer is kept as bytes (`HttpRequest.bytes`: listing pages of megabytes):
@@ -28,25 +29,16 @@ export async function fetchBytes(url: string, init: FetchInit): Promise<FetchRes
     signal: init.signal,
     dispatcher: agent,
   });
-  const headers = response.headers;
+  const headers = headersOf(response.headers);
   const received = Buffer.from(await response.body.arrayBuffer());
-  const encoding = String(headers['content-encoding'] ?? 'identity')
-    .trim()
-    .toLowerCase();
+  const encoding = (headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   const decompress = DECOMPRESS[encoding];
   const bytes = decompress && received.length > 0 ? await decompress(received) : received;
   return {
     status: response.statusCode,
-    headers: {
-      get(name: string) {
-        const value = headers[name.toLowerCase()];
-        if (value === undefined) return null;
-        return Array.isArray(value) ? value.join(', ') : value;
-      },
-    },
+    headers,
     bytes,
     text: async () => bytes.toString('utf8'),
-    arrayBuffer: async () =>
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    arrayBuffer: async () => arrayBufferOf(bytes),
   };
 }

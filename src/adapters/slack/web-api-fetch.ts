@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { Agent, request } from 'undici';
+import { arrayBufferOf, headersOf, type RawHeaders } from '../../http/undici-answer.js';
 import { closeAgent } from './close-agent.js';
 
 /** The Web API client's transport, and how to let its connections go at shutdown. */
@@ -43,28 +44,15 @@ export function createWebApiFetch(): WebApiFetch {
   };
 }
 
-function responseOf(
-  url: string,
-  status: number,
-  raw: Record<string, string | string[] | undefined>,
-  bytes: Buffer,
-): FetchResponse {
-  const headers = new Map<string, string>();
-  for (const [name, value] of Object.entries(raw)) {
-    if (value !== undefined) headers.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
-  }
+function responseOf(url: string, status: number, raw: RawHeaders, bytes: Buffer): FetchResponse {
   const text = () => bytes.toString('utf8');
   return {
     ok: status >= 200 && status < 300,
     status,
     statusText: '',
     url,
-    headers: {
-      get: (name: string) => headers.get(name.toLowerCase()) ?? null,
-      entries: () => headers.entries(),
-    },
-    arrayBuffer: async () =>
-      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    headers: headersOf(raw),
+    arrayBuffer: async () => arrayBufferOf(bytes),
     json: async () => JSON.parse(text()) as unknown,
     text: async () => text(),
   };
