@@ -1,5 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-
 /**
  * Bulk work on the event loop in slices (issue 14, item 3): the loop that parses a 1,000-note OpenReview page
  * and writes its papers is the loop that must ack every Slack envelope within 3 s, and a page done in one go
@@ -10,9 +8,38 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
  */
 export const SLICE_MS = 4;
 
+/**
+ * Loops waiting for their next slice, first come first served. One slice runs per turn of the event loop, across
+ * every loop in the thread: a scrape's parse, its store writes, the index merging and the judge consumer each
+ * slice their work, and when each of them had a `setImmediate` of its own, all their slices ran back to back in
+ * the same check phase and held the loop for 15 to 50 ms (issue 14, item 3). Now a socket read waits for one
+ * slice, not one slice of each.
+ */
+const waiting: (() => void)[] = [];
+let turnScheduled = false;
+
+function scheduleTurn(): void {
+  if (turnScheduled) return;
+  turnScheduled = true;
+  setImmediate(grantSlice);
+}
+
+/**
+ * The next waiting loop gets its slice. It runs in the microtasks right after this callback; the next grant is
+ * a new `setImmediate`, which Node runs in the next turn, after that turn's timers and socket reads.
+ */
+function grantSlice(): void {
+  turnScheduled = false;
+  waiting.shift()?.();
+  if (waiting.length > 0) scheduleTurn();
+}
+
 /** Lets the event loop run what has arrived (socket reads, timers) before the caller continues. */
 export function yieldToEventLoop(): Promise<void> {
-  return nextTurn();
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    scheduleTurn();
+  });
 }
 
 /** Tells a loop over synchronous work when its slice is spent. */
