@@ -8,7 +8,7 @@ import {
 } from '../../domain/paper-merge.js';
 import { type Paper, type ScrapedPaper, ScrapedPaperSchema } from '../../domain/paper.js';
 import { titleKey } from '../../domain/identifiers.js';
-import { SliceClock, yieldToEventLoop } from '../../event-loop-slices.js';
+import { SLICE_MS, SliceClock, yieldToEventLoop } from '../../event-loop-slices.js';
 import type { IngestEntry, IngestOutcome } from '../../ports/paper-store.js';
 import { runSql, type SherpaDatabase } from './sqlite-database.js';
 import type { PaperStatements } from './sqlite-paper-statements.js';
@@ -22,6 +22,13 @@ type MatchedOn = 'sourceKey' | 'arxivId' | 'titleKey';
  * transactions' effects on the rest of the store (merging the index, checkpoints).
  */
 export class SqlitePaperIngest {
+  /**
+   * What a slice's COMMIT has been costing, in ms (a moving average): FTS5 writes the transaction's terms as a
+   * new segment and the pages go to the WAL then, several ms on a large store. The papers before it get the rest
+   * of the slice, so the whole transaction, commit included, fits in `SLICE_MS`.
+   */
+  private commitMs = 0;
+
   constructor(
     private readonly database: SherpaDatabase,
     private readonly sql: PaperStatements,
@@ -61,8 +68,9 @@ export class SqlitePaperIngest {
     committed: () => void,
   ): Promise<IngestOutcome[]> {
     const outcomes: IngestOutcome[] = [];
+    let bodyEnded = 0;
     const slice = this.database.connection.transaction((from: number): IngestOutcome[] => {
-      const clock = new SliceClock();
+      const clock = new SliceClock(Math.max(SLICE_MS - this.commitMs, SLICE_MS / 4));
       const done: IngestOutcome[] = [];
       for (let index = from; index < items.length && (index === from || !clock.spent()); index++) {
         const item = items[index] as IngestEntry;
@@ -70,12 +78,14 @@ export class SqlitePaperIngest {
         alsoWrite(outcome);
         done.push(outcome);
       }
+      bodyEnded = performance.now();
       return done;
     });
     while (outcomes.length < items.length) {
       if (outcomes.length > 0) await yieldToEventLoop();
       // Counted only once committed: a transaction that fails leaves nothing behind, here or in the file.
       outcomes.push(...runSql(this.database, () => slice.immediate(outcomes.length)));
+      this.commitMs = 0.75 * this.commitMs + 0.25 * (performance.now() - bodyEnded);
       committed();
     }
     return outcomes;
