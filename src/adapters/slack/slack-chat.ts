@@ -17,6 +17,7 @@ import {
   type UpdateMessage,
 } from '../../ports/chat.js';
 import { realSleep, type Sleep } from '../../ports/sleep.js';
+import { withBlocksAsJson } from './blocks-as-json.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { toChatError } from './web-api-error.js';
 import { createWebApiFetch } from './web-api-fetch.js';
@@ -103,7 +104,7 @@ export class SlackChat implements Chat {
   async post(message: PostMessage): Promise<PostedMessage> {
     const context = { channel: message.channel, threadTs: message.thread_ts };
     const reply = await this.call('chat.postMessage', context, PostedSchema, () =>
-      this.client.chat.postMessage(message as webApi.ChatPostMessageArguments),
+      this.client.chat.postMessage(withBlocksAsJson(message) as webApi.ChatPostMessageArguments),
     );
     if (!reply.ts) {
       throw new ChatError('Slack chat.postMessage answered without a ts', {
@@ -117,14 +118,14 @@ export class SlackChat implements Chat {
 
   async update(message: UpdateMessage): Promise<void> {
     await this.call('chat.update', { channel: message.channel, ts: message.ts }, undefined, () =>
-      this.client.chat.update(message as webApi.ChatUpdateArguments),
+      this.client.chat.update(withBlocksAsJson(message) as webApi.ChatUpdateArguments),
     );
   }
 
   async postEphemeral(message: EphemeralMessage): Promise<void> {
     const context = { channel: message.channel, threadTs: message.thread_ts };
     await this.call('chat.postEphemeral', context, undefined, () =>
-      this.client.chat.postEphemeral(message as webApi.ChatPostEphemeralArguments),
+      this.client.chat.postEphemeral(withBlocksAsJson(message) as webApi.ChatPostEphemeralArguments),
     );
   }
 

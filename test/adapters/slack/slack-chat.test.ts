@@ -129,6 +129,41 @@ describe('SlackChat: error classification', () => {
   });
 });
 
+describe('SlackChat: Block Kit', () => {
+  it('posts, updates and whispers blocks exactly as given, sent as the form’s JSON text', async () => {
+    const blocks = [
+      {
+        type: 'section' as const,
+        text: { type: 'mrkdwn' as const, text: '*Digest* &amp; &lt;3 “quotes” 🚀' },
+      },
+      { type: 'divider' as const },
+    ];
+    const posted = await chat().post({ channel: channel(), text: 'digest', blocks });
+    expect(slack.messages({ channel: channel() })[0]?.blocks).toEqual(blocks);
+
+    const updated = [{ type: 'section' as const, text: { type: 'plain_text' as const, text: 'done ✓' } }];
+    await chat().update({ channel: channel(), ts: posted.ts, text: 'done', blocks: updated });
+    expect(slack.messages({ channel: channel() })[0]?.blocks).toEqual(updated);
+
+    await chat().postEphemeral({
+      channel: channel(),
+      user: slack.identity.defaultUser,
+      text: 'psst',
+      blocks,
+    });
+    const [whisper] = slack.calls('chat.postEphemeral');
+    expect(whisper?.args.blocks).toEqual(blocks);
+    // The client's debug line of each body shows the JSON text it was given, not a deep copy of the blocks.
+    const prefix = 'http request body: ';
+    const bodies = logs
+      .entries()
+      .map((entry) => String(entry.msg))
+      .filter((msg) => msg.startsWith(prefix))
+      .map((msg) => JSON.parse(msg.slice(prefix.length)) as { blocks?: unknown });
+    expect(bodies.map((body) => typeof body.blocks)).toEqual(['string', 'string', 'string']);
+  });
+});
+
 describe('SlackChat: find by metadata', () => {
   const tagged = (n: number) => ({
     channel: channel(),
