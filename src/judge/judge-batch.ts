@@ -5,7 +5,7 @@ import { DEFAULT_SIMILAR_COUNT, type JudgeDeps, type JudgeOptions } from './judg
 import type { JudgeOutcome } from './judge-outcome.js';
 import { type BatchEntry, judgeBatchMessage, judgeSystemPrompt, type SimilarEntry } from './judge-prompt.js';
 import { settleFailure, settleVerdict } from './settle-paper.js';
-import { verdictReplySchema } from './verdict-reply.js';
+import { VerdictListSchema, verdictReplySchema } from './verdict-reply.js';
 
 /**
  * Output tokens allowed per paper: a verdict with its texts takes about 100, scores alone about 15; the limit only
@@ -102,6 +102,7 @@ export async function judgeBatch(
         name: 'record_verdicts',
         description: 'Record one verdict for each paper in the message.',
         schema: schemaFor(batch.length),
+        shownSchema: VerdictListSchema,
       },
       maxTokens: MAX_OUTPUT_TOKENS_PER_PAPER * batch.length + 200,
     });

@@ -42,7 +42,8 @@ const VerdictItemSchema = z.object({
   smallestExperiment: z.string().min(1).optional(),
 });
 
-const VerdictListSchema = z.object({ verdicts: z.array(VerdictItemSchema).min(1) });
+/** What the model is shown for every batch size (`StructuredRequest.tool.shownSchema`): the refinements below add no shape. */
+export const VerdictListSchema = z.object({ verdicts: z.array(VerdictItemSchema).min(1) });
 
 export function verdictReplySchema(keys: readonly [string, ...string[]]) {
   return VerdictListSchema.superRefine((reply, ctx) => {

@@ -34,7 +34,18 @@ export interface StructuredRequest<T> {
    * Structured output through one forced tool. The reply's tool input is validated with `schema`;
    * on a mismatch the adapter asks once for a repair, then fails with a typed error.
    */
-  tool: { name: string; description: string; schema: z.ZodType<T> };
+  tool: {
+    name: string;
+    description: string;
+    schema: z.ZodType<T>;
+    /**
+     * The schema the model is shown, when `schema` adds checks that JSON Schema cannot carry (a refinement made
+     * per call, such as the judge's batch keys): one shared object, converted to JSON Schema once, instead of a
+     * conversion for every new refinement (about 15 ms of the event loop each). It must describe the same shape;
+     * absent, the model is shown `schema`.
+     */
+    shownSchema?: z.ZodType;
+  };
   maxTokens: number;
   temperature?: number;
 }

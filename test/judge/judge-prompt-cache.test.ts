@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { costOf } from '../../src/ports/llm-pricing.js';
+import type { Llm, StructuredRequest } from '../../src/ports/llm.js';
 import { DEFAULT_MODEL_PRICES } from '../../src/config/load-config.js';
 import { judgePapers } from '../../src/judge/index.js';
 import { toolInputSchema } from '../../src/adapters/bedrock/converse-request.js';
-import { verdictReplySchema } from '../../src/judge/verdict-reply.js';
+import { VerdictListSchema, verdictReplySchema } from '../../src/judge/verdict-reply.js';
+import { toConverseInput } from '../../src/adapters/bedrock/converse-request.js';
+import { z } from 'zod';
 import { startFakeBedrock, toolUse, type FakeBedrock } from '../support/fake-bedrock.js';
 import { createFakeBedrockLlm } from '../support/fake-bedrock-llm.js';
 import { instructedJudgeReply, judgeReply } from '../support/fake-judge-replies.js';
@@ -56,9 +59,32 @@ describe('the judge prompt and prompt caching (issue 14, item 5)', () => {
     }
   });
 
+  it('shows the model one shared tool schema for every batch, validating each against its own papers', async () => {
+    fake = await startFakeBedrock({ cacheMinTokens: 4096 });
+    const built = createFakeBedrockLlm(fake);
+    const seen: StructuredRequest<unknown>[] = [];
+    const llm: Llm = {
+      structured: <T>(request: StructuredRequest<T>) => {
+        seen.push(request as StructuredRequest<unknown>);
+        return built.llm.structured(request);
+      },
+    };
+    harness = judgeHarness(llm);
+    fake.respondWith(judgeReply);
+    await judgePapers(harness.deps, await ingest(relevant.slice(0, 3), 0));
+    await judgePapers(harness.deps, await ingest(relevant.slice(3, 8), 100));
+    expect(seen).toHaveLength(2);
+    for (const request of seen) expect(request.tool.shownSchema).toBe(VerdictListSchema);
+    expect(seen[0]!.tool.schema).not.toBe(seen[1]!.tool.schema);
+  });
+
   it('gives the model one JSON Schema for every batch size, and still demands exactly this batch’s papers', () => {
     expect(JSON.stringify(toolInputSchema(verdictReplySchema(['P1'])))).toBe(
       JSON.stringify(toolInputSchema(verdictReplySchema(['P1', 'P2', 'P3']))),
+    );
+    // The judge shows the model one shared schema (converted once, not once per batch size): the same JSON.
+    expect(JSON.stringify(toolInputSchema(VerdictListSchema))).toBe(
+      JSON.stringify(toolInputSchema(verdictReplySchema(['P1', 'P2', 'P3', 'P4']))),
     );
     const verdict = (paper: string) => ({ paper, relevance: 8, novelty: 6, trainium: 'yes' });
     const schema = verdictReplySchema(['P1', 'P2']);
@@ -72,6 +98,28 @@ describe('the judge prompt and prompt caching (issue 14, item 5)', () => {
     expect(schema.safeParse({ verdicts: [verdict('P2')] }).success).toBe(true);
     expect(schema.safeParse({ verdicts: [] }).success).toBe(false);
     expect(schema.safeParse({ verdicts: [{ ...verdict('P1'), trainium: 'maybe' }] }).success).toBe(false);
+  });
+
+  it('shows the model the tool’s shownSchema when given one, and its schema otherwise', () => {
+    const shown = z.object({ answer: z.string() });
+    const request = (tool: { shownSchema?: z.ZodType }) =>
+      toConverseInput(
+        {
+          modelId: 'm',
+          purpose: 'test',
+          system: 's',
+          messages: [],
+          tool: { name: 't', description: 'd', schema: shown.refine((v) => v.answer !== 'no'), ...tool },
+          maxTokens: 10,
+        },
+        [],
+      );
+    const spec = (input: ReturnType<typeof request>) =>
+      (input.toolConfig?.tools?.[0] as { toolSpec: { inputSchema: { json: unknown } } }).toolSpec.inputSchema
+        .json;
+    expect(spec(request({ shownSchema: shown }))).toBe(toolInputSchema(shown));
+    expect(spec(request({}))).not.toBe(toolInputSchema(shown));
+    expect(spec(request({}))).toEqual(toolInputSchema(shown));
   });
 
   it('prices cache writes and reads at their own rates in the ledger when the prefix is long enough to cache', async () => {

@@ -30,7 +30,7 @@ export function toSdkMessages(messages: readonly LlmMessage[]): Message[] {
 /**
  * One Converse call with two cache points (aws.md §1): one after the tool definition and one after the system
  * prompt. Bedrock caches the prefix in the order tools → system → messages, so both must be byte-identical
- * across calls (the JSON Schema is memoised per zod schema, and the judge's schema does not vary with the batch)
+ * across calls (the JSON Schema is memoised per zod schema, and the judge shows one for every batch, `shownSchema`)
  * for repeated calls to read them from the prompt cache instead of paying for them again. A prefix shorter than
  * the model's minimum (4,096 tokens for Claude Haiku 4.5, 1,024 for Sonnet 4.5) is simply not cached: Bedrock
  * then reports no cache reads or writes, and the call costs what it would without the cache points.
@@ -48,7 +48,7 @@ export function toConverseInput<T>(request: StructuredRequest<T>, messages: Mess
             name: request.tool.name,
             description: request.tool.description,
             // The SDK types this as a DocumentType; it is sent as plain JSON (aws.md §1).
-            inputSchema: { json: toolInputSchema(request.tool.schema) as never },
+            inputSchema: { json: toolInputSchema(request.tool.shownSchema ?? request.tool.schema) as never },
           },
         },
         { cachePoint: { type: 'default' } },
