@@ -22,6 +22,7 @@ import { bootSherpa } from '../src/boot.js';
 import { createLogger } from '../src/logging/logger.js';
 import type { PaperStore, SearchQuery } from '../src/ports/paper-store.js';
 import { runScrape } from '../src/ingest/run-scrape.js';
+import { VerdictListSchema } from '../src/judge/verdict-reply.js';
 import { LARGE_PAPERS, PAPERS, SEARCHES } from './search-latency.js';
 import { startOpenReviewProcess } from './support/openreview-process.js';
 import { profileWhile, saveProfile } from './support/cpu-profile.js';
@@ -232,6 +233,19 @@ export async function run(): Promise<void> {
     // of one paper loads what a scrape uses (a running bot has paid for that once, long before).
     await fake.send([...SEARCHES, 'digest']);
     await runScrape(sherpa.deps, sherpa.deps.sources, { ...ICLR_2025, limit: 1 });
+    // ...and one judge call (it fails: no Bedrock here), which loads the AWS SDK's credential and protocol modules
+    // on first use and converts the judge's tool schema: about 65 ms, once per process, that a running bot paid
+    // long ago and that otherwise lands in whichever phase judges first.
+    await sherpa.deps.llm
+      ?.structured({
+        modelId: 'warm-up',
+        purpose: 'warm-up',
+        system: 'warm-up',
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'warm-up' }] }],
+        tool: { name: 'record_verdicts', description: 'warm-up', schema: VerdictListSchema },
+        maxTokens: 1,
+      })
+      .catch(() => undefined);
     await fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS });
     // The quiet, search and digest phases alternate, ROUNDS times, and each condition's acks are pooled: one
     // phase's p99 is its second-slowest ack, and the machine's other work moves it by 2× from phase to phase.
