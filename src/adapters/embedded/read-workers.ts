@@ -1,9 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { TransientError } from '../../errors.js';
 import { setImmediate as nextTurn } from 'node:timers';
 import type { ReadReply, ReadRequest, ReadResults } from './read-worker-protocol.js';
 import { storageError } from './sqlite-database.js';
-import { workerEntry } from './worker-entry.js';
+import { startDatabaseWorker } from './worker-entry.js';
 
 export interface ReadWorkersOptions {
   /** Absolute path of `sherpa.db` (a file: an in-memory database cannot be shared with a thread). */
@@ -72,14 +72,7 @@ export class ReadWorkers {
   }
 
   private start(): Slot {
-    const { url, entry } = workerEntry('read-worker');
-    const worker = new Worker(url, {
-      workerData: {
-        entry,
-        location: this.options.location,
-        busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
-      },
-    });
+    const worker = startDatabaseWorker('read-worker', this.options);
     const slot: Slot = { worker, pending: new Map() };
     worker.unref();
     worker.on('message', (reply: ReadReply) => this.settle(slot, reply));

@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SqliteConnection } from './sqlite-database.js';
-import { workerEntry } from './worker-entry.js';
+import { startDatabaseWorker } from './worker-entry.js';
 
 /** SQLite's own WAL threshold, given back to the main connection whenever the worker is not there to do it. */
 const AUTOCHECKPOINT_PAGES = 1000;
@@ -37,14 +37,7 @@ export class StoreMaintenance {
 
   private start(): Worker | undefined {
     if (performance.now() - this.stoppedAt < RESTART_AFTER_MS) return undefined;
-    const { url, entry } = workerEntry('maintenance-worker');
-    const worker = new Worker(url, {
-      workerData: {
-        entry,
-        location: this.options.location,
-        busyTimeoutMs: this.options.busyTimeoutMs ?? 5000,
-      },
-    });
+    const worker = startDatabaseWorker('maintenance-worker', this.options);
     // It never keeps the process alive: graceful shutdown closes it through the paper store.
     worker.unref();
     const stopped = () => {
