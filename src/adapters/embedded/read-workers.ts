@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { TransientError } from '../../errors.js';
-import { setImmediate as nextTurn } from 'node:timers';
+import { yieldToEventLoop } from '../../event-loop-slices.js';
 import type { ReadReply, ReadRequest, ReadResults } from './read-worker-protocol.js';
 import { storageError } from './sqlite-database.js';
 import { startDatabaseWorker } from './worker-entry.js';
@@ -87,10 +87,11 @@ export class ReadWorkers {
     const pending = slot.pending.get(reply.id);
     if (!pending) return;
     if (reply.ok && reply.more) {
-      // A part of a long list: keep it, and ask for the next one on a later turn of the event loop, so that
-      // envelopes read off the socket meanwhile are handled (and acked) between parts.
+      // A part of a long list: keep it, and ask for the next one on a later turn of the event loop (a turn taken
+      // like any other slice of bulk work), so that envelopes read off the socket meanwhile are handled (and
+      // acked) between parts.
       (pending.parts ??= []).push(...(reply.value as unknown[]));
-      nextTurn(() => {
+      void yieldToEventLoop().then(() => {
         if (slot.pending.has(reply.id)) slot.worker.postMessage({ op: 'more', id: reply.id });
       });
       return;
