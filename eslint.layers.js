@@ -19,6 +19,7 @@ export const LAYER_ELEMENTS = [
   { type: 'support', pattern: 'src/project-root.ts', mode: 'file' },
   { type: 'support', pattern: 'src/node-support.ts', mode: 'file' },
   { type: 'support', pattern: 'src/event-loop-slices.ts', mode: 'file' },
+  { type: 'support', pattern: 'src/worker-threads.ts', mode: 'file' },
   { type: 'support', pattern: ['src/logging', 'src/http', 'src/config', 'src/queue'], partialMatch: false },
   // The bot's side of trainium-runner/: the bundle it ships and the files the runner writes. Both the compute
   // adapters and the run stage use it.

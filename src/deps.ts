@@ -9,6 +9,7 @@ import type { CostLedger } from './ports/cost-ledger.js';
 import type { Llm } from './ports/llm.js';
 import type { PaperLookup, PaperSourceFactory } from './ports/paper-source.js';
 import type { PaperStore } from './ports/paper-store.js';
+import type { ScrapeRunner } from './ports/scrape-runner.js';
 import type { Scheduler } from './ports/scheduler.js';
 import type { SearchStore } from './ports/search-store.js';
 import type { WorkQueue } from './ports/work-queue.js';
@@ -56,4 +57,10 @@ export interface CoreDeps {
   sources: PaperSourceFactory;
   /** One paper by arXiv or OpenReview id, for `/paper run` of a paper Sherpa has not seen. */
   paperLookup: PaperLookup;
+  /**
+   * Where scrapes run: a thread of their own in the embedded default (`src/compose/scrape-thread.ts`); absent,
+   * in this thread through `sources`, `papers`, `blobs` and `queues.judge`. The thread builds its own adapters
+   * from the config, so a test that wraps one of those ports for a scrape leaves this out.
+   */
+  scrapeRunner?: ScrapeRunner;
 }

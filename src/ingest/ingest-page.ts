@@ -8,7 +8,7 @@ import type { SourcePage } from '../ports/paper-source.js';
 import type { WorkQueue } from '../ports/work-queue.js';
 import { normalisePaper } from './normalise-paper.js';
 import { keepRawPage, type RawRecord, rawPageOf } from './raw-page.js';
-import { EMPTY_TALLY, type Tally } from './tally.js';
+import { EMPTY_TALLY, type Tally } from '../domain/scrape-tally.js';
 
 export interface IngestDeps {
   papers: PaperStore;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ThreadRef } from '../domain/paper.js';
+import type { ScrapeProgress } from '../domain/scrape.js';
+import type { ScrapeRunOptions } from '../ports/scrape-runner.js';
 import type { Config } from '../config/load-config.js';
 import type { Clock } from '../ports/clock.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
@@ -9,7 +11,9 @@ import { matchesQuery } from './normalise-paper.js';
 import { readAhead } from './read-ahead.js';
 import { type ScrapeCheckpoint, ScrapeCheckpoints } from './scrape-checkpoint.js';
 import { resolveScrape, resumesFrom, type ScrapeRequest, scrapeKey, scrapeLabel } from './scrape-request.js';
-import { addTallies, EMPTY_TALLY, type Tally } from './tally.js';
+import { addTallies, EMPTY_TALLY } from '../domain/scrape-tally.js';
+
+export type { ScrapeProgress } from '../domain/scrape.js';
 
 export interface ScrapeDeps extends IngestDeps {
   config: Pick<Config, 'sources'>;
@@ -17,27 +21,8 @@ export interface ScrapeDeps extends IngestDeps {
   coordination: CoordinationStore;
 }
 
-/** A snapshot for the progress message. */
-export interface ScrapeProgress {
-  key: string;
-  label: string;
-  runId: string;
-  startedAt: string;
-  resumed: boolean;
-  tally: Tally;
-  total: number | undefined;
-  warnings: string[];
-  /** The source label with its resolved details (arXiv window). */
-  listing: string;
-}
-
-export interface RunScrapeOptions {
-  signal?: AbortSignal;
-  /** Called once before the first page and after every stored page. */
-  onProgress?: (progress: ScrapeProgress) => Promise<void>;
-  /** The progress message, remembered in the checkpoint so a resumed scrape updates the same one. */
-  progressRef?: ThreadRef;
-}
+/** Where its progress goes, and how it is stopped (the `ScrapeRunner` port's options). */
+export type RunScrapeOptions = ScrapeRunOptions;
 
 /**
  * Read a listing to its end, page by page, persisting the position after each stored page. The caller holds

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ThreadRefSchema } from '../domain/paper.js';
 import type { CoordinationStore } from '../ports/coordination-store.js';
 import { ResolvedScrapeSchema } from './scrape-request.js';
-import { TallySchema } from './tally.js';
+import { TallySchema } from '../domain/scrape-tally.js';
 
 /**
  * The last successful position of an unfinished scrape, written after each stored page. A restart (crash,

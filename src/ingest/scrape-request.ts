@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { SCRAPE_VENUE_SLUGS, type ScrapeRequest, type ScrapeVenueSlug } from '../domain/scrape.js';
 
-export const SCRAPE_VENUE_SLUGS = ['iclr', 'icml', 'neurips', 'mlsys'] as const;
-export type ScrapeVenueSlug = (typeof SCRAPE_VENUE_SLUGS)[number];
+// The request's types are the domain's (a scrape crosses to its own thread as data); they are named here too.
+export { SCRAPE_VENUE_SLUGS, type ScrapeRequest, type ScrapeVenueSlug };
 
 const VENUE_NAMES: Record<ScrapeVenueSlug, string> = {
   iclr: 'ICLR',
@@ -9,18 +10,6 @@ const VENUE_NAMES: Record<ScrapeVenueSlug, string> = {
   neurips: 'NeurIPS',
   mlsys: 'MLSys',
 };
-
-/** What someone (a `/scrape` command or a schedule) asked for. */
-export type ScrapeRequest =
-  | {
-      kind: 'venue';
-      venue: ScrapeVenueSlug;
-      year: number;
-      query?: string;
-      limit?: number;
-      includeRejected: boolean;
-    }
-  | { kind: 'arxiv'; days?: number; categories?: string[]; query?: string; limit?: number };
 
 /**
  * The request with everything fixed that must not change when a crashed scrape resumes: for arXiv the date

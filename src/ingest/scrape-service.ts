@@ -15,13 +15,16 @@ import {
   scrapeLabel,
 } from './scrape-request.js';
 import type { PaperSourceFactory } from '../ports/paper-source.js';
-import { EMPTY_TALLY } from './tally.js';
+import type { ScrapeRunner } from '../ports/scrape-runner.js';
+import { EMPTY_TALLY } from '../domain/scrape-tally.js';
 import type { Chat } from '../ports/chat.js';
 import { scrapeFailureReply, type ScrapeFailureView, scrapeStarter } from '../messages/scrape-replies.js';
 
 export interface ScrapeServiceDeps extends ScrapeDeps {
   config: Config;
   chat: Chat;
+  /** Where the scrape itself runs; without one, here (`runScrape` with the service's sources). */
+  scrapeRunner?: ScrapeRunner;
 }
 
 export type StartScrapeResult =
@@ -46,6 +49,7 @@ export class ScrapeService {
   private readonly leases: ScrapeLeases;
   private readonly checkpoints: ScrapeCheckpoints;
   private readonly active = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  private readonly runner: ScrapeRunner;
   private stopping = false;
 
   constructor(
@@ -54,6 +58,9 @@ export class ScrapeService {
   ) {
     this.leases = new ScrapeLeases(deps.coordination);
     this.checkpoints = new ScrapeCheckpoints(deps.coordination);
+    this.runner = deps.scrapeRunner ?? {
+      run: (request, options) => runScrape(this.deps, this.sources, request, options),
+    };
   }
 
   async start(request: ScrapeRequest, options: { startedBy: string }): Promise<StartScrapeResult> {
@@ -156,7 +163,7 @@ export class ScrapeService {
     const { reporter, startedBy, startedAt } = context;
     let last: ScrapeProgress | undefined;
     try {
-      const result = await runScrape(this.deps, this.sources, request, {
+      const result = await this.runner.run(request, {
         signal: context.controller.signal,
         ...(context.progress ? { progressRef: context.progress } : {}),
         onProgress: async (progress) => {
