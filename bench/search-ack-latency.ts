@@ -4,8 +4,8 @@
  * boot path) on the large seeded store acks a `/paper help` every few milliseconds, five ways in one run:
  * nothing else running; `/paper search` commands kept in flight with the store's searches on its worker thread
  * (the product); `/paper digest` commands one after another (the digest's reads on the worker, its Block Kit and
- * its post here); a 5,000-paper venue scraped and then re-scraped in the bot's process (the fake OpenReview in
- * a process of its own); and searches on the main thread (what the product did before issue 14), for
+ * its post here); a 5,000-paper venue scraped and then re-scraped as `/scrape` does it (on the scrape thread,
+ * with its progress message here; the fake OpenReview in a process of its own); and searches on the main thread (what the product did before issue 14), for
  * comparison. The first three alternate for ROUNDS rounds and each condition's acks are pooled.
  *
  * The Slack fake, the probes and the commands run in a child process (`support/slack-fake-process.ts`), in every
@@ -21,7 +21,8 @@ import { openSherpaDatabase, SqlitePaperStore } from '../src/adapters/embedded/i
 import { bootSherpa } from '../src/boot.js';
 import { createLogger } from '../src/logging/logger.js';
 import type { PaperStore, SearchQuery } from '../src/ports/paper-store.js';
-import { runScrape } from '../src/ingest/run-scrape.js';
+import { scrapesFor } from '../src/ingest/scrapes-for.js';
+import type { ScrapeRequest } from '../src/domain/scrape.js';
 import { VerdictListSchema } from '../src/judge/verdict-reply.js';
 import { LARGE_PAPERS, PAPERS, SEARCHES } from './search-latency.js';
 import { startOpenReviewProcess } from './support/openreview-process.js';
@@ -71,7 +72,7 @@ function mainThreadCpuMs(): number | undefined {
   }
 }
 
-/** Scrapes run here, in the bot's process, while the fake probes: the first of the venue's new papers, then re-scrapes. */
+/** Scrapes started in the bot's process while the fake probes: the venue's new papers first, then re-scrapes. */
 type InProcessLoad = () => Promise<number>;
 
 async function phase(
@@ -174,6 +175,16 @@ async function profiled(label: string, probe: () => Promise<ProbeResult>): Promi
   return result;
 }
 
+/**
+ * A scrape as `/scrape` starts it (`ScrapeService`): the lease, the progress message in the channel and its
+ * updates, and the scrape itself where the product runs it (its own thread, in the embedded default).
+ */
+async function scrapeAsSlashCommand(deps: Parameters<typeof scrapesFor>[0], request: ScrapeRequest) {
+  const started = await scrapesFor(deps).start(request, { startedBy: APPROVER });
+  if (started.kind !== 'started') throw new Error(`the scrape did not start: ${started.kind}`);
+  if (!(await started.done)) throw new Error('the scrape failed');
+}
+
 /** The app's store, except that `search` goes to `here` while `useHere()` says so. */
 function searchingFrom(papers: PaperStore, here: PaperStore, useHere: () => boolean): PaperStore {
   return new Proxy(papers, {
@@ -232,7 +243,7 @@ export async function run(): Promise<void> {
     // Warm-up: the worker starts on the first search, the handlers compile, the page cache fills, and a scrape
     // of one paper loads what a scrape uses (a running bot has paid for that once, long before).
     await fake.send([...SEARCHES, 'digest']);
-    await runScrape(sherpa.deps, sherpa.deps.sources, { ...ICLR_2025, limit: 1 });
+    await scrapeAsSlashCommand(sherpa.deps, { ...ICLR_2025, limit: 1 });
     // ...and one judge call (it fails: no Bedrock here), which loads the AWS SDK's credential and protocol modules
     // on first use and converts the judge's tool schema: about 65 ms, once per process, that a running bot paid
     // long ago and that otherwise lands in whichever phase judges first.
@@ -261,7 +272,7 @@ export async function run(): Promise<void> {
     }
     const scrape = async () => {
       const started = performance.now();
-      await runScrape(sherpa.deps, sherpa.deps.sources, ICLR_2025);
+      await scrapeAsSlashCommand(sherpa.deps, ICLR_2025);
       return performance.now() - started;
     };
     const ingestLabel = 'a 5,000-paper venue scraped, then re-scraped';

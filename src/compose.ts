@@ -13,6 +13,7 @@ import { createPaperLookup, createSourceFactory } from './compose/create-paper-s
 import { createLlm } from './compose/create-llm.js';
 import { createQueues } from './compose/create-queues.js';
 import { createStorageContext } from './compose/storage-context.js';
+import { createScrapeRunner } from './compose/create-scrape-runner.js';
 import { KeyedQueue } from './queue/keyed-queue.js';
 
 export interface CreateCoreDepsOptions {
@@ -82,6 +83,7 @@ export async function createCoreDeps(
         clock,
       }),
       paperLookup: createPaperLookup({ sources: config.sources, logger }),
+      ...createScrapeRunner(context, queues.judge),
       close: () => context.closeAll(),
     };
     logger.debug(
