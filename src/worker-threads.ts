@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -13,4 +15,18 @@ export function startWorker(name: string, callerUrl: string, data: Record<string
   return new Worker(new URL('./ts-worker-bootstrap.mjs', import.meta.url), {
     workerData: { ...data, entry: new URL(`./${name}.ts`, callerUrl).href },
   });
+}
+
+/**
+ * Acks come first: on a small shared machine a worker thread competes with the main one for a core, so it runs
+ * at a lower priority (nice 10). Linux lets one thread have its own nice value (setpriority on its thread id);
+ * elsewhere it keeps the process's priority. Called by a worker at its start.
+ */
+export function lowerThreadPriority(): void {
+  try {
+    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, 10);
+  } catch {
+    // Not Linux, or not permitted: same priority as the main thread, which only costs some ack latency.
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { SqlitePaperStore } from '../adapters/embedded/index.js';
+import { SqliteCoordinationStore, SqlitePaperStore } from '../adapters/embedded/index.js';
 import type { ScrapeRequest } from '../domain/scrape.js';
 import type { ThreadRef } from '../domain/paper.js';
 import { TransientError } from '../errors.js';
@@ -14,6 +14,7 @@ import { runScrape, type ScrapeDeps } from '../ingest/run-scrape.js';
 import { systemClock } from '../ports/clock.js';
 import type { PaperSourceFactory } from '../ports/paper-source.js';
 import { realSleep } from '../ports/sleep.js';
+import { lowerThreadPriority } from '../worker-threads.js';
 import { createBlobStore } from './create-blob-store.js';
 import { createSourceFactory } from './create-paper-sources.js';
 import { createQueues } from './create-queues.js';
@@ -24,10 +25,11 @@ import {
   sendableError,
   type ToScrapeThread,
 } from './scrape-thread-protocol.js';
-import { SqliteCoordinationStore } from '../adapters/embedded/index.js';
 
 if (!parentPort) throw new Error('scrape-thread-worker.ts runs as a worker thread');
 const port = parentPort;
+// Acks first: the scrape takes what CPU the bot's thread leaves (a 2-core machine has one to spare at best).
+lowerThreadPriority();
 const { config, logLevel } = workerData as ScrapeThreadData;
 const post = (message: FromScrapeThread) => port.postMessage(message);
 

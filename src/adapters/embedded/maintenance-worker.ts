@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { lowerThreadPriority } from './thread-priority.js';
+import { lowerThreadPriority } from '../../worker-threads.js';
 
 const { location, busyTimeoutMs } = z
   .object({ location: z.string().min(1), busyTimeoutMs: z.number().int().nonnegative() })

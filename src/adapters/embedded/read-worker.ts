@@ -17,7 +17,7 @@ import { SqlitePaperSearch } from './sqlite-paper-search.js';
 import { paperFromDoc } from './sqlite-paper-rows.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
 import { LedgerSummaryStatement } from './sqlite-ledger-summary.js';
-import { lowerThreadPriority } from './thread-priority.js';
+import { lowerThreadPriority } from '../../worker-threads.js';
 
 const { location, busyTimeoutMs } = z
   .object({ location: z.string().min(1), busyTimeoutMs: z.number().int().nonnegative() })
