@@ -56,6 +56,9 @@ const LOADS: Record<'searches' | 'digests', Load> = {
 
 type Fake = Awaited<ReturnType<typeof startSlackFakeProcess>>;
 
+/** The bot process's peak RSS while the venue is scraped and re-scraped (bytes). */
+let scrapeRssPeak = 0;
+
 /**
  * CPU time of this process's main thread so far, in ms (Linux: `/proc/self/task/<pid>/stat`, in clock ticks of
  * 10 ms), or undefined elsewhere. Wall-clock tails on a shared machine follow the scheduler; the event loop's
@@ -85,12 +88,15 @@ async function phase(
     if (work === 'ingests' && ingest) {
       let probing = true;
       const answered: number[] = [];
+      // The bot's whole process, the scrape thread's heap included (threads share the process's memory).
+      const rss = setInterval(() => (scrapeRssPeak = Math.max(scrapeRssPeak, process.memoryUsage.rss())), 25);
       const loop = (async () => {
         while (probing || answered.length === 0) answered.push(await ingest());
       })();
       const result = await fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS });
       probing = false;
       await loop;
+      clearInterval(rss);
       return { acks: result.acks, answered };
     }
     return fake.probe({
@@ -298,6 +304,10 @@ export async function run(): Promise<void> {
       );
     }
     console.log(`  for comparison, searches on the main thread: ${ratio(before)}`);
+    console.log(
+      `  bot process RSS at its peak while the venue was scraped: ${(scrapeRssPeak / 2 ** 20).toFixed(0)} MiB ` +
+        '(its threads included: the scrape thread, the read worker)',
+    );
     await mainThreadCostPerCommand(fake);
   } finally {
     await sherpa.stop();
