@@ -22,6 +22,7 @@ export function createScrapeRunner(
   const thread = new ScrapeThread({
     config: context.config,
     logger: context.logger,
+    writeTurns: context.database().turns.buffer,
     ...(judge instanceof SqliteWorkQueue ? { onStored: () => judge.announceArrival() } : {}),
   });
   context.onClose(() => thread.close());

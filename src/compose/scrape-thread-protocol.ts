@@ -8,6 +8,8 @@ import { type ErrorClass, PermanentError, SherpaError, TransientError } from '..
 export interface ScrapeThreadData {
   config: Config;
   logLevel: string;
+  /** The bot database's write turns (`write-turns.ts`): the thread's writes let the bot's store calls go first. */
+  writeTurns: SharedArrayBuffer | undefined;
 }
 
 export type ToScrapeThread =

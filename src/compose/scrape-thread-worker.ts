@@ -30,7 +30,7 @@ if (!parentPort) throw new Error('scrape-thread-worker.ts runs as a worker threa
 const port = parentPort;
 // Acks first: the scrape takes what CPU the bot's thread leaves (a 2-core machine has one to spare at best).
 lowerThreadPriority();
-const { config, logLevel } = workerData as ScrapeThreadData;
+const { config, logLevel, writeTurns } = workerData as ScrapeThreadData;
 const post = (message: FromScrapeThread) => port.postMessage(message);
 
 // Every line goes to the bot's logger, which scrubs secrets and writes it where the bot's lines go.
@@ -50,7 +50,14 @@ let composed: Promise<Composed> | undefined;
 function compose(): Promise<Composed> {
   composed ??= (async () => {
     const clock = systemClock;
-    const context = createStorageContext({ config, logger, clock, sleep: realSleep, maxQueueAttempts: 5 });
+    const context = createStorageContext({
+      config,
+      logger,
+      clock,
+      sleep: realSleep,
+      maxQueueAttempts: 5,
+      ...(writeTurns ? { writesBehind: writeTurns } : {}),
+    });
     const database = context.database();
     // No read workers or WAL maintenance thread of its own: this thread is already off the bot's event loop.
     const papers = new SqlitePaperStore(database, { clock });

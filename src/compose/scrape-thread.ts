@@ -20,6 +20,8 @@ export interface ScrapeThreadOptions {
   logger: Logger;
   /** Papers were stored and queued for judging: wake this process's judge consumer (the queue is in this file). */
   onStored?: () => void;
+  /** The bot database's `turns.buffer`: the thread's writes wait for the bot thread's store calls. */
+  writeTurns?: SharedArrayBuffer;
   idleExitMs?: number;
 }
 
@@ -85,7 +87,11 @@ export class ScrapeThread implements ScrapeRunner {
   }
 
   private start(): Worker {
-    const data: ScrapeThreadData = { config: this.options.config, logLevel: this.options.logger.level };
+    const data: ScrapeThreadData = {
+      config: this.options.config,
+      logLevel: this.options.logger.level,
+      writeTurns: this.options.writeTurns,
+    };
     const worker = startWorker('scrape-thread-worker', import.meta.url, { ...data });
     worker.on('message', (message: FromScrapeThread) => this.receive(message));
     const stopped = (cause: unknown) => {

@@ -12,6 +12,8 @@ export interface StorageContext {
   sleep: Sleep;
   /** Dead-letter after this many deliveries (every queue). */
   maxQueueAttempts: number;
+  /** The scrape thread opens `sherpa.db` as a background writer behind the bot's thread (`write-turns.ts`). */
+  writesBehind?: SharedArrayBuffer;
   /** `DATA_DIR/sherpa.db`, opened once, only if some port is embedded. */
   database(): SherpaDatabase;
   /** Register cleanup for `close()`; run in reverse order. */
@@ -27,7 +29,10 @@ export function createStorageContext(
     ...base,
     database() {
       if (!database) {
-        database = openSherpaDatabase({ dataDir: base.config.dataDir });
+        database = openSherpaDatabase({
+          dataDir: base.config.dataDir,
+          ...(base.writesBehind ? { behind: base.writesBehind } : {}),
+        });
         base.logger.info({ database: database.location }, 'embedded database opened');
         const opened = database;
         closers.unshift(() => opened.close());

@@ -1,5 +1,5 @@
 import { SliceClock, yieldToEventLoop } from '../../event-loop-slices.js';
-import type { SqliteConnection } from './sqlite-database.js';
+import { runSql, type SherpaDatabase } from './sqlite-database.js';
 
 /** Pages of merge work per step: about a millisecond on the 500,000-paper benchmark store. */
 const MERGE_PAGES = 16;
@@ -10,9 +10,9 @@ const MERGE_PAGES = 16;
  * the thread that acks Slack for up to 1.5 s. Migration 7 turns automerge off; each write that adds segments
  * then calls `wrote()`, and the merging happens here: `('merge', MERGE_PAGES)` steps, each its own short write
  * transaction, as many as fit in a slice (`SLICE_MS`), a turn of the event loop between slices, until a step
- * finds no level with enough segments to merge. On this thread, not a worker's: a merge takes the write lock,
- * and SQLite's busy handler makes a waiting writer sleep in steps of up to 100 ms, so a merge elsewhere would
- * stall this thread's writes far longer than the merge itself.
+ * finds no level with enough segments to merge. It merges on the thread that wrote the segments: the bot's for
+ * its own writes, the scrape thread's for a scrape's, where each step first lets the bot's thread finish its
+ * store calls (`write-turns.ts`).
  */
 export class FtsMerger {
   private readonly merge;
@@ -21,7 +21,8 @@ export class FtsMerger {
   private again = false;
   private closed = false;
 
-  constructor(private readonly connection: SqliteConnection) {
+  constructor(private readonly database: SherpaDatabase) {
+    const connection = database.connection;
     this.merge = connection.prepare(
       `INSERT INTO papers_fts(papers_fts, rank) VALUES('merge', ${MERGE_PAGES})`,
     );
@@ -58,7 +59,7 @@ export class FtsMerger {
   private async mergeAll(): Promise<void> {
     await yieldToEventLoop();
     const clock = new SliceClock();
-    while (!this.closed && this.connection.open) {
+    while (!this.closed && this.database.connection.open) {
       if (!this.step()) return;
       if (clock.spent()) await clock.next();
     }
@@ -68,7 +69,8 @@ export class FtsMerger {
   private step(): boolean {
     try {
       const before = this.totalChanges.get()?.n ?? 0;
-      this.merge.run();
+      // Through `runSql`: on the scrape thread a step waits for the bot thread's store calls (`write-turns.ts`).
+      runSql(this.database, () => this.merge.run());
       return (this.totalChanges.get()?.n ?? 0) - before >= 2;
     } catch {
       // Busy past the timeout (another process writing for long): the next write starts the merging again.

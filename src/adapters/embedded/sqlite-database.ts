@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError, PermanentError, TransientError } from '../../errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { WriteTurns } from './write-turns.js';
 
 export type SqliteConnection = Database.Database;
 
@@ -11,6 +12,13 @@ export interface SherpaDatabase {
   readonly connection: SqliteConnection;
   /** Absolute path of the file, or `:memory:`; named in every storage error. */
   readonly location: string;
+  /** Shared with a background writer on another thread (`write-turns.ts`); see `background`. */
+  readonly turns: WriteTurns;
+  /**
+   * This connection writes in the background (the scrape thread): each store call first lets the bot's thread
+   * finish its own. Otherwise store calls here count themselves in, so the background writer waits for them.
+   */
+  readonly background: boolean;
   close(): void;
 }
 
@@ -19,6 +27,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** How long a writer waits for another process's lock before SQLITE_BUSY (ms). */
   busyTimeoutMs?: number;
+  /** Open as a background writer behind the bot's thread, whose database's `turns.buffer` this is. */
+  behind?: SharedArrayBuffer;
 }
 
 /**
@@ -55,6 +65,8 @@ export function openSherpaDatabase(options: OpenDatabaseOptions): SherpaDatabase
   return {
     connection,
     location,
+    turns: new WriteTurns(options.behind),
+    background: options.behind !== undefined,
     // Idempotent: shutdown closes the stores and then the database, in whichever order they were shared.
     close: () => {
       if (connection.open) connection.close();
@@ -114,6 +126,9 @@ export function storageError(location: string, error: unknown): Error {
 /** Runs a synchronous SQLite call, turning driver errors into typed ones. */
 export function runSql<T>(database: SherpaDatabase, work: () => T): T {
   try {
+    if (!database.background) return database.turns.inForeground(work);
+    // Never while holding the write lock: the bot's thread would be waiting for it.
+    if (!database.connection.inTransaction) database.turns.letForegroundFirst();
     return work();
   } catch (error) {
     throw storageError(database.location, error);

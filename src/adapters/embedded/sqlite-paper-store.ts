@@ -79,7 +79,7 @@ export class SqlitePaperStore implements PaperStore {
     this.clock = options.clock ?? systemClock;
     this.sql = new PaperStatements(database.connection);
     this.searcher = new SqlitePaperSearch(database.connection);
-    this.merger = new FtsMerger(database.connection);
+    this.merger = new FtsMerger(database);
     this.ingestion = new SqlitePaperIngest(database, this.sql, (paperId) => this.read(paperId));
     this.workersFrom = options.readWorkersFromPapers ?? READ_WORKERS_FROM_PAPERS;
     // seq only grows and papers are never deleted: the last one is the count, read from the end of the table.
