@@ -11,11 +11,14 @@
  * RSS of the ingest ≤ 300 MiB. `BENCH_PROFILE=<file.cpuprofile>` profiles the last run's scrapes (only those): the
  * scrape of new papers to that file, the re-scrape to `<file>.rescrape.cpuprofile`, and prints the top frames of each.
  */
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type CpuProfile, profileWhile, saveProfile, topFrames } from './support/cpu-profile.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { runScrape } from '../src/ingest/run-scrape.js';
 import { createSourceFactory } from '../src/compose/create-paper-sources.js';
+import { ScrapeThread } from '../src/compose/scrape-thread.js';
 import { createLogger } from '../src/logging/logger.js';
 import { systemClock } from '../src/ports/clock.js';
 import { ingestHarness } from '../test/support/ingest-harness.js';
@@ -113,6 +116,7 @@ export async function run(): Promise<void> {
       harness.remove();
     }
   }
+  const threaded = await throughTheScrapeThread(config, request);
   const { logins } = await openreview.stats();
   await openreview.stop();
 
@@ -147,6 +151,11 @@ export async function run(): Promise<void> {
     `peak memory of the process during a scrape: RSS ${peakRssMb.toFixed(0)} MiB, heap ${peakHeapMb.toFixed(0)} MiB; ` +
       `target RSS ≤ ${TARGETS.peakRssMb} MiB: ${peakRssMb <= TARGETS.peakRssMb ? 'met' : 'NOT met'}`,
   );
+  console.log(
+    `through the scrape thread (the bot's path with the embedded default; one run, the thread's start included): ` +
+      `${threaded.fresh.toFixed(0)} new papers/s, re-scrape ${threaded.rescrape.toFixed(0)}/s; this process's ` +
+      `peak RSS ${threaded.peakRssMb.toFixed(0)} MiB with the thread (the thread's own memory included)`,
+  );
   for (const [which, profile] of Object.entries(profiles)) {
     const file =
       which === 'fresh' ? (PROFILE as string) : PROFILE!.replace(/(\.cpuprofile)?$/, '.rescrape$1');
@@ -156,6 +165,37 @@ export async function run(): Promise<void> {
     for (const { share, frame } of topFrames(profile, 15)) {
       console.log(`  ${(share * 100).toFixed(1).padStart(5)} %  ${frame}`);
     }
+  }
+}
+
+/**
+ * The same scrape and re-scrape as `/scrape` runs them in the bot with the embedded default: on the scrape thread
+ * (`src/compose/scrape-thread.ts`), which composes its own store, blobs and judge queue in a fresh DATA_DIR and
+ * starts with the first scrape, as in a bot where none ran for a minute.
+ */
+async function throughTheScrapeThread(
+  config: ReturnType<typeof loadConfig>,
+  request: Parameters<ScrapeThread['run']>[0],
+): Promise<{ fresh: number; rescrape: number; peakRssMb: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sherpa-bench-thread-'));
+  const thread = new ScrapeThread({
+    config: { ...config, dataDir },
+    logger: createLogger({ level: 'silent' }),
+  });
+  try {
+    const first = await withPeakMemory(() => timed(() => thread.run(request)));
+    if (first.result.result.tally.new !== PAPERS) throw new Error('the threaded scrape missed papers');
+    const second = await withPeakMemory(() => timed(() => thread.run(request)));
+    if (second.result.result.tally.duplicates !== PAPERS)
+      throw new Error('the threaded re-scrape found new papers');
+    return {
+      fresh: PAPERS / first.result.seconds,
+      rescrape: PAPERS / second.result.seconds,
+      peakRssMb: Math.max(first.peakRssMb, second.peakRssMb),
+    };
+  } finally {
+    await thread.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
