@@ -14,26 +14,31 @@ const message = (worker: Worker) =>
     worker.once('error', reject);
   });
 
+function backgroundWriter(turns: WriteTurns, scenario: 'waits-for-foreground' | 'holds-a-call') {
+  const cells = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
+  const worker = startWorker('write-turns-worker', new URL('../support/workers/x.ts', import.meta.url).href, {
+    turns: turns.buffer,
+    cells,
+    scenario,
+  });
+  const shared = new Int32Array(cells);
+  const go = () => {
+    Atomics.store(shared, 0, 1);
+    Atomics.notify(shared, 0);
+  };
+  return { worker, shared, go };
+}
+
 describe('write turns between the bot thread and a background writer', () => {
   it('hold a background writer back while the bot thread is in a store call, and let it go when it leaves', async () => {
     const turns = new WriteTurns();
-    const cells = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-    const shared = new Int32Array(cells);
-    const worker = startWorker(
-      'write-turns-worker',
-      new URL('../support/workers/x.ts', import.meta.url).href,
-      {
-        turns: turns.buffer,
-        cells,
-      },
-    );
+    const { worker, shared, go } = backgroundWriter(turns, 'waits-for-foreground');
     try {
       expect(await message(worker)).toBe('ready');
       const answer = message(worker);
       turns.inForeground(() => {
-        // The writer is told to go while this call runs; it must not go on before the call ends.
-        Atomics.store(shared, 0, 1);
-        Atomics.notify(shared, 0);
+        // The writer is told to go while this call runs; it must not start its own before this one ends.
+        go();
         busyFor(200);
         Atomics.store(shared, 1, 42);
       });
@@ -43,7 +48,36 @@ describe('write turns between the bot thread and a background writer', () => {
     }
   });
 
-  it('count store calls in and out, also when one throws', () => {
+  it("make the bot thread's awaited write wait for the background call in progress, with the event loop free", async () => {
+    const turns = new WriteTurns();
+    const { worker, shared, go } = backgroundWriter(turns, 'holds-a-call');
+    try {
+      expect(await message(worker)).toBe('ready');
+      const done = message(worker);
+      go();
+      const inside = Atomics.waitAsync(shared, 2, 0, 10_000);
+      if (inside.async) await inside.value;
+      let turnsOfTheLoop = 0;
+      const ticker = setInterval(() => turnsOfTheLoop++, 5);
+      const seen = await turns.inForegroundAsync(() => Atomics.load(shared, 3), 10_000);
+      clearInterval(ticker);
+      // It ran after the background call had ended, and timers ran while it waited.
+      expect(seen).toBe(7);
+      expect(turnsOfTheLoop).toBeGreaterThan(0);
+      expect(await done).toBe('done');
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it('run an awaited write at once when no background call is in progress, as before', () => {
+    const turns = new WriteTurns();
+    let ran = false;
+    void turns.inForegroundAsync(() => (ran = true));
+    expect(ran).toBe(true);
+  });
+
+  it('count store calls in and out, also when one throws', async () => {
     const turns = new WriteTurns();
     const count = new Int32Array(turns.buffer);
     expect(turns.inForeground(() => Atomics.load(count, 0))).toBe(1);
@@ -52,16 +86,20 @@ describe('write turns between the bot thread and a background writer', () => {
         throw new Error('SQLITE_CORRUPT');
       }),
     ).toThrow('SQLITE_CORRUPT');
+    await expect(
+      turns.inForegroundAsync(() => {
+        throw new Error('SQLITE_FULL');
+      }),
+    ).rejects.toThrow('SQLITE_FULL');
     expect(Atomics.load(count, 0)).toBe(0);
   });
 
-  it('give up waiting after the longest wait, so a stuck call cannot stop a scrape for good', () => {
+  it('let a background writer go after its longest wait, so a stuck call cannot stop a scrape for good', () => {
     const turns = new WriteTurns();
     Atomics.add(new Int32Array(turns.buffer), 0, 1);
     const started = performance.now();
-    turns.letForegroundFirst(30);
+    expect(turns.inBackground(() => 'written', 30)).toBe('written');
     expect(performance.now() - started).toBeGreaterThanOrEqual(29);
-    const free = new WriteTurns();
-    free.letForegroundFirst(10_000);
+    expect(new WriteTurns().inBackground(() => 'at once', 10_000)).toBe('at once');
   });
 });

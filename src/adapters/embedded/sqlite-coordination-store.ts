@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { CoordinationRecord, CoordinationStore } from '../../ports/coordination-store.js';
-import { runSql, type SherpaDatabase } from './sqlite-database.js';
+import { runSql, runSqlAsync, type SherpaDatabase } from './sqlite-database.js';
 
 interface CoordinationRow {
   key: string;
@@ -59,7 +59,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
       if (options.ifVersion !== undefined && live?.version !== options.ifVersion) return undefined;
       return this.write<T>(key, value, (stored?.version ?? 0) + 1, options.ttlSeconds);
     });
-    return runSql(this.database, () => write.immediate());
+    return runSqlAsync(this.database, () => write.immediate());
   }
 
   async delete(key: string, options: { ifVersion?: number } = {}): Promise<boolean> {
@@ -69,7 +69,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
       if (options.ifVersion !== undefined && live.version !== options.ifVersion) return false;
       return this.statements.delete.run(key).changes === 1;
     });
-    return runSql(this.database, () => remove.immediate());
+    return runSqlAsync(this.database, () => remove.immediate());
   }
 
   async list<T>(prefix: string): Promise<CoordinationRecord<T>[]> {
@@ -89,7 +89,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
       if (live && holderOf(live) !== holder) return undefined;
       return this.write(key, { holder }, (stored?.version ?? 0) + 1, ttlSeconds);
     });
-    return runSql(this.database, () => take.immediate());
+    return runSqlAsync(this.database, () => take.immediate());
   }
 
   async releaseLease(key: string, holder: string): Promise<boolean> {
@@ -98,7 +98,7 @@ export class SqliteCoordinationStore implements CoordinationStore {
       if (!live || holderOf(live) !== holder) return false;
       return this.statements.delete.run(key).changes === 1;
     });
-    return runSql(this.database, () => release.immediate());
+    return runSqlAsync(this.database, () => release.immediate());
   }
 
   private write<T>(key: string, value: T, version: number, ttlSeconds?: number): CoordinationRecord<T> {

@@ -1,7 +1,7 @@
 import { LedgerEntrySchema } from '../../domain/ledger-entry.js';
 import type { CostLedger, LedgerEntry, LedgerExecution, LedgerSummary } from '../../ports/cost-ledger.js';
 import type { ReadWorkers } from './read-workers.js';
-import { runSql, type SherpaDatabase } from './sqlite-database.js';
+import { runSql, runSqlAsync, type SherpaDatabase } from './sqlite-database.js';
 import { type LedgerSummaryQuery, LedgerSummaryStatement } from './sqlite-ledger-summary.js';
 
 interface LedgerRow {
@@ -63,7 +63,7 @@ export class SqliteCostLedger implements CostLedger {
 
   async record(input: LedgerEntry): Promise<void> {
     const entry = LedgerEntrySchema.parse(input);
-    runSql(this.database, () =>
+    await runSqlAsync(this.database, () =>
       this.statements.insert.run({
         // Normalised to UTC so that string comparison orders times correctly.
         at: new Date(entry.at).toISOString(),

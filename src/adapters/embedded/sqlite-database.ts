@@ -127,9 +127,22 @@ export function storageError(location: string, error: unknown): Error {
 export function runSql<T>(database: SherpaDatabase, work: () => T): T {
   try {
     if (!database.background) return database.turns.inForeground(work);
-    // Never while holding the write lock: the bot's thread would be waiting for it.
-    if (!database.connection.inTransaction) database.turns.letForegroundFirst();
-    return work();
+    // Inside a transaction it holds the write lock already (and is marked as in a call).
+    return database.connection.inTransaction ? work() : database.turns.inBackground(work);
+  } catch (error) {
+    throw storageError(database.location, error);
+  }
+}
+
+/**
+ * `runSql` for a write on the bot's thread that its caller awaits: it waits for the scrape thread's transaction in
+ * progress with the event loop free (`WriteTurns.inForegroundAsync`) instead of sleeping in SQLite's busy handler.
+ * Without a background writer in one, it runs at once, as `runSql` does. Never inside an open transaction.
+ */
+export async function runSqlAsync<T>(database: SherpaDatabase, work: () => T): Promise<T> {
+  if (database.background || database.connection.inTransaction) return runSql(database, work);
+  try {
+    return await database.turns.inForegroundAsync(work);
   } catch (error) {
     throw storageError(database.location, error);
   }

@@ -25,7 +25,7 @@ import type {
   TransitionResult,
 } from '../../ports/paper-store.js';
 import type { WorkQueue } from '../../ports/work-queue.js';
-import { runSql, type SherpaDatabase } from './sqlite-database.js';
+import { runSql, runSqlAsync, type SherpaDatabase } from './sqlite-database.js';
 import { SqlitePaperSearch } from './sqlite-paper-search.js';
 import { ReadWorkers } from './read-workers.js';
 import { StoreMaintenance } from './store-maintenance.js';
@@ -102,7 +102,7 @@ export class SqlitePaperStore implements PaperStore {
     const ingestOnce = this.database.connection.transaction((): IngestOutcome =>
       this.ingestion.one(scraped, now, rawKey),
     );
-    const outcome = runSql(this.database, () => ingestOnce.immediate());
+    const outcome = await runSqlAsync(this.database, () => ingestOnce.immediate());
     this.wrotePapers();
     return outcome;
   }
@@ -206,7 +206,7 @@ export class SqlitePaperStore implements PaperStore {
       alsoWrite({ paper: next, audit: stored, entryNumber });
       return { ok: true, paper: next, audit: stored };
     });
-    return runSql(this.database, () => attempt.immediate());
+    return runSqlAsync(this.database, () => attempt.immediate());
   }
 
   async update(paperId: string, patch: PaperPatch, options: { ifVersion?: number } = {}) {
@@ -218,7 +218,7 @@ export class SqlitePaperStore implements PaperStore {
       const next = PaperSchema.parse({ ...current, ...patch, version: current.version + 1, updatedAt: now });
       return this.sql.compareAndSet(next, [current.state], current.version) ? next : undefined;
     });
-    return runSql(this.database, () => attempt.immediate());
+    return runSqlAsync(this.database, () => attempt.immediate());
   }
 
   async audit(paperId: string): Promise<AuditEntry[]> {

@@ -12,7 +12,7 @@ import type {
   SendOptions,
   WorkQueue,
 } from '../../ports/work-queue.js';
-import { runSql, type SherpaDatabase } from './sqlite-database.js';
+import { runSql, runSqlAsync, type SherpaDatabase } from './sqlite-database.js';
 import { prepareQueueStatements, type QueueRow, type QueueStatements } from './sqlite-queue-statements.js';
 
 export interface SqliteWorkQueueOptions<T> {
@@ -74,7 +74,7 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
   async send(body: T, options: SendOptions): Promise<{ messageId: string; duplicate: boolean }> {
     const parsed = this.schema.parse(body);
     const now = this.nowMs();
-    const sent = runSql(this.database, () => this.insertOne(parsed, options, now));
+    const sent = await runSqlAsync(this.database, () => this.insertOne(parsed, options, now));
     if (!sent.duplicate) this.arrivals.emit('sent');
     return sent;
   }
@@ -91,7 +91,7 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
     const insertAll = this.database.connection.transaction(() =>
       parsed.map((message) => this.insertOne(message.body, message.options, now)),
     );
-    const sent = runSql(this.database, () => insertAll.immediate());
+    const sent = await runSqlAsync(this.database, () => insertAll.immediate());
     if (sent.some((result) => !result.duplicate)) this.arrivals.emit('sent');
     return sent;
   }
@@ -142,7 +142,9 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
     let waitedMs = 0;
     const waitMs = (options.waitSeconds ?? 0) * 1000;
     for (;;) {
-      const messages = runSql(this.database, () => this.take(options.max, options.visibilitySeconds));
+      const messages = await runSqlAsync(this.database, () =>
+        this.take(options.max, options.visibilitySeconds),
+      );
       if (messages.length > 0) this.idlePollMs = this.pollIntervalMs;
       if (messages.length > 0 || waitedMs >= waitMs || options.signal?.aborted) return messages;
       // Polling with backoff (issue 11, item 3): a send in this process wakes the poll at once; the pause only
@@ -155,7 +157,7 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
   }
 
   async extend(message: ReceivedMessage<T>, visibilitySeconds: number): Promise<ReceivedMessage<T>> {
-    const changed = runSql(this.database, () =>
+    const changed = await runSqlAsync(this.database, () =>
       this.sql.extend.run({
         id: message.id,
         receipt: message.receipt,
@@ -174,11 +176,11 @@ export class SqliteWorkQueue<T> implements WorkQueue<T> {
   }
 
   async ack(message: ReceivedMessage<T>): Promise<void> {
-    runSql(this.database, () => this.sql.ack.run({ id: message.id, receipt: message.receipt }));
+    await runSqlAsync(this.database, () => this.sql.ack.run({ id: message.id, receipt: message.receipt }));
   }
 
   async release(message: ReceivedMessage<T>, delaySeconds: number, error?: string): Promise<void> {
-    runSql(this.database, () =>
+    await runSqlAsync(this.database, () =>
       this.sql.release.run({
         id: message.id,
         receipt: message.receipt,

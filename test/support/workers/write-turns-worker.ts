@@ -1,11 +1,25 @@
-// A background writer for test/embedded/write-turns.test.ts: once told to go, waits for its turn at the write
-// lock, then says what the bot's thread had written into shared memory by then.
+// A background writer for test/embedded/write-turns.test.ts. Cells: [0] go, [1] what the bot's thread marked,
+// [2] "inside my call", [3] what this thread marks at the end of its call.
 import { parentPort, workerData } from 'node:worker_threads';
 import { WriteTurns } from '../../../src/adapters/embedded/write-turns.js';
 
-const { turns, cells } = workerData as { turns: SharedArrayBuffer; cells: SharedArrayBuffer };
-const shared = new Int32Array(cells); // [0]: go, [1]: what the bot's thread marked before leaving its call
+const { turns, cells, scenario } = workerData as {
+  turns: SharedArrayBuffer;
+  cells: SharedArrayBuffer;
+  scenario: 'waits-for-foreground' | 'holds-a-call';
+};
+const shared = new Int32Array(cells);
+const writeTurns = new WriteTurns(turns);
 parentPort?.postMessage('ready');
 Atomics.wait(shared, 0, 0, 10_000);
-new WriteTurns(turns).letForegroundFirst(10_000);
-parentPort?.postMessage(Atomics.load(shared, 1));
+if (scenario === 'waits-for-foreground') {
+  parentPort?.postMessage(writeTurns.inBackground(() => Atomics.load(shared, 1), 10_000));
+} else {
+  writeTurns.inBackground(() => {
+    Atomics.store(shared, 2, 1);
+    Atomics.notify(shared, 2);
+    Atomics.wait(shared, 0, 1, 200); // a 200 ms call
+    Atomics.store(shared, 3, 7);
+  });
+  parentPort?.postMessage('done');
+}
