@@ -97,7 +97,8 @@ async function phase(
       scrapeRssBefore = process.memoryUsage.rss();
       const rss = setInterval(() => (scrapeRssPeak = Math.max(scrapeRssPeak, process.memoryUsage.rss())), 25);
       // A small store write on the bot's thread every 10 ms, as the judge and the approvals make: how long each
-      // holds the event loop while the scrape thread writes the same file.
+      // takes, from the call to its result, while the scrape thread writes the same file (it waits for the
+      // scrape's transaction with the event loop free: `write-turns.ts`).
       const writes = setInterval(() => {
         const started = performance.now();
         void mainThreadStore
@@ -324,7 +325,12 @@ export async function run(): Promise<void> {
       `  bot process RSS while the venue was scraped: ${(scrapeRssBefore / 2 ** 20).toFixed(0)} MiB before, ` +
         `${(scrapeRssPeak / 2 ** 20).toFixed(0)} MiB at its peak (its threads included: the scrape thread, the read worker)`,
     );
-    console.log(describeSamples('  a store write on the bot thread during the scrape', mainThreadWrites));
+    console.log(
+      describeSamples(
+        '  a store write on the bot thread during the scrape, call to result',
+        mainThreadWrites,
+      ),
+    );
     await mainThreadCostPerCommand(fake);
   } finally {
     await sherpa.stop();
