@@ -1,7 +1,24 @@
 import { zoneFormatter } from '../domain/zone-formatter.js';
 
+/**
+ * The last day found per zone, as [its start, the next day's start) in ms: budgets, the digest and Evolve ask for
+ * today's start again and again, and each fresh answer costs three time-zone conversions (about 0.3 ms; issue 14).
+ */
+const lastDay = new Map<string, { start: number; end: number }>();
+
 /** The UTC instant at which the calendar day containing `now` began in `timeZone` (DST-safe). */
 export function startOfLocalDay(now: Date, timeZone: string): Date {
+  const at = now.getTime();
+  const known = lastDay.get(timeZone);
+  if (known && at >= known.start && at < known.end) return new Date(known.start);
+  const start = findStartOfLocalDay(now, timeZone).getTime();
+  // A day is 23 to 25 hours long: 36 hours after its start is always in the next one.
+  const end = findStartOfLocalDay(new Date(start + 36 * 3_600_000), timeZone).getTime();
+  if (at >= start && at < end) lastDay.set(timeZone, { start, end });
+  return new Date(start);
+}
+
+function findStartOfLocalDay(now: Date, timeZone: string): Date {
   const parts = localParts(now, timeZone);
   const wallMidnight = Date.UTC(parts.year, parts.month - 1, parts.day);
   // Offset of the zone at a given instant: its wall clock read as UTC, minus the instant.

@@ -16,6 +16,18 @@ describe('startOfLocalDay', () => {
   ])('%s at %s began at %s', (zone, now, midnight) => {
     expect(startOfLocalDay(new Date(now), zone).toISOString()).toBe(midnight);
   });
+
+  it('answers from the day it last found only for times inside that day, across midnight and DST', () => {
+    const ask = (at: string) => startOfLocalDay(new Date(at), 'Europe/Berlin').toISOString();
+    expect(ask('2026-03-28T12:00:00.000Z')).toBe('2026-03-27T23:00:00.000Z');
+    expect(ask('2026-03-28T22:59:59.999Z')).toBe('2026-03-27T23:00:00.000Z');
+    // Local midnight, then a 23-hour day (summer time begins at 02:00 local).
+    expect(ask('2026-03-28T23:00:00.000Z')).toBe('2026-03-28T23:00:00.000Z');
+    expect(ask('2026-03-29T21:59:59.999Z')).toBe('2026-03-28T23:00:00.000Z');
+    expect(ask('2026-03-29T22:00:00.000Z')).toBe('2026-03-29T22:00:00.000Z');
+    // Back in time, too.
+    expect(ask('2026-03-28T12:00:00.000Z')).toBe('2026-03-27T23:00:00.000Z');
+  });
 });
 
 describe('checkRunBudget', () => {

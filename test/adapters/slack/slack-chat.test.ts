@@ -161,6 +161,16 @@ describe('SlackChat: Block Kit', () => {
       .filter((msg) => msg.startsWith(prefix))
       .map((msg) => JSON.parse(msg.slice(prefix.length)) as { blocks?: unknown });
     expect(bodies.map((body) => typeof body.blocks)).toEqual(['string', 'string', 'string']);
+    // Slack echoes the posted and the updated message in its answer; the client's debug line of each answer
+    // (a deep copy, serialised) no longer carries it, and what Sherpa reads of the answer is all there.
+    const answers = logs
+      .entries()
+      .map((entry) => String(entry.msg))
+      .filter((msg) => msg.startsWith('http request result: '));
+    expect(answers.length).toBeGreaterThanOrEqual(3);
+    expect(answers.join('\n')).not.toContain('Digest');
+    expect(slack.calls('chat.postMessage')[0]?.response).toMatchObject({ message: { blocks } });
+    expect(posted.ts).toBe(slack.messages({ channel: channel() })[0]?.ts);
   });
 });
 
