@@ -5,13 +5,14 @@ import { bodySnippet } from '../../http/fetch-json.js';
 import type { HttpClient } from '../../http/http-client.js';
 import type { Logger } from '../../logging/logger.js';
 import type { PageOptions, PaperSource, SourcePage, SourceRecord } from '../../ports/paper-source.js';
-import {
-  type AbstractPage,
-  type ListingEntry,
-  parseAbstractPage,
-  parseYearListing,
-  pdfUrlFromAbstractUrl,
-} from './parse-listing.js';
+import type { AbstractPage, ListingEntry } from './parse-listing.js';
+import { pdfUrlFromAbstractUrl } from './proceedings-urls.js';
+
+/**
+ * The page parsers load cheerio, about 200 ms of start-up for the bot and for each new scrape thread: loaded
+ * when an MLSys page is first read, which most scrapes never do.
+ */
+const pageParsers = () => import('./parse-listing.js');
 
 /** MLSys moved to OpenReview in 2026 (research/sources.md §3): later years go through the OpenReview adapter. */
 export const MLSYS_LAST_PROCEEDINGS_ONLY_YEAR = 2025;
@@ -80,7 +81,7 @@ async function fetchListing(
       `The MLSys proceedings answered HTTP ${response.status}: ${bodySnippet(response.body)}`,
     );
   }
-  const entries = parseYearListing(response.body, url);
+  const entries = (await pageParsers()).parseYearListing(response.body, url);
   // A page with no paper links is a layout change or an error page, never "MLSys had no papers".
   if (entries.length === 0) {
     throw new PermanentError(`The MLSys ${year} proceedings page lists no papers Sherpa can read`, {
@@ -98,7 +99,8 @@ async function fetchAbstract(
   signal?: AbortSignal,
 ): Promise<AbstractPage | undefined> {
   const response = await http.request({ url: entry.abstractUrl, ...(signal ? { signal } : {}) });
-  if (response.status === 200) return parseAbstractPage(response.body, entry.abstractUrl);
+  if (response.status === 200)
+    return (await pageParsers()).parseAbstractPage(response.body, entry.abstractUrl);
   // The paper is in the listing, so it exists: keep it without its abstract rather than drop it.
   logger.warn({ service: 'mlsys', hash: entry.hash, status: response.status }, 'abstract page unavailable');
   return undefined;

@@ -1,5 +1,7 @@
 import { load } from 'cheerio';
 
+export { pdfUrlFromAbstractUrl } from './proceedings-urls.js';
+
 /**
  * proceedings.mlsys.org runs the same software as proceedings.neurips.cc (research/sources.md §3, §4.2):
  * a year page lists `<li><div class="paper-content"><a href="…/hash/<md5>-Abstract[-suffix].html">Title</a>
@@ -73,12 +75,4 @@ export function parseAbstractPage(html: string, baseUrl: string): AbstractPage {
       .filter(Boolean),
     publishedAt: date && !Number.isNaN(Date.parse(date)) ? new Date(date).toISOString() : undefined,
   };
-}
-
-/** `…/hash/<md5>-Abstract-Conference.html` → `…/file/<md5>-Paper-Conference.pdf`, the site's naming rule. */
-export function pdfUrlFromAbstractUrl(abstractUrl: string): string {
-  return abstractUrl
-    .replace('/hash/', '/file/')
-    .replace('-Abstract', '-Paper')
-    .replace(/\.html$/, '.pdf');
 }
