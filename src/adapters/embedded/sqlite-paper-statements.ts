@@ -11,6 +11,9 @@ import {
   paperFromDoc,
 } from './sqlite-paper-rows.js';
 
+/** What ranking reads of a stored document (`thread-rank.ts`), and where the document is in the list. */
+type StoredForRanking = Pick<Paper, 'id' | 'verdict' | 'thread'> & { index: number };
+
 /** The prepared SQL of the paper store, one method per statement, so the store reads as domain logic. */
 export class PaperStatements {
   private readonly statements;
@@ -147,9 +150,16 @@ export class PaperStatements {
       .map((row) => row.doc);
   }
 
-  /** The `scan` accepted papers updated last, ranked here (on the read worker when there is one). */
+  /**
+   * The `scan` accepted papers updated last, ranked here (on the read worker when there is one). They are ranked on
+   * their documents as stored, parsed but not validated (validating 2,000 papers with zod was 40 of the 50 ms this
+   * took on a 500,000-paper store, for a digest that shows 8), and only those returned are validated.
+   */
   threadCandidates(limit: number, scan: number): ThreadCandidates {
-    return threadCandidatesOf(this.listByState(['accepted'], undefined, scan).map(paperFromDoc), limit);
+    const docs = this.listByState(['accepted'], undefined, scan);
+    const stored = docs.map((doc, index) => ({ ...(JSON.parse(doc) as StoredForRanking), index }));
+    const { papers, total } = threadCandidatesOf(stored, limit);
+    return { papers: papers.map((paper) => paperFromDoc(docs[paper.index] as string)), total };
   }
 
   /** The digest's window, counted here (on the read worker when there is one). */
