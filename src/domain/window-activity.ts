@@ -28,6 +28,9 @@ export interface FinishedRun {
   run: RunRecord;
 }
 
+/** What `sourceActivity` reads of a paper: none of it is filled in by a schema default. */
+export type CountedPaper = Pick<Paper, 'source' | 'state' | 'verdict'>;
+
 /** Every state a paper can be in once the judge (or the pre-filter) has seen it. */
 export const AFTER_JUDGING: readonly PaperState[] = PAPER_STATES.filter((state) => state !== 'scraped');
 
@@ -50,7 +53,7 @@ export function windowActivityOf(
  */
 export function sourceActivity(
   created: Record<string, number>,
-  touched: readonly Paper[],
+  touched: readonly CountedPaper[],
   windowStart: string,
 ): SourceActivity[] {
   const bySource = new Map<string, SourceActivity>();

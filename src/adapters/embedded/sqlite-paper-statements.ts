@@ -2,7 +2,13 @@ import type { PaperState } from '../../domain/paper-state.js';
 import type { Paper } from '../../domain/paper.js';
 import type { SqliteConnection } from './sqlite-database.js';
 import { type ThreadCandidates, threadCandidatesOf } from '../../domain/thread-rank.js';
-import { AFTER_JUDGING, type WindowActivity, windowActivityOf } from '../../domain/window-activity.js';
+import {
+  AFTER_JUDGING,
+  type CountedPaper,
+  finishedRuns,
+  sourceActivity,
+  type WindowActivity,
+} from '../../domain/window-activity.js';
 import {
   type AuditRow,
   columnsOf,
@@ -162,10 +168,22 @@ export class PaperStatements {
     return { papers: papers.map((paper) => paperFromDoc(docs[paper.index] as string)), total };
   }
 
-  /** The digest's window, counted here (on the read worker when there is one). */
+  /**
+   * The digest's window, counted here (on the read worker when there is one). The papers are counted on their
+   * documents as stored, parsed but not validated (validating every paper touched in the window with zod was
+   * most of this on a large store); those with a run finished in the window, whose runs the digest lists, are
+   * validated, and their runs come from the validated papers.
+   */
   activitySince(since: string, limit: number): WindowActivity {
-    const touched = this.listByState(AFTER_JUDGING, since, limit).map(paperFromDoc);
-    return windowActivityOf(this.countCreatedSince(since), touched, since);
+    const docs = this.listByState(AFTER_JUDGING, since, limit);
+    const stored = docs.map((doc) => JSON.parse(doc) as CountedPaper & { runs?: { finishedAt?: string }[] });
+    const withRunsInWindow = docs
+      .filter((_, index) => stored[index]?.runs?.some((run) => run.finishedAt && run.finishedAt >= since))
+      .map(paperFromDoc);
+    return {
+      sources: sourceActivity(this.countCreatedSince(since), stored, since),
+      finishedRuns: finishedRuns(withRunsInWindow, since),
+    };
   }
 
   countByState(): Partial<Record<PaperState, number>> {

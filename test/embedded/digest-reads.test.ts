@@ -7,7 +7,10 @@ import {
 import { scrapedFromFixture } from '../support/sample-papers.js';
 import { tempDataDir } from './temp-data-dir.js';
 
-/** Issue 14: the digest's candidates are ranked on the stored documents, and only those returned are validated. */
+/**
+ * Issue 14: the digest's reads rank and count the stored documents as they are, and validate only the papers they
+ * return.
+ */
 let dir: ReturnType<typeof tempDataDir>;
 let database: SherpaDatabase;
 let store: SqlitePaperStore;
@@ -66,5 +69,24 @@ describe('thread candidates in the embedded store', () => {
     database.connection.prepare("UPDATE papers SET doc = json_set(doc, '$.title', 42) WHERE id = ?").run(low);
     expect((await store.threadCandidates({ limit: 1, scan: 10 })).papers.map((p) => p.id)).toEqual([best]);
     await expect(store.threadCandidates({ limit: 2, scan: 10 })).rejects.toThrow();
+  });
+});
+
+describe('window activity in the embedded store', () => {
+  it('counts every paper judged in the window, one without the lists later Sherpas added and one broken too', async () => {
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const older = await accepted(0, 9);
+    const broken = await accepted(1, 3);
+    database.connection
+      .prepare("UPDATE papers SET doc = json_remove(doc, '$.runs', '$.codeVersions') WHERE id = ?")
+      .run(older);
+    database.connection
+      .prepare("UPDATE papers SET doc = json_set(doc, '$.title', 42) WHERE id = ?")
+      .run(broken);
+    const activity = await store.activitySince({ since, limit: 100 });
+    expect(activity.sources).toEqual([
+      expect.objectContaining({ scraped: 2, judged: 2, accepted: 2, filtered: 0 }),
+    ]);
+    expect(activity.finishedRuns).toEqual([]);
   });
 });
