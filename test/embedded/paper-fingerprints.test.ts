@@ -52,7 +52,7 @@ describe('record fingerprints in the embedded store', () => {
     expect((await store.findBySourceKey(`${paper.source}:${paper.sourceId}`))?.id).toBe(created?.paper.id);
   });
 
-  it('keeps none when the page fails', async () => {
+  it('keeps none for a paper that failed, and one only for a paper committed before it', async () => {
     const paper = scrapedFromFixture(0);
     const broken = { ...scrapedFromFixture(1), title: '' };
     await expect(
@@ -61,6 +61,12 @@ describe('record fingerprints in the embedded store', () => {
         { paper: broken, fingerprint: 'f-b' },
       ]),
     ).rejects.toThrow();
-    expect(await store.knownFingerprints(['f-a', 'f-b'])).toEqual(new Set());
+    // A page is written in slices of a few ms (issue 14): on a slow moment the first paper is committed in a
+    // slice of its own before the broken one fails, and then its fingerprint is kept with it, never without it.
+    const stored = Object.values(await store.countByState()).reduce((sum, n) => sum + n, 0);
+    expect(stored).toBeLessThanOrEqual(1);
+    expect(await store.knownFingerprints(['f-a', 'f-b'])).toEqual(
+      stored === 1 ? new Set(['f-a']) : new Set(),
+    );
   });
 });

@@ -7,6 +7,7 @@ import {
   rankedSql,
   similarSql,
 } from '../../src/adapters/embedded/search-sql.js';
+import { LIST_BY_STATE_SINCE_SQL } from '../../src/adapters/embedded/sqlite-paper-statements.js';
 
 /**
  * Issue 14: each search form's plan, as SQLite chooses it on the migrated schema. Not a timing test: a plan that
@@ -98,5 +99,15 @@ describe('search query plans', () => {
       expect(plan).toContain('SEARCH p USING INTEGER PRIMARY KEY (rowid=?)');
       expect(plan.some((step) => FULL_SCAN.test(step))).toBe(false);
     }
+  });
+
+  it("reads the digest's window as a range of the state index, not every judged paper's entry", () => {
+    const plan = planOf(LIST_BY_STATE_SINCE_SQL, {
+      states: '["accepted","judge_rejected"]',
+      since: '2026-12-05T00:00:00.000Z',
+      limit: 10,
+    });
+    expect(plan).toContain('SEARCH papers USING INDEX papers_state_filters (state=? AND updated_at>?)');
+    expect(plan.some((step) => FULL_SCAN.test(step))).toBe(false);
   });
 });

@@ -17,6 +17,19 @@ import {
   paperFromDoc,
 } from './sqlite-paper-rows.js';
 
+/** Papers in some states, the last updated first. */
+export const LIST_BY_STATE_SQL = `SELECT doc FROM papers WHERE state IN (SELECT value FROM json_each(@states))
+  ORDER BY updated_at DESC LIMIT @limit`;
+
+/**
+ * The same, updated since a time: a range of `papers_state_filters` (state, updated_at, …) for each state. One
+ * statement for both, with `(@since IS NULL OR updated_at >= @since)`, kept SQLite off the range: it read the
+ * index entry of every judged paper, 27 ms on a 500,000-paper store for the 462 a digest's window held.
+ */
+export const LIST_BY_STATE_SINCE_SQL = `SELECT doc FROM papers
+  WHERE state IN (SELECT value FROM json_each(@states)) AND updated_at >= @since
+  ORDER BY updated_at DESC LIMIT @limit`;
+
 /** What ranking reads of a stored document (`thread-rank.ts`), and where the document is in the list. */
 type StoredForRanking = Pick<Paper, 'id' | 'verdict' | 'thread'> & { index: number };
 
@@ -69,10 +82,9 @@ export class PaperStatements {
       lastAudit: prepare<[string], AuditRow>(
         'SELECT * FROM paper_audit WHERE paper_id = ? ORDER BY seq DESC LIMIT 1',
       ),
-      listByState: prepare<{ states: string; since: string | null; limit: number }, { doc: string }>(
-        `SELECT doc FROM papers
-         WHERE state IN (SELECT value FROM json_each(@states)) AND (@since IS NULL OR updated_at >= @since)
-         ORDER BY updated_at DESC LIMIT @limit`,
+      listByState: prepare<{ states: string; limit: number }, { doc: string }>(LIST_BY_STATE_SQL),
+      listByStateSince: prepare<{ states: string; since: string; limit: number }, { doc: string }>(
+        LIST_BY_STATE_SINCE_SQL,
       ),
       countByState: prepare<[], { state: PaperState; n: number }>(
         'SELECT state, COUNT(*) AS n FROM papers GROUP BY state',
@@ -151,9 +163,12 @@ export class PaperStatements {
   }
 
   listByState(states: readonly PaperState[], since: string | undefined, limit: number): string[] {
-    return this.statements.listByState
-      .all({ states: JSON.stringify(states), since: since ?? null, limit })
-      .map((row) => row.doc);
+    const list = JSON.stringify(states);
+    const rows =
+      since === undefined
+        ? this.statements.listByState.all({ states: list, limit })
+        : this.statements.listByStateSince.all({ states: list, since, limit });
+    return rows.map((row) => row.doc);
   }
 
   /**
