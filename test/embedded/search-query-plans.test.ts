@@ -7,7 +7,10 @@ import {
   rankedSql,
   similarSql,
 } from '../../src/adapters/embedded/search-sql.js';
-import { LIST_BY_STATE_SINCE_SQL } from '../../src/adapters/embedded/sqlite-paper-statements.js';
+import {
+  LIST_BY_STATE_SINCE_SQL,
+  LIST_ONE_STATE_SQL,
+} from '../../src/adapters/embedded/sqlite-paper-statements.js';
 
 /**
  * Issue 14: each search form's plan, as SQLite chooses it on the migrated schema. Not a timing test: a plan that
@@ -109,5 +112,10 @@ describe('search query plans', () => {
     });
     expect(plan).toContain('SEARCH papers USING INDEX papers_state_filters (state=? AND updated_at>?)');
     expect(plan.some((step) => FULL_SCAN.test(step))).toBe(false);
+  });
+
+  it('lists the papers of one state newest first from its index, without sorting them all', () => {
+    const plan = planOf(LIST_ONE_STATE_SQL, { state: 'accepted', limit: 10 });
+    expect(plan).toEqual(['SEARCH papers USING INDEX papers_state_filters (state=?)']);
   });
 });

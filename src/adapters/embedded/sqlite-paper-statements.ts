@@ -22,7 +22,14 @@ export const LIST_BY_STATE_SQL = `SELECT doc FROM papers WHERE state IN (SELECT 
   ORDER BY updated_at DESC LIMIT @limit`;
 
 /**
- * The same, updated since a time: a range of `papers_state_filters` (state, updated_at, …) for each state. One
+ * One state, the last updated first: `papers_state_filters` walked in order, stopping at the limit. As an IN list
+ * SQLite cannot know it holds one state, and read and sorted all of them: 34–93 ms for the digest's 2,000 of
+ * 45,000 accepted papers on a 500,000-paper store, against 10 ms.
+ */
+export const LIST_ONE_STATE_SQL = `SELECT doc FROM papers WHERE state = @state ORDER BY updated_at DESC LIMIT @limit`;
+
+/**
+ * Several states updated since a time: a range of `papers_state_filters` (state, updated_at, …) for each state. One
  * statement for both, with `(@since IS NULL OR updated_at >= @since)`, kept SQLite off the range: it read the
  * index entry of every judged paper, 27 ms on a 500,000-paper store for the 462 a digest's window held.
  */
@@ -83,6 +90,7 @@ export class PaperStatements {
         'SELECT * FROM paper_audit WHERE paper_id = ? ORDER BY seq DESC LIMIT 1',
       ),
       listByState: prepare<{ states: string; limit: number }, { doc: string }>(LIST_BY_STATE_SQL),
+      listOneState: prepare<{ state: string; limit: number }, { doc: string }>(LIST_ONE_STATE_SQL),
       listByStateSince: prepare<{ states: string; since: string; limit: number }, { doc: string }>(
         LIST_BY_STATE_SINCE_SQL,
       ),
@@ -164,10 +172,13 @@ export class PaperStatements {
 
   listByState(states: readonly PaperState[], since: string | undefined, limit: number): string[] {
     const list = JSON.stringify(states);
+    const [only] = states;
     const rows =
-      since === undefined
-        ? this.statements.listByState.all({ states: list, limit })
-        : this.statements.listByStateSince.all({ states: list, since, limit });
+      since !== undefined
+        ? this.statements.listByStateSince.all({ states: list, since, limit })
+        : states.length === 1 && only
+          ? this.statements.listOneState.all({ state: only, limit })
+          : this.statements.listByState.all({ states: list, limit });
     return rows.map((row) => row.doc);
   }
 
