@@ -1,5 +1,4 @@
 import type { CoreDeps } from '../deps.js';
-import { AWAITING_HUMAN } from '../domain/paper-state.js';
 import { describeForUser } from '../errors.js';
 import { startOfLocalDay } from '../runs/local-day.js';
 import { localDayKey } from '../threads/daily-quota.js';
@@ -33,7 +32,7 @@ export async function gatherDigest(deps: DigestDeps, now: Date = deps.clock.now(
     // Counted and ranked in the store: only what the digest shows comes back (issue 14, item 3).
     deps.papers.activitySince({ since: windowStart, limit: TOUCHED_LIMIT }),
     deps.papers.threadCandidates({ limit: CANDIDATES_SHOWN, scan: CANDIDATE_SCAN }),
-    deps.papers.listByState(AWAITING_HUMAN, { limit: WAITING_SCAN }),
+    deps.papers.waitingWithThread({ scan: WAITING_SCAN }),
     deps.ledger.summarize({ since: startOfLocalDay(now, timeZone).toISOString() }),
     deps.ledger.summarize({ since: startOfLocalMonth(now, timeZone).toISOString() }),
     instanceReport(deps),
@@ -47,7 +46,7 @@ export async function gatherDigest(deps: DigestDeps, now: Date = deps.clock.now(
     candidates: candidates.papers,
     candidatesTotal: candidates.total,
     // Longest waiting first: the store lists newest updates first.
-    waiting: gated.filter((paper) => paper.thread).reverse(),
+    waiting: gated.reverse(),
     finishedRuns: activity.finishedRuns,
     spend: {
       today: spendPeriod(today),

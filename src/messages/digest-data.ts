@@ -1,5 +1,6 @@
 import type { Paper } from '../domain/paper.js';
 import type { FinishedRun, SourceActivity } from '../domain/window-activity.js';
+import type { WaitingPaper } from '../domain/waiting-paper.js';
 
 export type { FinishedRun, SourceActivity } from '../domain/window-activity.js';
 
@@ -46,7 +47,7 @@ export interface DigestData {
   candidates: Paper[];
   candidatesTotal: number;
   /** Papers at a human gate that have a thread to act in, oldest decision first. */
-  waiting: Paper[];
+  waiting: WaitingPaper[];
   finishedRuns: FinishedRun[];
   spend: { today: SpendPeriod; month: SpendPeriod; dailyBudgetUsd: number };
   instances: InstanceReport;

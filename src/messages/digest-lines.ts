@@ -1,4 +1,5 @@
 import type { Paper } from '../domain/paper.js';
+import type { WaitingPaper } from '../domain/waiting-paper.js';
 import { escapeMrkdwn, link, truncate } from './mrkdwn.js';
 import { feasibilityMark, venueLine } from './paper-facts.js';
 import { formatDuration, formatMetric, formatTokens, formatUsd } from './format-units.js';
@@ -47,7 +48,7 @@ export function candidateText(paper: Paper): string {
   return `*${titled(paper.title, paperUrl(paper), 150)}*\n${facts}`;
 }
 
-export function waitingLine(paper: Paper): string {
+export function waitingLine(paper: WaitingPaper): string {
   const where = paper.thread
     ? link(threadUrl(paper.thread), truncate(paper.title, 100))
     : escapeMrkdwn(truncate(paper.title, 100));

@@ -1,4 +1,5 @@
 import type { PaperPatch, TransitionEvent } from '../domain/apply-transition.js';
+import type { WaitingPaper } from '../domain/waiting-paper.js';
 import type { AuditEntry, Paper, ScrapedPaper } from '../domain/paper.js';
 import type { PaperState } from '../domain/paper-state.js';
 import type { ThreadCandidates } from '../domain/thread-rank.js';
@@ -146,6 +147,12 @@ export interface PaperStore {
    * for the same reason as `threadCandidates`.
    */
   activitySince(options: { since: string; limit: number }): Promise<WindowActivity>;
+  /**
+   * Of the `scan` papers at a human gate (`AWAITING_HUMAN`) updated last, those with a thread, the last updated
+   * first, with only the fields the digest lists: 500 whole papers taken off the read worker's channel were 1.4 MB
+   * to deserialise on the event loop that acks Slack, for the 73 the digest shows (issue 14, item 3).
+   */
+  waitingWithThread(options: { scan: number }): Promise<WaitingPaper[]>;
   countByState(): Promise<Partial<Record<PaperState, number>>>;
   /** Counts of papers created since a time, grouped by source (for digests). */
   countCreatedSince(since: string): Promise<Record<string, number>>;

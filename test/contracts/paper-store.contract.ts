@@ -216,6 +216,26 @@ export function describePaperStoreContract(name: string, factory: PaperStoreFact
           total: 1,
         });
       });
+
+      it('lists the papers waiting at a human gate with a thread, last updated first, as the digest shows them', async () => {
+        await accepted('2502.00011', 5);
+        const threadOf = (n: number) => ({ channel: 'C0SHERPA001', ts: `1700000000.00020${n}` });
+        const first = await accepted('2502.00012', 5, threadOf(1));
+        const second = await accepted('2502.00013', 5, threadOf(2));
+        await store.ingest(scraped({ sourceId: '2502.00014' }));
+        const shown = (id: string, sourceId: string, n: number) => ({
+          id,
+          title: `Candidate paper number ${sourceId}`,
+          state: 'accepted',
+          thread: threadOf(n),
+        });
+        expect(await store.waitingWithThread({ scan: 10 })).toEqual([
+          shown(second, '2502.00013', 2),
+          shown(first, '2502.00012', 1),
+        ]);
+        // Only the `scan` waiting papers updated last are looked at.
+        expect(await store.waitingWithThread({ scan: 1 })).toEqual([shown(second, '2502.00013', 2)]);
+      });
     });
 
     describe('activity since a time', () => {

@@ -70,6 +70,7 @@ describe('reads on worker threads', () => {
       vi.spyOn(PaperStatements.prototype, 'countCreatedSince'),
       vi.spyOn(PaperStatements.prototype, 'threadCandidates'),
       vi.spyOn(PaperStatements.prototype, 'activitySince'),
+      vi.spyOn(PaperStatements.prototype, 'waitingWithThread'),
     ];
     const queries = [
       { text: 'attention' },
@@ -87,6 +88,7 @@ describe('reads on worker threads', () => {
         store.countCreatedSince('2000-01-01T00:00:00.000Z'),
         store.threadCandidates({ limit: 8, scan: 100 }),
         store.activitySince({ since: '2000-01-01T00:00:00.000Z', limit: 100 }),
+        store.waitingWithThread({ scan: 100 }),
       ]);
     const threadedReads = await reads(threaded);
     for (const spy of here) expect(spy).not.toHaveBeenCalled();

@@ -1,6 +1,7 @@
 /** Messages between the paper store and its read worker threads (`read-worker.ts`). */
 import { z } from 'zod';
 import type { Paper } from '../../domain/paper.js';
+import type { WaitingPaper } from '../../domain/waiting-paper.js';
 import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
 import type { LedgerSummary } from '../../ports/cost-ledger.js';
 import type { SearchHit, ThreadCandidates, WindowActivity } from '../../ports/paper-store.js';
@@ -35,6 +36,7 @@ export const ReadRequestSchema = z.discriminatedUnion('op', [
     updatedSince: z.string().optional(),
   }),
   z.object({ id, op: z.literal('threadCandidates'), limit: z.number().int(), scan: z.number().int() }),
+  z.object({ id, op: z.literal('waitingWithThread'), scan: z.number().int() }),
   z.object({ id, op: z.literal('activitySince'), since: z.string(), limit: z.number().int() }),
   z.object({
     id,
@@ -62,6 +64,7 @@ export interface ReadResults {
   similar: Paper[];
   listByState: Paper[];
   threadCandidates: ThreadCandidates;
+  waitingWithThread: WaitingPaper[];
   activitySince: WindowActivity;
   summarizeLedger: LedgerSummary;
   countByState: Partial<Record<PaperState, number>>;

@@ -18,6 +18,7 @@ import { paperFromDoc } from './sqlite-paper-rows.js';
 import { PaperStatements } from './sqlite-paper-statements.js';
 import { LedgerSummaryStatement } from './sqlite-ledger-summary.js';
 import { lowerThreadPriority } from '../../worker-threads.js';
+import { AWAITING_HUMAN } from '../../domain/paper-state.js';
 
 const { location, busyTimeoutMs } = z
   .object({ location: z.string().min(1), busyTimeoutMs: z.number().int().nonnegative() })
@@ -59,6 +60,8 @@ function answer(request: ReadRequest): ReadReply & { ok: true } {
         ok: true,
         value: sql.listByState(request.states, request.updatedSince, request.limit).map(paperFromDoc),
       };
+    case 'waitingWithThread':
+      return { id: request.id, ok: true, value: sql.waitingWithThread(AWAITING_HUMAN, request.scan) };
     case 'threadCandidates':
       return { id: request.id, ok: true, value: sql.threadCandidates(request.limit, request.scan) };
     case 'activitySince':

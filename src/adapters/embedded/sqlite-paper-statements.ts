@@ -1,5 +1,6 @@
 import type { PaperState } from '../../domain/paper-state.js';
 import type { Paper } from '../../domain/paper.js';
+import { type WaitingPaper, WaitingPaperSchema } from '../../domain/waiting-paper.js';
 import type { SqliteConnection } from './sqlite-database.js';
 import { type ThreadCandidates, threadCandidatesOf } from '../../domain/thread-rank.js';
 import {
@@ -36,6 +37,17 @@ export const LIST_ONE_STATE_SQL = `SELECT doc FROM papers WHERE state = @state O
 export const LIST_BY_STATE_SINCE_SQL = `SELECT doc FROM papers
   WHERE state IN (SELECT value FROM json_each(@states)) AND updated_at >= @since
   ORDER BY updated_at DESC LIMIT @limit`;
+
+/**
+ * Of the `@scan` papers in these states updated last, those with a thread: only the fields the digest lists leave
+ * SQLite, the thread as its JSON text.
+ */
+export const WAITING_WITH_THREAD_SQL = `SELECT id, state, json_extract(doc, '$.title') AS title,
+    json_extract(doc, '$.thread') AS thread
+  FROM (SELECT id, state, doc, updated_at FROM papers WHERE state IN (SELECT value FROM json_each(@states))
+        ORDER BY updated_at DESC LIMIT @scan)
+  WHERE json_extract(doc, '$.thread') IS NOT NULL
+  ORDER BY updated_at DESC`;
 
 /** What ranking reads of a stored document (`thread-rank.ts`), and where the document is in the list. */
 type StoredForRanking = Pick<Paper, 'id' | 'verdict' | 'thread'> & { index: number };
@@ -91,6 +103,10 @@ export class PaperStatements {
       ),
       listByState: prepare<{ states: string; limit: number }, { doc: string }>(LIST_BY_STATE_SQL),
       listOneState: prepare<{ state: string; limit: number }, { doc: string }>(LIST_ONE_STATE_SQL),
+      waitingWithThread: prepare<
+        { states: string; scan: number },
+        { id: string; state: string; title: unknown; thread: string }
+      >(WAITING_WITH_THREAD_SQL),
       listByStateSince: prepare<{ states: string; since: string; limit: number }, { doc: string }>(
         LIST_BY_STATE_SINCE_SQL,
       ),
@@ -180,6 +196,13 @@ export class PaperStatements {
           ? this.statements.listOneState.all({ state: only, limit })
           : this.statements.listByState.all({ states: list, limit });
     return rows.map((row) => row.doc);
+  }
+
+  /** See `PaperStore.waitingWithThread`: each row validated as the digest's `WaitingPaper`. */
+  waitingWithThread(states: readonly PaperState[], scan: number): WaitingPaper[] {
+    return this.statements.waitingWithThread
+      .all({ states: JSON.stringify(states), scan })
+      .map((row) => WaitingPaperSchema.parse({ ...row, thread: JSON.parse(row.thread) as unknown }));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { normaliseSourceKey } from '../../domain/paper-merge.js';
 import { applyTransition, assertTransitionEvent, fromStatesOf } from '../../domain/apply-transition.js';
-import type { PaperState } from '../../domain/paper-state.js';
+import { AWAITING_HUMAN, type PaperState } from '../../domain/paper-state.js';
+import type { WaitingPaper } from '../../domain/waiting-paper.js';
 import {
   type AuditEntry,
   type Paper,
@@ -256,6 +257,12 @@ export class SqlitePaperStore implements PaperStore {
     const workers = this.offThread();
     if (workers) return workers.read('threadCandidates', options);
     return runSql(this.database, () => this.sql.threadCandidates(options.limit, options.scan));
+  }
+
+  async waitingWithThread(options: { scan: number }): Promise<WaitingPaper[]> {
+    const workers = this.offThread();
+    if (workers) return workers.read('waitingWithThread', options);
+    return runSql(this.database, () => this.sql.waitingWithThread(AWAITING_HUMAN, options.scan));
   }
 
   async activitySince(options: { since: string; limit: number }): Promise<WindowActivity> {

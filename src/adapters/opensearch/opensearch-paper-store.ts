@@ -1,4 +1,5 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
+import { type WaitingPaper, WaitingPaperSchema } from '../../domain/waiting-paper.js';
 import { titleKey } from '../../domain/identifiers.js';
 import {
   dedupKeysOf,
@@ -9,7 +10,7 @@ import {
   titleKeyUsableForDedup,
 } from '../../domain/paper-merge.js';
 import { applyTransition, assertTransitionEvent } from '../../domain/apply-transition.js';
-import { PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
+import { AWAITING_HUMAN, PAPER_STATES, type PaperState } from '../../domain/paper-state.js';
 import { type ThreadCandidates, threadCandidatesOf } from '../../domain/thread-rank.js';
 import { AFTER_JUDGING, type WindowActivity, windowActivityOf } from '../../domain/window-activity.js';
 import {
@@ -210,6 +211,11 @@ export class OpenSearchPaperStore implements PaperStore {
 
   async threadCandidates(options: { limit: number; scan: number }): Promise<ThreadCandidates> {
     return threadCandidatesOf(await this.listByState(['accepted'], { limit: options.scan }), options.limit);
+  }
+
+  async waitingWithThread(options: { scan: number }): Promise<WaitingPaper[]> {
+    const waiting = await this.listByState(AWAITING_HUMAN, { limit: options.scan });
+    return waiting.filter((paper) => paper.thread).map((paper) => WaitingPaperSchema.parse(paper));
   }
 
   async activitySince(options: { since: string; limit: number }): Promise<WindowActivity> {
