@@ -1,20 +1,23 @@
 import { zoneFormatter } from '../domain/zone-formatter.js';
 
 /**
- * The last day found per zone, as [its start, the next day's start) in ms: budgets, the digest and Evolve ask for
- * today's start again and again, and each fresh answer costs three time-zone conversions (about 0.3 ms; issue 14).
+ * The last days found per zone, as [a day's start, the next day's start) in ms: budgets, the digest and Evolve
+ * ask for today's start (and the digest for the month's first day) again and again, and each fresh answer costs
+ * three time-zone conversions (about 0.3 ms; issue 14). A few days a zone, so two callers do not evict each other.
  */
-const lastDay = new Map<string, { start: number; end: number }>();
+const knownDays = new Map<string, { start: number; end: number }[]>();
+const DAYS_KEPT = 4;
 
 /** The UTC instant at which the calendar day containing `now` began in `timeZone` (DST-safe). */
 export function startOfLocalDay(now: Date, timeZone: string): Date {
   const at = now.getTime();
-  const known = lastDay.get(timeZone);
-  if (known && at >= known.start && at < known.end) return new Date(known.start);
+  const days = knownDays.get(timeZone) ?? [];
+  const known = days.find((day) => at >= day.start && at < day.end);
+  if (known) return new Date(known.start);
   const start = findStartOfLocalDay(now, timeZone).getTime();
   // A day is 23 to 25 hours long: 36 hours after its start is always in the next one.
   const end = findStartOfLocalDay(new Date(start + 36 * 3_600_000), timeZone).getTime();
-  if (at >= start && at < end) lastDay.set(timeZone, { start, end });
+  if (at >= start && at < end) knownDays.set(timeZone, [{ start, end }, ...days].slice(0, DAYS_KEPT));
   return new Date(start);
 }
 

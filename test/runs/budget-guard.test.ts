@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkRunBudget, estimateRunUsd } from '../../src/runs/budget-guard.js';
 import { startOfLocalDay } from '../../src/runs/local-day.js';
 import { RecordingLedger } from '../support/recording-ledger.js';
@@ -17,7 +17,7 @@ describe('startOfLocalDay', () => {
     expect(startOfLocalDay(new Date(now), zone).toISOString()).toBe(midnight);
   });
 
-  it('answers from the day it last found only for times inside that day, across midnight and DST', () => {
+  it('answers from the days it last found only for times inside them, across midnight and DST', () => {
     const ask = (at: string) => startOfLocalDay(new Date(at), 'Europe/Berlin').toISOString();
     expect(ask('2026-03-28T12:00:00.000Z')).toBe('2026-03-27T23:00:00.000Z');
     expect(ask('2026-03-28T22:59:59.999Z')).toBe('2026-03-27T23:00:00.000Z');
@@ -25,8 +25,17 @@ describe('startOfLocalDay', () => {
     expect(ask('2026-03-28T23:00:00.000Z')).toBe('2026-03-28T23:00:00.000Z');
     expect(ask('2026-03-29T21:59:59.999Z')).toBe('2026-03-28T23:00:00.000Z');
     expect(ask('2026-03-29T22:00:00.000Z')).toBe('2026-03-29T22:00:00.000Z');
-    // Back in time, too.
-    expect(ask('2026-03-28T12:00:00.000Z')).toBe('2026-03-27T23:00:00.000Z');
+    // Back in time, too, and the days asked for stay known side by side (today and the month's first day).
+    for (let round = 0; round < 2; round++) {
+      expect(ask('2026-03-28T12:00:00.000Z')).toBe('2026-03-27T23:00:00.000Z');
+      expect(ask('2026-03-01T11:00:00.000Z')).toBe('2026-02-28T23:00:00.000Z');
+    }
+    // Known days are answered without converting a time again.
+    const conversions = vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
+    ask('2026-03-28T13:00:00.000Z');
+    ask('2026-03-01T12:00:00.000Z');
+    expect(conversions).not.toHaveBeenCalled();
+    conversions.mockRestore();
   });
 });
 
