@@ -219,8 +219,8 @@ export class PaperStatements {
 
   /**
    * The digest's window, counted here (on the read worker when there is one). The papers are counted on their
-   * documents as stored, parsed but not validated (validating every paper touched in the window with zod was
-   * most of this on a large store); those with a run finished in the window, whose runs the digest lists, are
+   * documents as stored, parsed but not validated: the counts read a paper's source, state and verdict, none of
+   * which a schema default fills. Those with a run finished in the window, whose runs the digest lists, are
    * validated, and their runs come from the validated papers.
    */
   activitySince(since: string, limit: number): WindowActivity {
