@@ -55,6 +55,7 @@ function compose(): Promise<Composed> {
       logger,
       clock,
       sleep: realSleep,
+      // The thread only sends to the judge queue; attempts count where messages are received, in the bot.
       maxQueueAttempts: 5,
       ...(writeTurns ? { writesBehind: writeTurns } : {}),
     });
