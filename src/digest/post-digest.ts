@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../deps.js';
+import { yieldToEventLoop } from '../event-loop-slices.js';
 import type { MessageContent } from '../messages/message-content.js';
 import { findMessageByMetadata } from '../threads/find-message-by-metadata.js';
 import { localDayKey } from '../threads/daily-quota.js';
@@ -31,6 +32,9 @@ async function postDigestMessage(
   payload: { day: string; kind: 'scheduled' | 'manual' },
 ): Promise<Posted> {
   const channel = deps.config.slack.channel;
+  // The Block Kit was built in this turn of the event loop; the post (serialised, form-encoded, written to the
+  // socket) goes in the next, so an envelope that arrived meanwhile is acked between the two (issue 14, item 3).
+  await yieldToEventLoop();
   const posted = await deps.chat.post({
     channel,
     ...content,

@@ -8,6 +8,7 @@ import {
 import { DIGEST_EVENT, postDigestNow, postScheduledDigest } from '../../src/digest/post-digest.js';
 import type { CoordinationStore } from '../../src/ports/coordination-store.js';
 import { embeddedCoreDeps, type EmbeddedCoreDeps } from '../support/embedded-core-deps.js';
+import { countEventLoopTurns } from '../support/event-loop-turns.js';
 import { ingestAccepted } from '../support/sample-papers.js';
 import { startSlackFake, type SlackFake } from '../support/slack-fake/index.js';
 
@@ -130,5 +131,21 @@ describe('postDigestNow', () => {
     expect(JSON.stringify(digests()[0]?.blocks)).toContain('Posted now for <@U0APPROVER1>');
     expect(await record()).toBeUndefined();
     expect((await postScheduledDigest(harness.deps, 'a')).kind).toBe('posted');
+  });
+
+  it('builds the digest in one turn of the event loop and posts it in a later one', async () => {
+    await ingestAccepted(harness.deps.papers, 2);
+    const turns = countEventLoopTurns();
+    let turnsAtPost = -1;
+    const chat = Object.create(harness.deps.chat) as typeof harness.deps.chat;
+    chat.post = async (message) => {
+      turnsAtPost = turns.turns();
+      return harness.deps.chat.post(message);
+    };
+    // The embedded store answers in microtasks: without the turn, the post would come before any.
+    await postDigestNow({ ...harness.deps, chat }, 'U0APPROVER1');
+    turns.stop();
+    expect(turnsAtPost).toBeGreaterThanOrEqual(1);
+    expect(digests()).toHaveLength(1);
   });
 });
