@@ -46,7 +46,10 @@ interface Composed {
 
 let composed: Promise<Composed> | undefined;
 
-/** Composed on the first scrape: a failure (DATA_DIR unwritable) is that scrape's failure, reported in its thread. */
+/**
+ * Composed on the first scrape: a failure (DATA_DIR unwritable) is that scrape's failure, reported in its thread,
+ * and the next scrape composes again, so a fixed DATA_DIR works without waiting for the thread to be let go.
+ */
 function compose(): Promise<Composed> {
   composed ??= (async () => {
     const clock = systemClock;
@@ -79,6 +82,7 @@ function compose(): Promise<Composed> {
     });
     return { deps, sources };
   })();
+  composed.catch(() => (composed = undefined));
   return composed;
 }
 

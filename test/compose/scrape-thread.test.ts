@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +141,17 @@ describe('scrapes on a thread of their own (issue 14, item 3)', () => {
         },
       });
       await expect(run).rejects.toThrow('Slack is down');
+    });
+
+    it('fails a scrape whose DATA_DIR cannot hold the store, and composes again for the next one', async () => {
+      const { logger } = capturedLogger('info');
+      const blocked = join(dataDir, 'not-a-directory');
+      writeFileSync(blocked, 'a file where DATA_DIR should be');
+      thread = new ScrapeThread({ config: { ...configFor(CREDENTIALS.password), dataDir: blocked }, logger });
+      const failed: unknown = await thread.run({ ...REQUEST, limit: 5 }).catch((error: unknown) => error);
+      expect(failed).toMatchObject({ errorClass: 'config', message: expect.stringContaining('DATA_DIR') });
+      rmSync(blocked);
+      expect(await thread.run({ ...REQUEST, limit: 5 })).toMatchObject({ tally: { new: 5 } });
     });
 
     it('lets an idle thread go and starts a new one for the next scrape', async () => {
