@@ -4,7 +4,7 @@ import {
   type SherpaDatabase,
   SqlitePaperStore,
 } from '../../src/adapters/embedded/index.js';
-import { scrapedFromFixture } from '../support/sample-papers.js';
+import { ingestAccepted } from '../support/sample-papers.js';
 import { tempDataDir } from './temp-data-dir.js';
 
 /**
@@ -26,26 +26,9 @@ afterEach(async () => {
   dir.remove();
 });
 
+/** An accepted paper with this relevance, judged now (inside the window the activity test reads). */
 async function accepted(index: number, relevance: number): Promise<string> {
-  const { paper } = await store.ingest(scrapedFromFixture(index));
-  await store.transition({
-    paperId: paper.id,
-    from: 'scraped',
-    to: 'accepted',
-    actor: 'system:judge',
-    patch: {
-      verdict: {
-        decidedBy: 'llm',
-        prefilterScore: 4,
-        relevance,
-        novelty: 5,
-        feasibility: { verdict: 'yes', reason: 'fits one chip' },
-        rationale: 'why',
-        comparedWith: [],
-        judgedAt: new Date().toISOString(),
-      },
-    },
-  });
+  const paper = await ingestAccepted(store, index, { relevance }, new Date().toISOString());
   return paper.id;
 }
 
