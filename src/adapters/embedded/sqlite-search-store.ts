@@ -8,7 +8,7 @@ import { EvolveSearchSchema, type EvolveSearch } from '../../domain/evolve-searc
 import { SEARCH_ENDS } from '../../domain/evolve-search-state.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { SearchMoveResult, SearchStore } from '../../ports/search-store.js';
-import { runSql, type SherpaDatabase } from './sqlite-database.js';
+import { runSql, runSqlAsync, type SherpaDatabase } from './sqlite-database.js';
 
 interface SearchRow {
   id: string;
@@ -56,22 +56,21 @@ export class SqliteSearchStore implements SearchStore {
 
   async create(search: EvolveSearch): Promise<{ created: boolean; search: EvolveSearch }> {
     const parsed = EvolveSearchSchema.parse(search);
-    return runSql(this.database, () =>
-      this.database.connection.transaction(() => {
-        const live = this.parse(this.statements.live.get(parsed.paperId));
-        if (live) return { created: false, search: live };
-        this.statements.insert.run({
-          id: parsed.id,
-          paper_id: parsed.paperId,
-          state: parsed.state,
-          version: parsed.version,
-          doc: JSON.stringify(parsed),
-          created_at: parsed.createdAt,
-          updated_at: parsed.updatedAt,
-        });
-        return { created: true, search: parsed };
-      })(),
-    );
+    const create = this.database.connection.transaction(() => {
+      const live = this.parse(this.statements.live.get(parsed.paperId));
+      if (live) return { created: false, search: live };
+      this.statements.insert.run({
+        id: parsed.id,
+        paper_id: parsed.paperId,
+        state: parsed.state,
+        version: parsed.version,
+        doc: JSON.stringify(parsed),
+        created_at: parsed.createdAt,
+        updated_at: parsed.updatedAt,
+      });
+      return { created: true, search: parsed };
+    });
+    return runSqlAsync(this.database, () => create.immediate());
   }
 
   async get(searchId: string): Promise<EvolveSearch | undefined> {
@@ -95,30 +94,33 @@ export class SqliteSearchStore implements SearchStore {
     );
   }
 
-  /** Read, apply, write on the version read: all in one transaction, so two writers never both win. */
+  /**
+   * Read, apply, write on the version read: all in one IMMEDIATE transaction, so two writers never both win and
+   * a scrape's commit between the read and the write cannot fail it; it waits its turn at the write lock with the
+   * event loop free (`runSqlAsync`).
+   */
   private writeNext(
     searchId: string,
     next: (current: EvolveSearch) => { ok: true; search: EvolveSearch } | { ok: false },
-  ): SearchMoveResult {
-    return runSql(this.database, () =>
-      this.database.connection.transaction((): SearchMoveResult => {
-        const current = this.parse(this.statements.get.get(searchId));
-        if (!current) return { ok: false, reason: 'not_found' };
-        const applied = next(current);
-        if (!applied.ok) return { ok: false, reason: 'conflict', search: current };
-        const written = this.statements.write.run({
-          id: searchId,
-          paper_id: current.paperId,
-          state: applied.search.state,
-          version: applied.search.version,
-          doc: JSON.stringify(applied.search),
-          updated_at: applied.search.updatedAt,
-          if_version: current.version,
-        });
-        if (written.changes !== 1) return { ok: false, reason: 'conflict', search: current };
-        return { ok: true, search: applied.search };
-      })(),
-    );
+  ): Promise<SearchMoveResult> {
+    const write = this.database.connection.transaction((): SearchMoveResult => {
+      const current = this.parse(this.statements.get.get(searchId));
+      if (!current) return { ok: false, reason: 'not_found' };
+      const applied = next(current);
+      if (!applied.ok) return { ok: false, reason: 'conflict', search: current };
+      const written = this.statements.write.run({
+        id: searchId,
+        paper_id: current.paperId,
+        state: applied.search.state,
+        version: applied.search.version,
+        doc: JSON.stringify(applied.search),
+        updated_at: applied.search.updatedAt,
+        if_version: current.version,
+      });
+      if (written.changes !== 1) return { ok: false, reason: 'conflict', search: current };
+      return { ok: true, search: applied.search };
+    });
+    return runSqlAsync(this.database, () => write.immediate());
   }
 
   async move(searchId: string, move: SearchMove): Promise<SearchMoveResult> {
@@ -132,7 +134,7 @@ export class SqliteSearchStore implements SearchStore {
     options: { ifVersion: number },
   ): Promise<EvolveSearch | undefined> {
     const at = this.clock.now().toISOString();
-    const result = this.writeNext(searchId, (current) =>
+    const result = await this.writeNext(searchId, (current) =>
       current.version === options.ifVersion
         ? { ok: true, search: applySearchPatch(current, patch, at) }
         : { ok: false },
