@@ -6,7 +6,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
-import { SqliteCoordinationStore, SqlitePaperStore } from '../adapters/embedded/index.js';
+import {
+  OFF_LOOP_INGEST_TRANSACTION_MS,
+  SqliteCoordinationStore,
+  SqlitePaperStore,
+} from '../adapters/embedded/index.js';
 import type { ScrapeRequest } from '../domain/scrape.js';
 import type { ThreadRef } from '../domain/paper.js';
 import { TransientError } from '../errors.js';
@@ -63,8 +67,12 @@ function compose(): Promise<Composed> {
       ...(writeTurns ? { writesBehind: writeTurns } : {}),
     });
     const database = context.database();
-    // No read workers or WAL maintenance thread of its own: this thread is already off the bot's event loop.
-    const papers = new SqlitePaperStore(database, { clock });
+    // No read workers or WAL maintenance thread of its own: this thread is already off the bot's event loop. Its
+    // ingest writes in longer transactions than the bot's thread may: fewer FTS5 segments to merge.
+    const papers = new SqlitePaperStore(database, {
+      clock,
+      ingestTransactionMs: OFF_LOOP_INGEST_TRANSACTION_MS,
+    });
     const queues = await createQueues(context);
     const deps: ScrapeDeps = {
       config,

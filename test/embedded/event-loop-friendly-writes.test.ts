@@ -1,8 +1,13 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSherpaDatabase, SqlitePaperStore } from '../../src/adapters/embedded/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  OFF_LOOP_INGEST_TRANSACTION_MS,
+  openSherpaDatabase,
+  SqlitePaperStore,
+} from '../../src/adapters/embedded/index.js';
+import { FtsMerger } from '../../src/adapters/embedded/fts-merger.js';
 import { StoreMaintenance } from '../../src/adapters/embedded/store-maintenance.js';
 import { scraped } from '../contracts/contract-support.js';
 import { countEventLoopTurns } from '../support/event-loop-turns.js';
@@ -49,6 +54,35 @@ describe('store writes that leave the event loop free', () => {
     expect(loop.turns()).toBeGreaterThan(2);
     expect(await store.search({ text: 'kernel fusion', limit: 5 })).toHaveLength(5);
     expect((await store.findBySourceKey('arxiv:2501.02999'))?.title).toBe('Kernel fusion study 2999');
+  });
+
+  it('a store on a thread that acks nothing writes a page in longer transactions: fewer commits, fewer segments', async () => {
+    const commitsOf = async (ingestTransactionMs?: number) => {
+      const { store } = fileStore(ingestTransactionMs === undefined ? {} : { ingestTransactionMs });
+      const papers = Array.from({ length: 640 }, (_, i) =>
+        scraped({ sourceId: `2504.${String(i).padStart(5, '0')}`, title: `Sparse attention note ${i}` }),
+      );
+      // A clock that moves half a millisecond each time it is read: each paper costs the same on any machine.
+      let now = 0;
+      const clock = vi.spyOn(performance, 'now').mockImplementation(() => (now += 0.5));
+      const commits = vi.spyOn(FtsMerger.prototype, 'wrote');
+      try {
+        const outcomes = await store.ingestMany(papers.map((paper) => ({ paper })));
+        expect(outcomes.map((o) => o.kind)).toEqual(papers.map(() => 'created'));
+        return commits.mock.calls.length;
+      } finally {
+        commits.mockRestore();
+        clock.mockRestore();
+        await store.merged();
+        expect((await store.findBySourceKey('arxiv:2504.00639'))?.title).toBe('Sparse attention note 639');
+        expect(await store.search({ text: 'sparse attention note 639', limit: 5 })).not.toHaveLength(0);
+      }
+    };
+    const onTheBotsThread = await commitsOf();
+    const offTheLoop = await commitsOf(OFF_LOOP_INGEST_TRANSACTION_MS);
+    expect(onTheBotsThread).toBeGreaterThan(20);
+    expect(offTheLoop).toBeGreaterThan(1);
+    expect(offTheLoop).toBeLessThan(onTheBotsThread / 4);
   });
 
   it('merges the index between writes, not in their commits', async () => {

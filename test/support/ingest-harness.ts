@@ -35,6 +35,8 @@ export function ingestHarness(options: {
   clock: Clock;
   logger: Logger;
   dataDir?: string;
+  /** The paper store's ingest transactions (`SqlitePaperStoreOptions.ingestTransactionMs`). */
+  ingestTransactionMs?: number;
 }): IngestHarness {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sherpa-ingest-'));
   const database: SherpaDatabase = openSherpaDatabase({ dataDir });
@@ -43,7 +45,12 @@ export function ingestHarness(options: {
     config: options.config,
     clock,
     logger: options.logger,
-    papers: new SqlitePaperStore(database, { clock }),
+    papers: new SqlitePaperStore(database, {
+      clock,
+      ...(options.ingestTransactionMs !== undefined
+        ? { ingestTransactionMs: options.ingestTransactionMs }
+        : {}),
+    }),
     blobs: new FileBlobStore(join(dataDir, 'blobs')),
     coordination: new SqliteCoordinationStore(database, { clock }),
     queues: {

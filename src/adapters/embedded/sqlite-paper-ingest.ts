@@ -17,6 +17,15 @@ import { ftsColumnsOf } from './sqlite-paper-rows.js';
 type MatchedOn = 'sourceKey' | 'arxivId' | 'titleKey';
 
 /**
+ * Ingest transactions on a thread that acks nothing (the scrape thread), in ms. Each commit leaves FTS5 a new
+ * segment of the index, and merging hundreds of small ones was most of a scrape's time: a 5,000-paper venue in
+ * 4 ms transactions ran at about 5,400 papers per CPU-second, in 16 ms ones 6,200–7,700, in 32 ms ones about
+ * 7,500, and no better in 64 ms ones (2026-12-06, `bench/ingest-throughput.ts`). The bot's writes wait for the
+ * transaction in progress with its event loop free (`write-turns.ts`), so a longer one delays a write, not an ack.
+ */
+export const OFF_LOOP_INGEST_TRANSACTION_MS = 32;
+
+/**
  * Scraped papers into the paper store: dedup on source key, then arXiv id, then title key; a new paper, a merge,
  * or nothing to change; its dedup keys and the record's fingerprint beside it. `SqlitePaperStore` owns the
  * transactions' effects on the rest of the store (merging the index, checkpoints).
@@ -25,7 +34,7 @@ export class SqlitePaperIngest {
   /**
    * What a slice's COMMIT has been costing, in ms (a moving average): FTS5 writes the transaction's terms as a
    * new segment and the pages go to the WAL then, several ms on a large store. The papers before it get the rest
-   * of the slice, so the whole transaction, commit included, fits in `SLICE_MS`.
+   * of the slice, so the whole transaction, commit included, fits in its time (`transactionMs`).
    */
   private commitMs = 0;
 
@@ -33,6 +42,7 @@ export class SqlitePaperIngest {
     private readonly database: SherpaDatabase,
     private readonly sql: PaperStatements,
     private readonly read: (paperId: string) => Paper | undefined,
+    private readonly transactionMs = SLICE_MS,
   ) {}
 
   /** One paper, inside a transaction the caller holds. */
@@ -55,9 +65,10 @@ export class SqlitePaperIngest {
   }
 
   /**
-   * A page in IMMEDIATE transactions of one slice each (`SLICE_MS`, at least one paper), with a turn of the event
-   * loop between them: a 1,000-paper page in one transaction held the loop that acks Slack for about 450 ms on a
-   * 500,000-paper store (issue 14, item 3). Each paper, its keys and what `alsoWrite` adds for it (the outbox's
+   * A page in IMMEDIATE transactions of one slice each (`SLICE_MS` on the bot's thread, longer where nothing is
+   * acked: `OFF_LOOP_INGEST_TRANSACTION_MS`; at least one paper), with a turn of the event loop between them: a
+   * 1,000-paper page in one transaction held the loop that acks Slack for about 450 ms on a 500,000-paper store
+   * (issue 14, item 3). Each paper, its keys and what `alsoWrite` adds for it (the outbox's
    * message) still commit together, which is all a crash needs: the scrape's checkpoint moves on only after the
    * whole page, and a page done again finds its stored papers as duplicates. `committed` follows each commit.
    */
@@ -70,7 +81,7 @@ export class SqlitePaperIngest {
     const outcomes: IngestOutcome[] = [];
     let bodyEnded = 0;
     const slice = this.database.connection.transaction((from: number): IngestOutcome[] => {
-      const clock = new SliceClock(Math.max(SLICE_MS - this.commitMs, SLICE_MS / 4));
+      const clock = new SliceClock(Math.max(this.transactionMs - this.commitMs, this.transactionMs / 4));
       const done: IngestOutcome[] = [];
       for (let index = from; index < items.length && (index === from || !clock.spent()); index++) {
         const item = items[index] as IngestEntry;

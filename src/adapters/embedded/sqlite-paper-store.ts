@@ -54,6 +54,12 @@ export interface SqlitePaperStoreOptions {
    * a test) never pays for starting one.
    */
   readWorkersFromPapers?: number;
+  /**
+   * How long one ingest write transaction may run, in ms (default `SLICE_MS`, a slice of the event loop). Each
+   * transaction leaves FTS5 a new index segment to merge, so short ones cost throughput: a thread that acks
+   * nothing (the scrape thread) writes in longer ones (`SqlitePaperIngest.inSlices`).
+   */
+  ingestTransactionMs?: number;
 }
 
 /**
@@ -81,7 +87,12 @@ export class SqlitePaperStore implements PaperStore {
     this.sql = new PaperStatements(database.connection);
     this.searcher = new SqlitePaperSearch(database.connection);
     this.merger = new FtsMerger(database);
-    this.ingestion = new SqlitePaperIngest(database, this.sql, (paperId) => this.read(paperId));
+    this.ingestion = new SqlitePaperIngest(
+      database,
+      this.sql,
+      (paperId) => this.read(paperId),
+      options.ingestTransactionMs,
+    );
     this.workersFrom = options.readWorkersFromPapers ?? READ_WORKERS_FROM_PAPERS;
     // seq only grows and papers are never deleted: the last one is the count, read from the end of the table.
     this.paperCount = database.connection.prepare<[], { n: number }>(

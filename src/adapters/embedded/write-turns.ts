@@ -1,9 +1,9 @@
 /**
  * The bot's thread first at `sherpa.db`'s write lock. A scrape on its own thread (`src/compose/scrape-thread.ts`)
- * writes in transactions of a slice each (4 ms), back to back; a write on the bot's thread that meets one of them
- * waits in SQLite's busy handler, which sleeps 1, 2, 5, 10, 20 ms and more between tries, and with the scrape
- * starting its next transaction microseconds after the last one, a try rarely found the lock free: the thread
- * that acks Slack slept for up to 130 ms (issue 14, item 3).
+ * writes in transactions of a few ms (up to `OFF_LOOP_INGEST_TRANSACTION_MS`), back to back; a write on the bot's
+ * thread that meets one of them waits in SQLite's busy handler, which sleeps 1, 2, 5, 10, 20 ms and more between
+ * tries, and with the scrape starting its next transaction microseconds after the last one, a try rarely found
+ * the lock free: the thread that acks Slack slept for up to 130 ms (issue 14, item 3).
  *
  * So the two share two cells of memory: how many store calls the bot's thread is in, and whether the background
  * writer is in one. The background writer starts a call only when the bot's thread is in none, and waits
