@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   OFF_LOOP_INGEST_TRANSACTION_MS,
   openSherpaDatabase,
+  SqliteCoordinationStore,
   SqlitePaperStore,
 } from '../../src/adapters/embedded/index.js';
 import { FtsMerger } from '../../src/adapters/embedded/fts-merger.js';
@@ -83,6 +84,50 @@ describe('store writes that leave the event loop free', () => {
     expect(onTheBotsThread).toBeGreaterThan(20);
     expect(offTheLoop).toBeGreaterThan(1);
     expect(offTheLoop).toBeLessThan(onTheBotsThread / 4);
+  });
+
+  it("a background writer's long transaction ends after the paper in progress once the bot's thread writes", async () => {
+    const dir = tempDataDir();
+    const bot = openSherpaDatabase({ dataDir: dir.path });
+    const scrapeThread = openSherpaDatabase({ dataDir: dir.path, behind: bot.turns.buffer });
+    const store = new SqlitePaperStore(scrapeThread, { ingestTransactionMs: OFF_LOOP_INGEST_TRANSACTION_MS });
+    cleanups.push(
+      dir.remove,
+      () => bot.close(),
+      () => scrapeThread.close(),
+      () => store.close(),
+    );
+    const botWrites = new SqliteCoordinationStore(bot);
+    const papers = Array.from({ length: 300 }, (_, i) =>
+      scraped({ sourceId: `2505.${String(i).padStart(5, '0')}`, title: `Pipeline schedule ${i}` }),
+    );
+    // Each paper reads the clock once; on the 10th reading the bot's thread starts a write (it waits its turn).
+    let now = 0;
+    let readings = 0;
+    let botWrite: Promise<unknown> | undefined;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => {
+      readings += 1;
+      if (readings === 10) botWrite = botWrites.put('bench:bot-write', { during: 'scrape' });
+      return (now += 0.5);
+    });
+    const committed: number[] = [];
+    const count = bot.connection.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM papers');
+    const commits = vi.spyOn(FtsMerger.prototype, 'wrote').mockImplementation(() => {
+      committed.push(count.get()?.n ?? 0);
+    });
+    try {
+      await store.ingestMany(papers.map((paper) => ({ paper })));
+    } finally {
+      commits.mockRestore();
+      clock.mockRestore();
+    }
+    await botWrite;
+    expect((await botWrites.get('bench:bot-write'))?.value).toEqual({ during: 'scrape' });
+    const sizes = committed.map((n, i) => n - (committed[i - 1] ?? 0));
+    // The first transaction ended within a paper of the bot's write; the next ones ran their full time.
+    expect(sizes[0]).toBeLessThan(12);
+    expect(Math.max(...sizes.slice(1))).toBeGreaterThan(40);
+    expect(committed.at(-1)).toBe(300);
   });
 
   it('merges the index between writes, not in their commits', async () => {

@@ -20,8 +20,9 @@ type MatchedOn = 'sourceKey' | 'arxivId' | 'titleKey';
  * Ingest transactions on a thread that acks nothing (the scrape thread), in ms. Each commit leaves FTS5 a new
  * segment of the index, and merging hundreds of small ones was most of a scrape's time: a 5,000-paper venue in
  * 4 ms transactions ran at about 5,400 papers per CPU-second, in 16 ms ones 6,200–7,700, in 32 ms ones about
- * 7,500, and no better in 64 ms ones (2026-12-06, `bench/ingest-throughput.ts`). The bot's writes wait for the
- * transaction in progress with its event loop free (`write-turns.ts`), so a longer one delays a write, not an ack.
+ * 7,500, and no better in 64 ms ones (2026-12-06, `bench/ingest-throughput.ts`). A transaction ends early, after
+ * the paper in progress, once the bot's thread is in a store call (`WriteTurns.foregroundWaiting`): its writes wait
+ * for a paper, not for the rest of the 32 ms, and they wait with the event loop free (`write-turns.ts`).
  */
 export const OFF_LOOP_INGEST_TRANSACTION_MS = 32;
 
@@ -83,7 +84,13 @@ export class SqlitePaperIngest {
     const slice = this.database.connection.transaction((from: number): IngestOutcome[] => {
       const clock = new SliceClock(Math.max(this.transactionMs - this.commitMs, this.transactionMs / 4));
       const done: IngestOutcome[] = [];
-      for (let index = from; index < items.length && (index === from || !clock.spent()); index++) {
+      // A background writer also ends its transaction as soon as the bot's thread waits for the write lock.
+      const yieldToBot = () => this.database.background && this.database.turns.foregroundWaiting();
+      for (
+        let index = from;
+        index < items.length && (index === from || !(clock.spent() || yieldToBot()));
+        index++
+      ) {
         const item = items[index] as IngestEntry;
         const outcome = this.one(ScrapedPaperSchema.parse(item.paper), now, item.rawKey, item.fingerprint);
         alsoWrite(outcome);

@@ -74,6 +74,14 @@ export class WriteTurns {
     }
   }
 
+  /**
+   * A background writer, inside a long transaction: the bot's thread is in a store call (or waiting to start its
+   * write), so the transaction should end at the next item it can end on.
+   */
+  foregroundWaiting(): boolean {
+    return Atomics.load(this.cells, FOREGROUND_CALLS) > 0;
+  }
+
   private leaveForeground(): void {
     if (Atomics.sub(this.cells, FOREGROUND_CALLS, 1) === 1) Atomics.notify(this.cells, FOREGROUND_CALLS);
   }
