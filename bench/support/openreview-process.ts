@@ -4,6 +4,7 @@
  * Sherpa's papers per CPU-second or its peak RSS. The child generates the venue itself (generated notes of the
  * recorded shape) and answers counters over the IPC channel.
  */
+import { setPriority } from 'node:os';
 import { FakeOpenReview } from '../../test/support/fake-openreview.js';
 import { generateNotes } from '../../test/support/openreview-notes.js';
 import { forkFakeChild } from './fake-child.js';
@@ -14,6 +15,13 @@ export interface VenueSpec {
   venueId: string;
   count: number;
   credentials: { username: string; password: string };
+  /** More years of the venue, each its own listing of `count` new notes (its id is `venueId` with the year). */
+  moreYears?: number[];
+  /**
+   * The child's nice value. The real OpenReview runs on other machines; a benchmark that measures the bot's
+   * latency on a 2-core machine runs the fake behind the bot, as remote work would be.
+   */
+  nice?: number;
 }
 
 type Request = { type: 'start'; spec: VenueSpec } | { type: 'stats' };
@@ -53,7 +61,11 @@ async function serve(): Promise<void> {
         // The budget an authenticated account starts a venue with (recorded ratelimit headers): no pause needed.
         rateLimit: { limit: 500, remaining: 500, resetSeconds: 3600 },
       });
-      fake.addVenue(spec.venueId, generateNotes(spec));
+      for (const year of [spec.year, ...(spec.moreYears ?? [])]) {
+        const venueId = spec.venueId.replace(String(spec.year), String(year));
+        fake.addVenue(venueId, generateNotes({ ...spec, year, venueId }));
+      }
+      if (spec.nice !== undefined) setPriority(spec.nice);
       process.send?.({ type: 'started', url: fake.url } satisfies Reply);
     } else if (fake) {
       process.send?.({
