@@ -7,8 +7,9 @@
  * its post here); a 5,000-paper venue scraped and then re-scraped as `/scrape` does it (on the scrape thread,
  * with its progress message here; the fake OpenReview in a process of its own, behind the bot: nice 10); and
  * searches on the main thread (what the product did before issue 14), for comparison. The first four alternate
- * for ROUNDS rounds (each round scrapes a venue of its own, ICLR of another year) and each condition's acks are
- * pooled. Then, without probes, a store write on the bot's thread every 10 ms while one more venue is scraped.
+ * for ROUNDS rounds (each round scrapes a venue of its own, ICLR of another year) with a fifth, a reference that is
+ * not Sherpa's work (a busy loop in another process at nice 10), and each condition's acks are pooled. Then,
+ * without probes, a store write on the bot's thread every 10 ms while one more venue is scraped.
  *
  * The Slack fake, the probes and the commands run in a child process (`support/slack-fake-process.ts`), in every
  * phase, the quiet one included: production Slack is not in the bot's process, and in it the fake was about a
@@ -17,8 +18,10 @@
  * Target: the ack p99 while searches, digests or ingests run stays within 1.5× the quiet p99 (the slack a shared
  * 2-core machine needs: the worker's CPU comes from the same two cores, and the answers are still built here).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import { openSherpaDatabase, SqlitePaperStore } from '../src/adapters/embedded/index.js';
 import { bootSherpa } from '../src/boot.js';
 import { createLogger } from '../src/logging/logger.js';
@@ -142,6 +145,23 @@ async function storeWritesDuringScrape(store: CoordinationStore, scrape: () => P
     clearInterval(writes);
   }
   return took;
+}
+
+/**
+ * A reference that is not Sherpa's work: a busy loop in another process at nice 10 (the priority of Sherpa's
+ * worker threads) for the length of `work`. What the acks lose to it is what any background CPU work costs them
+ * on this machine, however little the bot's own thread does.
+ */
+async function besideABusyLoop<T>(work: () => Promise<T>): Promise<T> {
+  const loop = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  await once(loop, 'spawn');
+  if (loop.pid !== undefined) setPriority(loop.pid, 10);
+  try {
+    return await work();
+  } finally {
+    loop.kill('SIGKILL');
+    await once(loop, 'exit');
+  }
 }
 
 interface Measured {
@@ -302,11 +322,12 @@ export async function run(): Promise<void> {
     await fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS });
     // The four phases alternate, ROUNDS times, and each condition's acks are pooled: one phase's p99 is its
     // second-slowest ack, and the machine's other work moves it by 2× from phase to phase.
-    const rounds: Record<'quiet' | 'searches' | 'digests' | 'ingests', Measured[]> = {
+    const rounds: Record<'quiet' | 'searches' | 'digests' | 'ingests' | 'busyLoop', Measured[]> = {
       quiet: [],
       searches: [],
       digests: [],
       ingests: [],
+      busyLoop: [],
     };
     const scrapeOf = (year: number) => async () => {
       const started = performance.now();
@@ -314,11 +335,13 @@ export async function run(): Promise<void> {
       return performance.now() - started;
     };
     const ingestLabel = 'a 5,000-paper venue scraped, then re-scraped';
+    const busyLoopLabel = 'a busy loop at nice 10 in another process (not Sherpa)';
     for (let round = 0; round < ROUNDS; round += 1) {
       rounds.quiet.push(await phase('nothing else running', fake));
       rounds.searches.push(await phase('searches on the worker thread', fake, 'searches'));
       rounds.digests.push(await phase('/paper digest (reads on the worker)', fake, 'digests'));
       rounds.ingests.push(await phase(ingestLabel, fake, 'ingests', scrapeOf(YEARS[round] as number)));
+      rounds.busyLoop.push(await besideABusyLoop(() => phase(busyLoopLabel, fake)));
     }
     const writes = await storeWritesDuringScrape(sherpa.deps.coordination, scrapeOf(YEARS[ROUNDS] as number));
     searchHere = true;
@@ -329,6 +352,7 @@ export async function run(): Promise<void> {
     const searches = report('searches on the worker thread', 'searches', rounds.searches);
     const digests = report('/paper digest (reads on the worker)', 'digests', rounds.digests);
     const ingests = report(ingestLabel, 'ingests', rounds.ingests);
+    const busyLoop = report(busyLoopLabel, undefined, rounds.busyLoop);
     const before = report(beforeLabel, 'searches', [searchedHere]);
     const ratio = (p99: number) => `${p99.toFixed(1)} ms (${(p99 / quiet).toFixed(2)}×)`;
     for (const [label, p99] of [
@@ -341,6 +365,9 @@ export async function run(): Promise<void> {
           (p99 <= TARGET_RATIO * quiet ? 'met' : 'NOT met'),
       );
     }
+    console.log(
+      `  for reference, nothing of Sherpa's running beside a busy loop at nice 10: ${ratio(busyLoop)}`,
+    );
     console.log(`  for comparison, searches on the main thread: ${ratio(before)}`);
     console.log(
       `  bot process RSS while venues were scraped: ${(scrapeRssBefore / 2 ** 20).toFixed(0)} MiB before, ` +
