@@ -57,7 +57,7 @@ describe('store writes that leave the event loop free', () => {
     expect((await store.findBySourceKey('arxiv:2501.02999'))?.title).toBe('Kernel fusion study 2999');
   });
 
-  it('a store on a thread that acks nothing writes a page in longer transactions: fewer commits, fewer segments', async () => {
+  it('a store on a thread that acks nothing writes a page in longer transactions: fewer commits, each an FTS5 segment', async () => {
     const commitsOf = async (ingestTransactionMs?: number) => {
       const { store } = fileStore(ingestTransactionMs === undefined ? {} : { ingestTransactionMs });
       const papers = Array.from({ length: 640 }, (_, i) =>

@@ -1,7 +1,10 @@
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { openSherpaDatabase, SqliteSearchStore } from '../../src/adapters/embedded/index.js';
 import { WriteTurns } from '../../src/adapters/embedded/write-turns.js';
 import { startWorker } from '../../src/worker-threads.js';
+import { searchFixture } from '../evolve/search-fixture.js';
+import { tempDataDir } from './temp-data-dir.js';
 
 /** Blocks this thread for `ms` (a store call that takes that long). */
 function busyFor(ms: number): void {
@@ -14,12 +17,17 @@ const message = (worker: Worker) =>
     worker.once('error', reject);
   });
 
-function backgroundWriter(turns: WriteTurns, scenario: 'waits-for-foreground' | 'holds-a-call') {
+function backgroundWriter(
+  turns: WriteTurns,
+  scenario: 'waits-for-foreground' | 'holds-a-call',
+  callMs?: number,
+) {
   const cells = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
   const worker = startWorker('write-turns-worker', new URL('../support/workers/x.ts', import.meta.url).href, {
     turns: turns.buffer,
     cells,
     scenario,
+    ...(callMs === undefined ? {} : { callMs }),
   });
   const shared = new Int32Array(cells);
   const go = () => {
@@ -67,6 +75,29 @@ describe('write turns between the bot thread and a background writer', () => {
       expect(await done).toBe('done');
     } finally {
       await worker.terminate();
+    }
+  });
+
+  it("make an evolve search's move on the bot thread wait its turn like the other writes", async () => {
+    const dir = tempDataDir();
+    const database = openSherpaDatabase({ dataDir: dir.path });
+    const searches = new SqliteSearchStore(database);
+    // A call well inside the longest wait of a write on the bot's thread (200 ms).
+    const { worker, shared, go } = backgroundWriter(database.turns, 'holds-a-call', 50);
+    try {
+      await searches.create(searchFixture());
+      expect(await message(worker)).toBe('ready');
+      go();
+      const inside = Atomics.waitAsync(shared, 2, 0, 10_000);
+      if (inside.async) await inside.value;
+      const moved = await searches.move('s_1', { from: 'confirmed', to: 'stopped' });
+      // The move ran once the background call had ended (it marks 7 as it ends), not in the middle of it.
+      expect(Atomics.load(shared, 3)).toBe(7);
+      expect(moved).toMatchObject({ ok: true, search: { state: 'stopped' } });
+    } finally {
+      await worker.terminate();
+      database.close();
+      dir.remove();
     }
   });
 

@@ -69,9 +69,9 @@ export class SqlitePaperIngest {
    * A page in IMMEDIATE transactions of one slice each (`SLICE_MS` on the bot's thread, longer where nothing is
    * acked: `OFF_LOOP_INGEST_TRANSACTION_MS`; at least one paper), with a turn of the event loop between them: a
    * 1,000-paper page in one transaction held the loop that acks Slack for about 450 ms on a 500,000-paper store
-   * (issue 14, item 3). Each paper, its keys and what `alsoWrite` adds for it (the outbox's
-   * message) still commit together, which is all a crash needs: the scrape's checkpoint moves on only after the
-   * whole page, and a page done again finds its stored papers as duplicates. `committed` follows each commit.
+   * (issue 14, item 3). Each paper, its keys and what `alsoWrite` adds for it (the outbox's message) still commit
+   * together, which is all a crash needs: the scrape's checkpoint moves on only after the whole page, and a page
+   * done again finds its stored papers as duplicates. `committed` follows each commit.
    */
   async inSlices(
     items: readonly IngestEntry[],

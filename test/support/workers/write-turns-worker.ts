@@ -3,10 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { WriteTurns } from '../../../src/adapters/embedded/write-turns.js';
 
-const { turns, cells, scenario } = workerData as {
+const { turns, cells, scenario, callMs } = workerData as {
   turns: SharedArrayBuffer;
   cells: SharedArrayBuffer;
   scenario: 'waits-for-foreground' | 'holds-a-call';
+  /** How long the held call lasts. */
+  callMs?: number;
 };
 const shared = new Int32Array(cells);
 const writeTurns = new WriteTurns(turns);
@@ -18,7 +20,7 @@ if (scenario === 'waits-for-foreground') {
   writeTurns.inBackground(() => {
     Atomics.store(shared, 2, 1);
     Atomics.notify(shared, 2);
-    Atomics.wait(shared, 0, 1, 200); // a 200 ms call
+    Atomics.wait(shared, 0, 1, callMs ?? 200);
     Atomics.store(shared, 3, 7);
   });
   parentPort?.postMessage('done');
