@@ -320,7 +320,7 @@ export async function run(): Promise<void> {
       })
       .catch(() => undefined);
     await fake.probe({ probes: PROBES, intervalMs: PROBE_INTERVAL_MS });
-    // The four phases alternate, ROUNDS times, and each condition's acks are pooled: one phase's p99 is its
+    // The five conditions alternate, ROUNDS times, and each one's acks are pooled: one phase's p99 is its
     // second-slowest ack, and the machine's other work moves it by 2× from phase to phase.
     const rounds: Record<'quiet' | 'searches' | 'digests' | 'ingests' | 'busyLoop', Measured[]> = {
       quiet: [],
