@@ -76,6 +76,21 @@ export class ScrapeThread implements ScrapeRunner {
     });
   }
 
+  /**
+   * Starts the thread ahead of a scrape (its modules load in about half a second), while the scrape service posts
+   * the progress message. A thread that no scrape then uses is let go like an idle one.
+   */
+  prepare(): void {
+    if (this.closed || this.worker) return;
+    this.start();
+    if (this.running.size === 0) this.idle();
+  }
+
+  /** Whether a thread is running now (started and not yet let go). */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Fails what still runs (shutdown stops scrapes first, at a page boundary) and ends the thread. */
   async close(): Promise<void> {
     this.closed = true;

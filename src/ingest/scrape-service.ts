@@ -81,6 +81,8 @@ export class ScrapeService {
         'the scrape lease was held by a process that is gone; taking over at once',
       );
     }
+    // The lease is ours: a thread that runs the scrape starts while the progress message goes to Slack.
+    this.runner.prepare?.();
     const controller = new AbortController();
     const startedAt = this.deps.clock.now();
     const startedBy = scrapeStarter(options.startedBy);

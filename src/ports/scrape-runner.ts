@@ -18,4 +18,9 @@ export interface ScrapeRunOptions {
 export interface ScrapeRunner {
   /** Resolves with the finished scrape's progress; rejects as `runScrape` does, its checkpoint kept. */
   run(request: ScrapeRequest, options?: ScrapeRunOptions): Promise<ScrapeProgress>;
+  /**
+   * A scrape will run soon: the service holds its lease and is about to post its progress message. A runner
+   * that needs time to start (a thread) starts now, so its start overlaps that round trip to Slack.
+   */
+  prepare?(): void;
 }

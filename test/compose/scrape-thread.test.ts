@@ -154,6 +154,27 @@ describe('scrapes on a thread of their own (issue 14, item 3)', () => {
       expect(await thread.run({ ...REQUEST, limit: 5 })).toMatchObject({ tally: { new: 5 } });
     });
 
+    it('starts the thread ahead of a scrape, and lets a thread that no scrape used go like an idle one', async () => {
+      const { logger } = capturedLogger('info');
+      thread = new ScrapeThread({ config: configFor(CREDENTIALS.password), logger, idleExitMs: 100 });
+      const letGo = async (t: ScrapeThread) => {
+        for (const deadline = Date.now() + 10_000; t.started && Date.now() < deadline;) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return !t.started;
+      };
+      expect(thread.started).toBe(false);
+      thread.prepare();
+      expect(thread.started).toBe(true);
+      // A scrape right after runs on it, and the thread stays while it does.
+      expect(await thread.run({ ...REQUEST, limit: 5 })).toMatchObject({ key: 'iclr-2025' });
+      expect(await letGo(thread)).toBe(true);
+      // Prepared for a scrape that never came (its progress message failed, say): let go all the same.
+      thread.prepare();
+      expect(thread.started).toBe(true);
+      expect(await letGo(thread)).toBe(true);
+    });
+
     it('lets an idle thread go and starts a new one for the next scrape', async () => {
       const { logger, lines } = capturedLogger('info');
       thread = new ScrapeThread({ config: configFor(CREDENTIALS.password), logger, idleExitMs: 10 });
