@@ -9,6 +9,7 @@ import type { ScrapeProgress } from '../../src/domain/scrape.js';
 import { PermanentError, SherpaError, TransientError } from '../../src/errors.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { FakeOpenReview } from '../support/fake-openreview.js';
+import { until } from '../support/message-probes.js';
 import { generateNotes } from '../support/openreview-notes.js';
 import { startSherpa, type SherpaHarness } from '../support/start-sherpa.js';
 
@@ -158,9 +159,7 @@ describe('scrapes on a thread of their own (issue 14, item 3)', () => {
       const { logger } = capturedLogger('info');
       thread = new ScrapeThread({ config: configFor(CREDENTIALS.password), logger, idleExitMs: 100 });
       const letGo = async (t: ScrapeThread) => {
-        for (const deadline = Date.now() + 10_000; t.started && Date.now() < deadline;) {
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await until('the idle scrape thread to be let go', () => !t.started, 10_000, 20);
         return !t.started;
       };
       expect(thread.started).toBe(false);
