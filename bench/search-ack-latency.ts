@@ -14,6 +14,8 @@
  * The Slack fake, the probes and the commands run in a child process (`support/slack-fake-process.ts`), in every
  * phase, the quiet one included: production Slack is not in the bot's process, and in it the fake was about a
  * fifth of the main thread's long tasks. `BENCH_PROFILE=<prefix>` lists each phase's main-thread tasks over 1 ms.
+ * Each condition's acks are also split in three at the p99 (`support/ack-split.ts`: to the bot, in the bot, back
+ * to the fake), with the bot thread's garbage-collection pauses, to tell the bot's event loop from the machine.
  *
  * Target: the ack p99 while searches, digests or ingests run stays within 1.5× the quiet p99 (the slack a shared
  * 2-core machine needs: the worker's CPU comes from the same two cores, and the answers are still built here).
@@ -33,6 +35,7 @@ import { VerdictListSchema } from '../src/judge/verdict-reply.js';
 import { LARGE_PAPERS, PAPERS, SEARCHES } from './search-latency.js';
 import { startOpenReviewProcess } from './support/openreview-process.js';
 import { profileWhile, saveProfile } from './support/cpu-profile.js';
+import { type AckParts, AckSplit, gcPausesDuring } from './support/ack-split.js';
 import { longTasks, summariseLongTasks } from './support/long-tasks.js';
 import { copyOfSeed, describeSamples, percentile, sharedSeed } from './support/seeded-store.js';
 import { type Load, type ProbeResult, startSlackFakeProcess } from './support/slack-fake-process.js';
@@ -93,6 +96,7 @@ type InProcessLoad = () => Promise<number>;
 async function phase(
   label: string,
   fake: Fake,
+  split: AckSplit,
   work?: 'searches' | 'digests' | 'ingests',
   ingest?: InProcessLoad,
 ): Promise<Measured> {
@@ -110,7 +114,7 @@ async function phase(
       probing = false;
       await loop;
       clearInterval(rss);
-      return { acks: result.acks, answered };
+      return { ...result, answered };
     }
     return fake.probe({
       probes: PROBES,
@@ -120,9 +124,17 @@ async function phase(
   };
   const cpuBefore = mainThreadCpuMs();
   const wallBefore = performance.now();
-  const { acks, answered } = PROFILE ? await profiled(label, probe) : await probe();
+  const { result, pauses } = await gcPausesDuring(() => (PROFILE ? profiled(label, probe) : probe()));
   const cpu = (mainThreadCpuMs() ?? NaN) - (cpuBefore ?? NaN);
-  return { acks, answered, cpu, wall: performance.now() - wallBefore };
+  const { acks, answered, envelopes } = result;
+  return {
+    acks,
+    answered,
+    cpu,
+    wall: performance.now() - wallBefore,
+    parts: split.split(envelopes ?? []),
+    gc: pauses,
+  };
 }
 
 /**
@@ -169,6 +181,10 @@ interface Measured {
   answered: number[];
   cpu: number;
   wall: number;
+  /** Each probe's ack in three parts (`support/ack-split.ts`). */
+  parts: AckParts[];
+  /** The bot thread's garbage-collection pauses during the phase, ms. */
+  gc: number[];
 }
 
 /** The rounds of one condition, pooled: their acks' percentiles, and each round's p99 to show the spread. */
@@ -184,6 +200,7 @@ function report(label: string, work: string | undefined, rounds: readonly Measur
     rounds.length > 1 ? `; p99 of each round ${rounds.map((r) => p99(r.acks).toFixed(1)).join(', ')} ms` : '';
   console.log(describeSamples(`  ack /paper help, ${label}`, acks) + spread);
   if (work) console.log(describeSamples(`    (${answered.length} ${work} answered)`, answered));
+  console.log(`    ${whereTheTailGoes(rounds)}`);
   const cpu = rounds.reduce((sum, r) => sum + r.cpu, 0);
   const wall = rounds.reduce((sum, r) => sum + r.wall, 0);
   if (!Number.isNaN(cpu)) {
@@ -194,6 +211,26 @@ function report(label: string, work: string | undefined, rounds: readonly Measur
     );
   }
   return p99(acks);
+}
+
+/**
+ * The p99 of each part of the acks (to the bot, in the bot, back to the fake) and the bot thread's GC pauses:
+ * whether a slower tail is the bot's event loop, or the way to and from it, on a machine the fake shares.
+ */
+function whereTheTailGoes(rounds: readonly Measured[]): string {
+  const parts = rounds.flatMap((round) => round.parts);
+  const p99 = (part: keyof AckParts) =>
+    percentile(
+      parts.map((p) => p[part]).sort((a, b) => a - b),
+      99,
+    ).toFixed(1);
+  const gc = rounds.flatMap((round) => round.gc);
+  const seconds = rounds.reduce((sum, r) => sum + r.wall, 0) / 1000;
+  return (
+    `p99 of each part (${parts.length} acks): to the bot ${p99('toBot')} ms, in the bot (read → ack sent) ` +
+    `${p99('inBot')} ms, back to the fake ${p99('back')} ms; the bot thread's GC: ${(gc.length / seconds).toFixed(1)} ` +
+    `pauses/s, longest ${Math.max(0, ...gc).toFixed(1)} ms`
+  );
 }
 
 /**
@@ -297,6 +334,7 @@ export async function run(): Promise<void> {
       return { ...deps, papers: searchingFrom(deps.papers, here, () => searchHere) };
     },
   });
+  const split = new AckSplit(sherpa.slack.receiver.client);
   try {
     console.log(
       `${seed.papers} papers; load average ${loadavg()[0]?.toFixed(1)} on this machine; ` +
@@ -337,16 +375,16 @@ export async function run(): Promise<void> {
     const ingestLabel = 'a 5,000-paper venue scraped, then re-scraped';
     const busyLoopLabel = 'a busy loop at nice 10 in another process (not Sherpa)';
     for (let round = 0; round < ROUNDS; round += 1) {
-      rounds.quiet.push(await phase('nothing else running', fake));
-      rounds.searches.push(await phase('searches on the worker thread', fake, 'searches'));
-      rounds.digests.push(await phase('/paper digest (reads on the worker)', fake, 'digests'));
-      rounds.ingests.push(await phase(ingestLabel, fake, 'ingests', scrapeOf(YEARS[round] as number)));
-      rounds.busyLoop.push(await besideABusyLoop(() => phase(busyLoopLabel, fake)));
+      rounds.quiet.push(await phase('nothing else running', fake, split));
+      rounds.searches.push(await phase('searches on the worker thread', fake, split, 'searches'));
+      rounds.digests.push(await phase('/paper digest (reads on the worker)', fake, split, 'digests'));
+      rounds.ingests.push(await phase(ingestLabel, fake, split, 'ingests', scrapeOf(YEARS[round] as number)));
+      rounds.busyLoop.push(await besideABusyLoop(() => phase(busyLoopLabel, fake, split)));
     }
     const writes = await storeWritesDuringScrape(sherpa.deps.coordination, scrapeOf(YEARS[ROUNDS] as number));
     searchHere = true;
     const beforeLabel = 'searches on the main thread (before)';
-    const searchedHere = await phase(beforeLabel, fake, 'searches');
+    const searchedHere = await phase(beforeLabel, fake, split, 'searches');
     searchHere = false;
     const quiet = report('nothing else running', undefined, rounds.quiet);
     const searches = report('searches on the worker thread', 'searches', rounds.searches);
@@ -381,6 +419,7 @@ export async function run(): Promise<void> {
     );
     await mainThreadCostPerCommand(fake);
   } finally {
+    split.stop();
     await sherpa.stop();
     await inThread?.close();
     await fake.stop();

@@ -32,6 +32,18 @@ export interface ProbeResult {
   acks: number[];
   /** Send → answer of each command of the load, ms. */
   answered: number[];
+  /**
+   * Each probe's envelope, when the fake sent it and when its ack arrived, in ms since the epoch with µs
+   * precision (`performance.timeOrigin + performance.now()`, one clock for every process on the machine): the bot
+   * records when it read the envelope and when it sent the ack on the same clock, which splits each ack in three.
+   */
+  envelopes?: ProbeEnvelope[];
+}
+
+export interface ProbeEnvelope {
+  envelopeId: string;
+  sentAt: number;
+  ackedAt: number;
 }
 
 type Request = { op: 'probe'; request: ProbeRequest } | { op: 'send'; texts: string[]; user?: string };
@@ -85,12 +97,23 @@ async function probe(fake: SlackFake, { probes, intervalMs, load }: ProbeRequest
     }
   });
   const acks: Promise<number>[] = [];
+  const envelopes: ProbeEnvelope[] = [];
+  const onClock = (at: number) => performance.timeOrigin + at;
   for (let i = 0; i < probes || answered.length < (load?.minDone ?? 0); i += 1) {
     const sent = await fake.sendSlashCommand('/paper', 'help');
-    acks.push(fake.waitForAck(sent.envelopeId, { timeoutMs: 30_000 }).then((a) => a.latencyMs ?? NaN));
+    acks.push(
+      fake.waitForAck(sent.envelopeId, { timeoutMs: 30_000 }).then((ack) => {
+        envelopes.push({
+          envelopeId: sent.envelopeId,
+          sentAt: onClock(sent.sentAt),
+          ackedAt: onClock(ack.at),
+        });
+        return ack.latencyMs ?? NaN;
+      }),
+    );
     await sleep(intervalMs);
   }
-  const result = { acks: await Promise.all(acks), answered: [...answered] };
+  const result = { acks: await Promise.all(acks), answered: [...answered], envelopes };
   stopped = true;
   await Promise.all(loops);
   return result;
