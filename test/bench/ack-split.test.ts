@@ -21,11 +21,10 @@ describe('AckSplit (bench/support/ack-split.ts)', () => {
       { envelopeId: 'e3', sentAt, ackedAt },
     ]);
     expect(others).toEqual([]);
+    // Lower bounds only: a loaded CI machine may stall between any two lines, never run them backwards.
     expect(parts?.toBot).toBeGreaterThanOrEqual(5);
-    expect(parts?.toBot).toBeLessThan(15);
     expect(parts?.inBot).toBeGreaterThanOrEqual(15);
     expect(parts?.back).toBeGreaterThanOrEqual(3);
-    expect(parts?.back).toBeLessThan(13);
     expect(parts!.toBot + parts!.inBot + parts!.back).toBeCloseTo(ackedAt - sentAt, 6);
     // What the bot recorded is dropped with each split: a phase reports its own probes only.
     expect(split.split([{ envelopeId: 'e1', sentAt, ackedAt }])).toEqual([]);
