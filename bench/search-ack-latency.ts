@@ -132,7 +132,7 @@ async function phase(
     answered,
     cpu,
     wall: performance.now() - wallBefore,
-    parts: split.split(envelopes ?? []),
+    parts: split.split(envelopes),
     gc: pauses,
   };
 }

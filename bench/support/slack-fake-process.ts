@@ -37,7 +37,7 @@ export interface ProbeResult {
    * precision (`performance.timeOrigin + performance.now()`, one clock for every process on the machine): the bot
    * records when it read the envelope and when it sent the ack on the same clock, which splits each ack in three.
    */
-  envelopes?: ProbeEnvelope[];
+  envelopes: ProbeEnvelope[];
 }
 
 export interface ProbeEnvelope {

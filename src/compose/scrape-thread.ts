@@ -83,7 +83,8 @@ export class ScrapeThread implements ScrapeRunner {
   prepare(): void {
     if (this.closed || this.worker) return;
     this.start();
-    if (this.running.size === 0) this.idle();
+    // Nothing runs on a thread just started (scrapes end with their thread): it waits like an idle one.
+    this.idle();
   }
 
   /** Whether a thread is running now (started and not yet let go). */
